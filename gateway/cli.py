@@ -1,0 +1,59 @@
+"""`cs-gateway`: serve, and the operator's maintenance commands."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from aiohttp import web
+
+from gateway.config import Settings
+from gateway.logs import configure_logging
+
+log = logging.getLogger("gateway")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from gateway.bootstrap import build
+    from gateway.storage import migrate
+
+    migrate.upgrade(settings.gateway_database_url)
+    gateway = build(settings)
+    log.info("serving", extra={"url": f"http://{args.host}:{args.port}"})
+    web.run_app(gateway.app, host=args.host, port=args.port, print=None, access_log=None)
+    return 0
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from gateway.storage import migrate
+
+    migrate.upgrade(settings.gateway_database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="cs-gateway", description="Customer-service messaging gateway")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="web chat, console and API in one process")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations up to the newest schema")
+    upgrade.set_defaults(run=_db_upgrade)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.gateway_log_level)
+    return args.run(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Settings read from the environment (and a `.env` file), once, by bootstrap.
+
+Names and defaults are part of the public contract; nothing here runs at import.
+"""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    gateway_database_url: str = "sqlite+aiosqlite:///./data/gateway.db"
+    gateway_redis_url: str | None = None
+    gateway_secret_key: str | None = None
+    gateway_first_response_sla_seconds: int = Field(600, gt=0)
+    gateway_embedding_model: str | None = None
+    gateway_data_dir: Path = Path("./data")
+    # A visitor who comes back within a month resumes the same conversation.
+    gateway_visitor_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
+    gateway_log_level: str = "INFO"
+    # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not
+    # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
+    gateway_widget_origins: str = "*"
+
+    telegram_bot_token: str | None = None
+    telegram_api_base: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+
+    def secret_key(self) -> str:
+        """The configured key, else one generated once into the data directory.
+
+        Generated rather than defaulted so that no two installs share a key, and
+        persisted so that visitor tokens survive a restart.
+        """
+        if self.gateway_secret_key:
+            return self.gateway_secret_key
+        path = self.gateway_data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

@@ -1,0 +1,50 @@
+"""Read models handed to channels and clients; plain data, no ORM."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    conversation_id: str
+    sender: str
+    text: str
+    created_at: datetime
+    client_msg_id: str | None = None
+    quick_replies: tuple[str, ...] = ()
+
+    def to_event(self) -> dict:
+        event = {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "sender": self.sender,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+        }
+        if self.client_msg_id:
+            event["client_msg_id"] = self.client_msg_id
+        if self.quick_replies:
+            event["quick_replies"] = list(self.quick_replies)
+        return event
+
+
+@dataclass(frozen=True)
+class HandoffStatus:
+    state: str  # queued | assigned | resolved
+    position: int | None = None
+    estimated_wait_seconds: int | None = None
+    agent_name: str | None = None
+
+    def to_event(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    id: str
+    status: str
+    channel: str
+    external_chat_id: str
+    extra: dict = field(default_factory=dict)

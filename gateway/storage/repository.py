@@ -1,0 +1,126 @@
+"""Conversation storage: customers, identities, conversations, messages, status events."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.conversations.model import ConcurrentUpdate, Status, Transition
+from gateway.conversations.views import MessageView
+from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
+
+
+def message_view(row: Message) -> MessageView:
+    return MessageView(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        sender=row.sender,
+        text=row.text,
+        created_at=row.created_at,
+        client_msg_id=row.client_msg_id,
+        quick_replies=tuple((row.meta or {}).get("quick_replies", ())),
+    )
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def customer_for(self, channel: str, external_user_id: str) -> Customer | None:
+        stmt = (
+            select(Customer)
+            .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == external_user_id)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add_customer(self, customer: Customer, identity: ChannelIdentity) -> None:
+        # Without ORM relationships the flush does not order by foreign key: parent first.
+        self.session.add(customer)
+        await self.session.flush()
+        self.session.add(identity)
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        return await self.session.get(Conversation, conversation_id)
+
+    async def latest_for_chat(self, channel: str, external_chat_id: str) -> Conversation | None:
+        stmt = (
+            select(Conversation)
+            .where(Conversation.channel == channel, Conversation.external_chat_id == external_chat_id)
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, conversation: Conversation, first_event: ConversationEvent) -> None:
+        self.session.add(conversation)
+        await self.session.flush()
+        self.session.add(first_event)
+
+    async def message(self, message_id: int) -> Message | None:
+        return await self.session.get(Message, message_id)
+
+    async def message_by_client_id(self, conversation_id: str, client_msg_id: str) -> Message | None:
+        stmt = select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add_message(self, message: Message) -> Message:
+        self.session.add(message)
+        await self.session.flush()  # the id is what the client is acknowledged with
+        return message
+
+    async def bot_reply_to(self, message_id: int) -> Message | None:
+        stmt = select(Message).where(Message.reply_to_id == message_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def history(self, conversation_id: str, limit: int = 500) -> list[Message]:
+        stmt = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return list(reversed((await self.session.execute(stmt)).scalars().all()))
+
+    async def queue_position(self, conversation: Conversation) -> int:
+        """1 for the longest-waiting queued conversation."""
+        stmt = select(func.count()).where(
+            Conversation.status == Status.QUEUED,
+            Conversation.handed_off_at <= conversation.handed_off_at,
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def transition(
+        self, conversation: Conversation, change: Transition, at: datetime, **columns
+    ) -> None:
+        """Apply a planned status change if nobody changed the conversation since it was read."""
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id, Conversation.version == conversation.version)
+            .values(status=change.to_status, version=conversation.version + 1, updated_at=at, **columns)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
+        self.session.add(
+            ConversationEvent(
+                conversation_id=conversation.id,
+                from_status=change.from_status,
+                to_status=change.to_status,
+                actor=change.actor,
+                reason=change.reason,
+                created_at=at,
+            )
+        )
+        await self.session.refresh(conversation)
+
+    async def events(self, conversation_id: str) -> list[ConversationEvent]:
+        stmt = (
+            select(ConversationEvent)
+            .where(ConversationEvent.conversation_id == conversation_id)
+            .order_by(ConversationEvent.id)
+        )
+        return list((await self.session.execute(stmt)).scalars().all())

@@ -1,0 +1,41 @@
+"""One transaction: rolls back unless committed; wakes the outbox worker after a commit."""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from gateway.storage.outbox import OutboxRepository
+from gateway.storage.repository import ConversationRepository
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker, on_outbox_commit: Callable[[], None] | None = None):
+        self._session_factory = session_factory
+        self._on_outbox_commit = on_outbox_commit
+
+    async def __aenter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self.conversations = ConversationRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self._committed = False
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        try:
+            if not self._committed:
+                # Detach first: rows read in a read-only unit stay readable as snapshots
+                # after it ends, instead of being expired by the rollback.
+                self.session.expunge_all()
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+        if self.outbox.added and self._on_outbox_commit:
+            self._on_outbox_commit()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
