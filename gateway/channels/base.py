@@ -1,0 +1,71 @@
+"""The channel seam. No aiohttp, Socket.IO or aiogram type crosses it.
+
+An input channel turns a transport's payload into one `InboundMessage` and hands it to
+the intake; an output channel needs only `send_text`, and everything richer falls back
+to it, so a new channel works once that one method is written. Outbound is addressed by
+channel name and external chat id, never by a socket, so any process can send.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from gateway.conversations.views import HandoffStatus, MessageView
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # photo, sticker, voice, document…
+    file_id: str
+    mime_type: str | None = None
+    size: int | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    channel: str
+    external_chat_id: str
+    external_user_id: str
+    text: str
+    external_message_id: str | None = None  # the idempotency key
+    payload: str | None = None  # a pressed button's data
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    display_name: str | None = None
+    language: str | None = None
+
+
+class OutputChannel(ABC):
+    name: str
+
+    @abstractmethod
+    async def send_text(self, chat_id: str, message: MessageView) -> str | None:
+        """Deliver one stored message; return the channel's own message id if it has one."""
+
+    async def send_handoff(self, chat_id: str, status: HandoffStatus) -> None:
+        """Queue position and assignment. The matching system message already went out as
+        text, so a channel without a richer display need do nothing."""
+
+    async def send_typing(self, chat_id: str, sender: str) -> None:
+        """Best effort; a channel without typing indicators ignores it."""
+
+
+class UnknownChannel(LookupError):
+    pass
+
+
+class ChannelRegistry:
+    def __init__(self) -> None:
+        self._channels: dict[str, OutputChannel] = {}
+
+    def register(self, channel: OutputChannel) -> None:
+        self._channels[channel.name] = channel
+
+    def get(self, name: str) -> OutputChannel:
+        try:
+            return self._channels[name]
+        except KeyError:
+            raise UnknownChannel(f"no output channel named {name!r}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._channels)

@@ -1,0 +1,105 @@
+"""One bot turn for one stored customer message: reply, and hand off when the bot says so.
+
+Runs from the outbox, so it survives a crash; safe to run twice (a message has at most
+one bot reply, enforced by a unique column).
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.responder import Responder
+from gateway.channels.base import ChannelRegistry
+from gateway.clock import Clock
+from gateway.conversations.model import Sender, Status, plan_transition
+from gateway.conversations.views import HandoffStatus
+from gateway.logs import conversation_context
+from gateway.storage.repository import message_view
+from gateway.storage.tables import Message
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+DELIVER_MESSAGE = "deliver_message"
+DELIVER_HANDOFF = "deliver_handoff"
+
+QUEUED_TEXT = {
+    "en": "You are number {position} in the queue for a person.",
+    "zh": "您正在排队等待人工客服，前面还有 {ahead} 位。",
+}
+
+
+class BotTurn:
+    def __init__(self, uow_factory: UnitOfWorkFactory, responder: Responder, channels: ChannelRegistry, clock: Clock):
+        self._uow = uow_factory
+        self._responder = responder
+        self._channels = channels
+        self._clock = clock
+
+    async def run(self, payload: dict) -> None:
+        message_id = int(payload["message_id"])
+        async with self._uow() as uow:
+            message = await uow.conversations.message(message_id)
+            if message is None:
+                return
+            conversation = await uow.conversations.get(message.conversation_id)
+            if conversation.status != Status.BOT or await uow.conversations.bot_reply_to(message_id):
+                return  # a person owns it now, or this turn already ran
+            history = [message_view(m) for m in await uow.conversations.history(conversation.id)]
+            conversation_id, text = conversation.id, message.text
+            channel, chat_id = conversation.channel, conversation.external_chat_id
+
+        with conversation_context(conversation_id):
+            try:
+                await self._channels.get(channel).send_typing(chat_id, Sender.BOT)
+            except Exception:
+                log.warning("typing indicator failed", exc_info=True)
+            reply = await self._responder.respond(text, history)
+            try:
+                await self._record(message_id, reply)
+            except IntegrityError:
+                log.info("bot turn already recorded by another run", extra={"message_id": message_id})
+
+    async def _record(self, message_id: int, reply) -> None:
+        now = self._clock()
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(
+                (await uow.conversations.message(message_id)).conversation_id
+            )
+            if conversation.status != Status.BOT:
+                return  # an agent took over while the bot was thinking
+            route = {"channel": conversation.channel, "chat_id": conversation.external_chat_id}
+            bot_message = await uow.conversations.add_message(
+                Message(
+                    conversation_id=conversation.id,
+                    sender=Sender.BOT,
+                    text=reply.text,
+                    reply_to_id=message_id,
+                    meta={"quick_replies": list(reply.quick_replies), "bot": reply.details,
+                          "handoff_reason": reply.handoff_reason},
+                    created_at=now,
+                )
+            )
+            uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
+            if reply.handoff_reason:
+                change = plan_transition(Status.BOT, Status.QUEUED, actor="bot", reason=reply.handoff_reason)
+                await uow.conversations.transition(conversation, change, now, handed_off_at=now)
+                position = await uow.conversations.queue_position(conversation)
+                language = reply.details.get("language", "en")
+                notice = await uow.conversations.add_message(
+                    Message(
+                        conversation_id=conversation.id,
+                        sender=Sender.SYSTEM,
+                        text=QUEUED_TEXT.get(language, QUEUED_TEXT["en"]).format(
+                            position=position, ahead=position - 1
+                        ),
+                        meta={"handoff": {"state": "queued", "position": position}},
+                        created_at=now,
+                    )
+                )
+                uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": notice.id}, now, conversation.id)
+                status = HandoffStatus(state="queued", position=position)
+                uow.outbox.add(DELIVER_HANDOFF, {**route, "status": status.to_event()}, now, conversation.id)
+                log.info("handed off", extra={"reason": reply.handoff_reason, "position": position})
+            await uow.commit()

@@ -1,0 +1,153 @@
+"""Inbound: every customer message is stored, with its bot turn queued, before it is
+acknowledged. One pipeline for every channel."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from gateway.bus import MessageBus
+from gateway.channels.base import InboundMessage
+from gateway.clock import Clock
+from gateway.conversations.events import CustomerMessageStored
+from gateway.conversations.model import MAX_TEXT_LENGTH, Sender, Status, plan_transition
+from gateway.conversations.views import ConversationRef, MessageView
+from gateway.logs import conversation_context
+from gateway.storage.repository import message_view
+from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
+from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+BOT_TURN = "bot_turn"
+
+
+@dataclass(frozen=True)
+class Stored:
+    message: MessageView
+    duplicate: bool
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _ref(conversation: Conversation) -> ConversationRef:
+    return ConversationRef(conversation.id, conversation.status, conversation.channel, conversation.external_chat_id)
+
+
+class Intake:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, bus: MessageBus):
+        self._uow = uow_factory
+        self._clock = clock
+        self._bus = bus
+
+    async def open(
+        self, channel: str, external_chat_id: str, external_user_id: str, *, display_name: str | None = None
+    ) -> ConversationRef:
+        """The chat's current conversation, created (with its customer) on first contact."""
+        async with self._uow() as uow:
+            conversation = await self._conversation_for(uow, channel, external_chat_id, external_user_id, display_name)
+            await uow.commit()
+            return _ref(conversation)
+
+    async def history(self, conversation_id: str) -> list[MessageView]:
+        async with self._uow() as uow:
+            return [message_view(m) for m in await uow.conversations.history(conversation_id)]
+
+    async def receive(self, inbound: InboundMessage) -> Stored:
+        if not inbound.text or len(inbound.text) > MAX_TEXT_LENGTH:
+            raise ValueError(f"text must be 1 to {MAX_TEXT_LENGTH} characters")
+        try:
+            return await self._store(inbound)
+        except IntegrityError:
+            # Two deliveries of one client message raced; the first one won. Same for the
+            # first contact of a new customer racing itself.
+            if inbound.external_message_id is None:
+                raise
+            return await self._store(inbound)
+
+    async def _store(self, inbound: InboundMessage) -> Stored:
+        now = self._clock()
+        async with self._uow() as uow:
+            conversation = await self._conversation_for(
+                uow, inbound.channel, inbound.external_chat_id, inbound.external_user_id, inbound.display_name
+            )
+            with conversation_context(conversation.id):
+                if inbound.external_message_id is not None:
+                    existing = await uow.conversations.message_by_client_id(
+                        conversation.id, inbound.external_message_id
+                    )
+                    if existing is not None:
+                        return Stored(message_view(existing), duplicate=True)
+                if conversation.status == Status.RESOLVED:
+                    change = plan_transition(
+                        Status.RESOLVED, Status.BOT, actor="customer", reason="customer wrote again"
+                    )
+                    await uow.conversations.transition(conversation, change, now, resolved_at=None)
+                message = await uow.conversations.add_message(
+                    Message(
+                        conversation_id=conversation.id,
+                        sender=Sender.CUSTOMER,
+                        text=inbound.text,
+                        client_msg_id=inbound.external_message_id,
+                        meta=_inbound_meta(inbound),
+                        created_at=now,
+                    )
+                )
+                conversation.last_message_at = now
+                uow.outbox.add(BOT_TURN, {"message_id": message.id}, now, conversation_id=conversation.id)
+                await uow.commit()
+                view = message_view(message)
+                log.info("customer message stored", extra={"message_id": message.id, "channel": inbound.channel})
+        await self._bus.publish(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view))
+        return Stored(view, duplicate=False)
+
+    async def _conversation_for(
+        self, uow: UnitOfWork, channel: str, chat_id: str, user_id: str, display_name: str | None
+    ) -> Conversation:
+        conversation = await uow.conversations.latest_for_chat(channel, chat_id)
+        if conversation is not None:
+            return conversation
+        now = self._clock()
+        customer = await uow.conversations.customer_for(channel, user_id)
+        if customer is None:
+            customer = Customer(id=_new_id(), display_name=display_name, created_at=now)
+            await uow.conversations.add_customer(
+                customer,
+                ChannelIdentity(customer_id=customer.id, channel=channel, external_user_id=user_id, created_at=now),
+            )
+        conversation = Conversation(
+            id=_new_id(),
+            customer_id=customer.id,
+            channel=channel,
+            external_chat_id=chat_id,
+            status=Status.BOT,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        await uow.conversations.add(
+            conversation,
+            ConversationEvent(
+                conversation_id=conversation.id,
+                from_status=None,
+                to_status=Status.BOT,
+                actor="customer",
+                reason=f"first contact on {channel}",
+                created_at=now,
+            ),
+        )
+        await uow.session.flush()
+        return conversation
+
+
+def _inbound_meta(inbound: InboundMessage) -> dict:
+    meta: dict = {}
+    if inbound.payload:
+        meta["payload"] = inbound.payload
+    if inbound.attachments:
+        meta["attachments"] = [a.__dict__ for a in inbound.attachments]
+    return meta

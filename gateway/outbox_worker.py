@@ -1,0 +1,112 @@
+"""Carries out outbox items after commit: bot turns and deliveries to channels.
+
+Items of one conversation run strictly in order (a failed item blocks the ones after it
+until its retry succeeds); different conversations run side by side. A commit that
+adds items wakes the worker at once; a slow poll picks up whatever a crash left behind.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Awaitable, Callable
+
+from gateway.clock import Clock
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+OutboxHandler = Callable[[dict], Awaitable[None]]
+MAX_BACKOFF_SECONDS = 300
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        handlers: dict[str, OutboxHandler],
+        clock: Clock,
+        poll_seconds: float = 1.0,
+        batch: int = 500,
+    ):
+        self._uow = uow_factory
+        self._handlers = handlers
+        self._clock = clock
+        self._poll_seconds = poll_seconds
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._active: dict[str, asyncio.Task] = {}
+        self._task: asyncio.Task | None = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        tasks = [t for t in [self._task, *self._active.values()] if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.dispatch_due()
+            except Exception:
+                log.exception("outbox poll failed; retrying at the next poll")
+
+    async def dispatch_due(self) -> None:
+        """Start one sequential runner per conversation that has due work and none running."""
+        now = self._clock()
+        busy = set(self._active)  # taken before the read: a lane ending meanwhile was read stale
+        async with self._uow() as uow:
+            items = [(i.id, i.kind, i.payload, i.conversation_id, i.available_at)
+                     for i in await uow.outbox.pending(self._batch)]
+        lanes: OrderedDict[str, list] = OrderedDict()
+        blocked: set[str] = set()
+        for item_id, kind, payload, conversation_id, available_at in items:
+            lane = conversation_id or f"item:{item_id}"
+            if lane in blocked or lane in busy or lane in self._active:
+                continue
+            if available_at > now:
+                blocked.add(lane)  # an earlier item awaits its retry: keep the order
+                continue
+            lanes.setdefault(lane, []).append((item_id, kind, payload))
+        for lane, work in lanes.items():
+            self._active[lane] = asyncio.create_task(self._run_lane(lane, work))
+
+    async def _run_lane(self, lane: str, work: list) -> None:
+        try:
+            for item_id, kind, payload in work:
+                if not await self._run_item(item_id, kind, payload):
+                    break
+        finally:
+            self._active.pop(lane, None)
+            self.kick()  # more may have been queued for this lane meanwhile
+
+    async def _run_item(self, item_id: int, kind: str, payload: dict) -> bool:
+        try:
+            await self._handlers[kind](payload)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            async with self._uow() as uow:
+                attempts = await uow.outbox.attempts(item_id)
+                delay = min(2 ** attempts, MAX_BACKOFF_SECONDS)
+                await uow.outbox.mark_failed(item_id, repr(exc), self._clock() + timedelta(seconds=delay))
+                await uow.commit()
+            log.warning("outbox item failed", extra={"item": item_id, "kind": kind, "retry_in": delay}, exc_info=True)
+            return False
+        async with self._uow() as uow:
+            await uow.outbox.mark_done(item_id, self._clock())
+            await uow.commit()
+        return True
