@@ -1,0 +1,90 @@
+"""The one composition root: configuration in, a wired gateway out."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import socketio
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.placeholder import PlaceholderResponder
+from bot.responder import Responder
+from gateway.app import create_app
+from gateway.bus import MessageBus
+from gateway.channels.base import ChannelRegistry
+from gateway.channels.visitor_tokens import VisitorTokens
+from gateway.channels.webchat import ChatNamespace, WebChatOutput
+from gateway.clock import Clock, utcnow
+from gateway.config import Settings
+from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
+from gateway.conversations.delivery import Delivery
+from gateway.conversations.intake import BOT_TURN, Intake
+from gateway.outbox_worker import OutboxWorker
+from gateway.storage import migrate
+from gateway.storage.database import create_engine, create_session_factory
+from gateway.storage.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker
+    bus: MessageBus
+    channels: ChannelRegistry
+    intake: Intake
+    worker: OutboxWorker
+    sio: socketio.AsyncServer
+    app: web.Application
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.worker.kick)
+
+
+async def migrate_database(settings: Settings) -> None:
+    # Alembic's env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(migrate.upgrade, settings.gateway_database_url)
+
+
+def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None) -> Gateway:
+    engine = create_engine(settings.gateway_database_url)
+    session_factory = create_session_factory(engine)
+    bus = MessageBus()
+    origins = settings.gateway_widget_origins
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        cors_allowed_origins="*" if origins.strip() == "*" else [o.strip() for o in origins.split(",")],
+        max_http_buffer_size=64 * 1024,
+    )
+    channels = ChannelRegistry()
+    channels.register(WebChatOutput(sio))
+
+    worker: OutboxWorker | None = None
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(session_factory, worker.kick)
+
+    intake = Intake(uow, clock, bus)
+    bot_turn = BotTurn(uow, responder or PlaceholderResponder(), channels, clock)
+    delivery = Delivery(uow, channels)
+    worker = OutboxWorker(
+        uow,
+        {BOT_TURN: bot_turn.run, DELIVER_MESSAGE: delivery.message, DELIVER_HANDOFF: delivery.handoff},
+        clock,
+    )
+    tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
+    sio.register_namespace(ChatNamespace(intake, tokens, bus))
+
+    app = create_app(sio, engine)
+
+    async def start_worker(_app: web.Application) -> None:
+        worker.start()
+
+    async def stop(_app: web.Application) -> None:
+        await worker.stop()
+        await engine.dispose()
+
+    app.on_startup.append(start_worker)
+    app.on_cleanup.append(stop)
+    return Gateway(settings, engine, session_factory, bus, channels, intake, worker, sio, app)
