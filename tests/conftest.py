@@ -1,0 +1,112 @@
+"""Shared fixtures: a database per backend, a live gateway on 127.0.0.1, chat clients."""
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from gateway.bootstrap import Gateway, build, migrate_database
+from gateway.config import Settings
+
+PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_POSTGRES_PORT", "5432"))
+PG_USER = os.environ.get("TEST_POSTGRES_USER", "postgres")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+async def _postgres_admin():
+    import asyncpg
+
+    return await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres", timeout=3)
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers, else the reason its tests are skipped."""
+    async def probe():
+        conn = await _postgres_admin()
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+        return None
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT} as {PG_USER} ({type(exc).__name__}: {exc})"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request, tmp_path, postgres_available):
+    """A fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+        await migrate_database(Settings(gateway_database_url=url))
+        yield url
+        return
+    if postgres_available:
+        pytest.skip(postgres_available)
+    name = f"csgw_test_{uuid.uuid4().hex[:12]}"
+    admin = await _postgres_admin()
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    try:
+        await migrate_database(Settings(gateway_database_url=url))
+        yield url
+    finally:
+        admin = await _postgres_admin()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides) -> Settings:
+    return Settings(
+        gateway_database_url=database_url,
+        gateway_data_dir=data_dir,
+        gateway_secret_key="test-secret-key",
+        _env_file=None,
+        **overrides,
+    )
+
+
+@dataclass
+class LiveServer:
+    gateway: Gateway
+    runner: web.AppRunner
+    url: str
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_server(settings: Settings, port: int = 0, **build_kwargs) -> LiveServer:
+    await migrate_database(settings)
+    gateway = build(settings, **build_kwargs)
+    runner = web.AppRunner(gateway.app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    host, bound = runner.addresses[0][:2]
+    return LiveServer(gateway, runner, f"http://{host}:{bound}")
+
+
+@pytest.fixture
+async def server(sqlite_url, tmp_path):
+    live = await start_server(make_settings(sqlite_url, tmp_path))
+    yield live
+    await live.stop()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

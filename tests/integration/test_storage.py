@@ -1,0 +1,188 @@
+"""The storage layer on every backend: SQLite always, PostgreSQL where it is reachable."""
+import asyncio
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot.placeholder import PlaceholderResponder
+from gateway.bus import MessageBus
+from gateway.channels.base import ChannelRegistry, InboundMessage
+from gateway.channels.collecting import CollectingChannel
+from gateway.clock import utcnow
+from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
+from gateway.conversations.delivery import Delivery
+from gateway.conversations.intake import BOT_TURN, Intake
+from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
+from gateway.outbox_worker import OutboxWorker
+from gateway.storage import migrate
+from gateway.storage.database import create_engine, create_session_factory
+from gateway.storage.tables import ConversationEvent, Message, OutboxItem
+from gateway.storage.unit_of_work import UnitOfWork
+
+
+class Harness:
+    """The conversation pipeline on a real database, with a collecting output channel."""
+
+    def __init__(self, url: str):
+        self.engine = create_engine(url)
+        self.sessions = create_session_factory(self.engine)
+        self.out = CollectingChannel("collect")
+        channels = ChannelRegistry()
+        channels.register(self.out)
+        self.intake = Intake(self.uow, utcnow, MessageBus())
+        self.bot_turn = BotTurn(self.uow, PlaceholderResponder(), channels, utcnow)
+        delivery = Delivery(self.uow, channels)
+        self.worker = OutboxWorker(
+            self.uow, {BOT_TURN: self.bot_turn.run, DELIVER_MESSAGE: delivery.message,
+                       DELIVER_HANDOFF: delivery.handoff}, utcnow, poll_seconds=0.05)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, None)
+
+    async def rows(self, model, **where):
+        async with self.sessions() as s:
+            stmt = select(model).filter_by(**where).order_by(model.id)
+            return list((await s.execute(stmt)).scalars().all())
+
+
+def inbound(text="where is my parcel?", msg_id="c-1", chat="chat-1"):
+    return InboundMessage(channel="collect", external_chat_id=chat, external_user_id=chat,
+                          text=text, external_message_id=msg_id)
+
+
+@pytest.fixture
+async def harness(database_url):
+    h = Harness(database_url)
+    yield h
+    await h.worker.stop()
+    await h.engine.dispose()
+
+
+async def test_migrations_reach_head(harness):
+    assert await migrate.current_revisions(harness.engine) == migrate.head_revisions()
+
+
+async def test_a_message_is_stored_with_its_bot_turn_in_one_commit(harness):
+    stored = await harness.intake.receive(inbound())
+    assert not stored.duplicate
+    [message] = await harness.rows(Message, conversation_id=stored.message.conversation_id)
+    assert (message.id, message.text, message.sender) == (stored.message.id, "where is my parcel?", "customer")
+    [turn] = await harness.rows(OutboxItem, kind=BOT_TURN)
+    assert turn.payload == {"message_id": message.id} and turn.done_at is None
+
+
+async def test_the_same_client_msg_id_gives_the_same_message_and_one_bot_turn(harness):
+    first = await harness.intake.receive(inbound())
+    again = await harness.intake.receive(inbound())
+    assert again.duplicate and again.message.id == first.message.id
+    assert len(await harness.rows(OutboxItem, kind=BOT_TURN)) == 1
+
+
+async def test_concurrent_duplicates_store_one_message(harness):
+    await harness.intake.open("collect", "chat-1", "chat-1")
+    results = await asyncio.gather(*[harness.intake.receive(inbound()) for _ in range(5)])
+    assert len({r.message.id for r in results}) == 1
+    assert len(await harness.rows(Message)) == 1
+
+
+async def test_the_bot_turn_replies_hands_off_and_delivers_in_order(harness):
+    stored = await harness.intake.receive(inbound())
+    harness.worker.start()
+    sent = await harness.out.wait_for(3)
+    texts = [item.text for _, item in sent[:2]]
+    assert texts[0].startswith("[Placeholder bot")
+    assert texts[1] == "You are number 1 in the queue for a person."
+    assert sent[2][1].state == "queued" and sent[2][1].position == 1
+    async with harness.uow() as uow:
+        conversation = await uow.conversations.get(stored.message.conversation_id)
+        assert conversation.status == Status.QUEUED and conversation.handed_off_at is not None
+        events = await uow.conversations.events(conversation.id)
+    assert [(e.from_status, e.to_status, e.actor) for e in events] == [
+        (None, "bot", "customer"), ("bot", "queued", "bot")]
+    assert events[1].reason == "placeholder: no knowledge base yet"
+
+
+async def test_a_bot_turn_that_runs_twice_replies_once(harness):
+    stored = await harness.intake.receive(inbound())
+    await asyncio.gather(harness.bot_turn.run({"message_id": stored.message.id}),
+                         harness.bot_turn.run({"message_id": stored.message.id}))
+    await harness.bot_turn.run({"message_id": stored.message.id})
+    assert len(await harness.rows(Message, sender="bot")) == 1
+
+
+async def test_a_new_message_reopens_a_resolved_conversation(harness):
+    stored = await harness.intake.receive(inbound())
+    async with harness.uow() as uow:
+        conversation = await uow.conversations.get(stored.message.conversation_id)
+        await uow.conversations.transition(
+            conversation, plan_transition(Status.BOT, Status.RESOLVED, actor="agent:1", reason="answered"),
+            utcnow(), resolved_at=utcnow())
+        await uow.commit()
+    again = await harness.intake.receive(inbound("one more thing", "c-2"))
+    assert again.message.conversation_id == stored.message.conversation_id
+    events = await harness.rows(ConversationEvent, conversation_id=stored.message.conversation_id)
+    assert [e.to_status for e in events] == ["bot", "resolved", "bot"]
+    assert events[-1].reason == "customer wrote again"
+
+
+async def test_two_writers_on_one_version_one_wins(harness):
+    stored = await harness.intake.receive(inbound())
+    conversation_id = stored.message.conversation_id
+    async with harness.uow() as first, harness.uow() as second:
+        a = await first.conversations.get(conversation_id)
+        b = await second.conversations.get(conversation_id)
+        await first.conversations.transition(
+            a, plan_transition(Status.BOT, Status.QUEUED, actor="bot", reason="low confidence"), utcnow())
+        await first.commit()
+        with pytest.raises(ConcurrentUpdate):
+            await second.conversations.transition(
+                b, plan_transition(Status.BOT, Status.RESOLVED, actor="agent:1", reason="done"), utcnow())
+    events = await harness.rows(ConversationEvent, conversation_id=conversation_id)
+    assert [e.to_status for e in events] == ["bot", "queued"]
+
+
+async def test_messages_and_status_events_cannot_be_updated(harness):
+    stored = await harness.intake.receive(inbound())
+    for model in (Message, ConversationEvent):
+        async with harness.sessions() as s:
+            with pytest.raises((DBAPIError, IntegrityError)) as info:
+                await s.execute(update(model).values(created_at=utcnow()))
+            assert "append-only" in str(info.value)
+
+
+async def test_two_visitors_have_separate_conversations(harness):
+    a = await harness.intake.receive(inbound("mine", "c-1", chat="alice"))
+    b = await harness.intake.receive(inbound("mine too", "c-1", chat="bob"))
+    assert a.message.conversation_id != b.message.conversation_id
+    assert [m.text for m in await harness.intake.history(a.message.conversation_id)] == ["mine"]
+
+
+async def test_a_failed_delivery_is_retried_and_blocks_later_ones(harness):
+    calls = []
+
+    async def flaky(payload):
+        calls.append(payload["n"])
+        if payload["n"] == 1 and calls.count(1) == 1:
+            raise ConnectionError("channel down")
+
+    harness.worker._handlers["flaky"] = flaky
+    harness.worker._poll_seconds = 0.05
+    async with harness.uow() as uow:
+        for n in (1, 2):
+            uow.outbox.add("flaky", {"n": n}, utcnow(), conversation_id="c")
+        await uow.commit()
+    await harness.worker.dispatch_due()
+    await asyncio.sleep(0.1)
+    assert calls == [1]  # 2 waits behind the failed 1
+    async with harness.sessions() as s:
+        await s.execute(text("UPDATE outbox SET available_at = created_at"))
+        await s.commit()
+    harness.worker.start()
+    for _ in range(100):
+        if calls == [1, 1, 2]:
+            break
+        await asyncio.sleep(0.05)
+    assert calls == [1, 1, 2]
+    [failed_once, _] = await harness.rows(OutboxItem, kind="flaky")
+    assert failed_once.attempts == 1 and "channel down" in failed_once.last_error
