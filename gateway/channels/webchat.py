@@ -102,6 +102,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             await self.emit("session", {"visitor_token": token, "conversation_id": conversation_id}, to=sid)
             for message in await self._intake.history(conversation_id):
                 await self.emit("message", message.to_event(), to=sid)
+            status = await self._intake.handoff_status(conversation_id)
+            if status is not None:
+                await self.emit("handoff", status.to_event(), to=sid)
 
     async def on_disconnect(self, sid, reason=None):
         self._buckets.pop(sid, None)

@@ -26,7 +26,7 @@ DELIVER_HANDOFF = "deliver_handoff"
 
 QUEUED_TEXT = {
     "en": "You are number {position} in the queue for a person.",
-    "zh": "您正在排队等待人工客服，前面还有 {ahead} 位。",
+    "zh": "您正在排队等待人工客服，当前排在第 {position} 位。",
 }
 
 
@@ -91,9 +91,7 @@ class BotTurn:
                     Message(
                         conversation_id=conversation.id,
                         sender=Sender.SYSTEM,
-                        text=QUEUED_TEXT.get(language, QUEUED_TEXT["en"]).format(
-                            position=position, ahead=position - 1
-                        ),
+                        text=QUEUED_TEXT.get(language, QUEUED_TEXT["en"]).format(position=position),
                         meta={"handoff": {"state": "queued", "position": position}},
                         created_at=now,
                     )

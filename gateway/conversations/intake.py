@@ -13,7 +13,7 @@ from gateway.channels.base import InboundMessage
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import MAX_TEXT_LENGTH, Sender, Status, plan_transition
-from gateway.conversations.views import ConversationRef, MessageView
+from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
 from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
@@ -52,6 +52,14 @@ class Intake:
             conversation = await self._conversation_for(uow, channel, external_chat_id, external_user_id, display_name)
             await uow.commit()
             return _ref(conversation)
+
+    async def handoff_status(self, conversation_id: str) -> HandoffStatus | None:
+        """Where a returning customer stands, so a reconnect shows it again."""
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(conversation_id)
+            if conversation is None or conversation.status != Status.QUEUED:
+                return None
+            return HandoffStatus("queued", position=await uow.conversations.queue_position(conversation))
 
     async def history(self, conversation_id: str) -> list[MessageView]:
         async with self._uow() as uow:

@@ -76,6 +76,7 @@ async def test_history_is_replayed_after_a_server_restart(sqlite_url, tmp_path):
         assert [m["sender"] for m in replay] == ["customer", "bot", "system"]
         assert replay[0]["text"] == "my order 1234 has not arrived"
         assert replay[0]["client_msg_id"] == "c-1"
+        assert await again.wait_for("handoff") == {"state": "queued", "position": 1}
         await again.close()
     finally:
         await second.stop()

@@ -1,0 +1,76 @@
+"""The widget in headless Chromium, as a shopper would use it. Screenshots go to test-artifacts/."""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+# Chromium's own background traffic is refused on a closed network: switch it off.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+async def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        await browser.close()
+
+
+async def open_widget(page, url):
+    await page.goto(url + "/")
+    await page.click("#launcher")
+    await expect(page.locator("#panel")).to_be_visible()
+
+
+async def say(page, text):
+    await page.fill("#input", text)
+    await page.press("#input", "Enter")
+
+
+async def test_a_shopper_on_a_phone_sends_a_message_and_sees_the_reply(server, browser, artifacts):
+    context = await browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    await open_widget(page, server.url)
+    box = await page.locator("#panel").bounding_box()
+    assert box["width"] == PHONE["width"]  # full screen on a phone
+
+    await say(page, "Where is my order?")
+    customer = page.locator('.msg[data-sender="customer"]')
+    await expect(customer).to_have_text("Where is my order?")
+    await expect(customer).to_have_attribute("data-id", re.compile(r"^\d+$"))
+    await expect(page.locator('.msg[data-sender="bot"]')).to_contain_text("A person will help you shortly")
+    await expect(page.locator("#status")).to_contain_text("position 1")
+    await page.screenshot(path=str(artifacts / "widget-phone-en.png"))
+    await context.close()
+
+
+async def test_customer_text_is_shown_as_text_and_history_survives_a_reload(server, browser, artifacts):
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = await context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    await open_widget(page, server.url)
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>运费怎么算？'
+    await say(page, hostile)
+    await expect(page.locator('.msg[data-sender="customer"]')).to_have_text(hostile)
+    await expect(page.locator('.msg[data-sender="bot"]')).to_contain_text("人工客服")
+
+    await page.reload()
+    await page.click("#launcher")
+    await expect(page.locator('.msg[data-sender="customer"]')).to_have_text(hostile)
+    await expect(page.locator(".msg")).to_have_count(3)  # customer, bot, queue notice: once each
+    await expect(page.locator('.msg[data-sender="system"]')).to_have_text("您正在排队等待人工客服，当前排在第 1 位。")
+    await expect(page.locator("#status")).to_contain_text("排队位置：1")
+    assert await page.locator("#csgw-widget img").count() == 0
+    assert dialogs == []
+    await page.screenshot(path=str(artifacts / "widget-desktop-zh.png"))
+    await context.close()
