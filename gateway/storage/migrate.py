@@ -5,11 +5,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(database_url: str) -> Config:
@@ -30,6 +31,10 @@ def head_revisions() -> set[str]:
 
 
 async def current_revisions(engine: AsyncEngine) -> set[str]:
+    # Read the version table directly: a migration context would log on every probe.
     async with engine.connect() as conn:
-        heads = await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
-    return set(heads)
+        exists = await conn.run_sync(lambda sync: inspect(sync).has_table(VERSION_TABLE))
+        if not exists:
+            return set()
+        rows = await conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+        return {row[0] for row in rows}

@@ -186,3 +186,20 @@ async def test_a_failed_delivery_is_retried_and_blocks_later_ones(harness):
     assert calls == [1, 1, 2]
     [failed_once, _] = await harness.rows(OutboxItem, kind="flaky")
     assert failed_once.attempts == 1 and "channel down" in failed_once.last_error
+
+
+async def test_a_bot_turn_left_behind_by_a_crash_runs_after_a_restart(database_url):
+    before = Harness(database_url)
+    stored = await before.intake.receive(inbound())  # committed and acknowledged; then the process dies
+    await before.engine.dispose()
+
+    after = Harness(database_url)
+    after.worker.start()
+    try:
+        sent = await after.out.wait_for(1)
+        assert sent[0][1].text.startswith("[Placeholder bot")
+        [reply] = await after.rows(Message, sender="bot")
+        assert reply.reply_to_id == stored.message.id
+    finally:
+        await after.worker.stop()
+        await after.engine.dispose()

@@ -103,6 +103,10 @@ socket.on("connect_error", function (err) {
     // A stale token is refused, never reused: start afresh as a new visitor.
     localStorage.removeItem(TOKEN_KEY);
     socket.connect();
+  } else if (code === "unavailable" || !socket.active) {
+    // Refused by the server for now (not a transport drop, which the client retries itself).
+    setStatus(T.offline);
+    setTimeout(function () { socket.connect(); }, 3000);
   }
 });
 

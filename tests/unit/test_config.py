@@ -1,0 +1,25 @@
+from gateway.config import Settings
+
+
+def test_defaults_follow_the_contract(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.gateway_database_url == "sqlite+aiosqlite:///./data/gateway.db"
+    assert settings.gateway_first_response_sla_seconds == 600
+    assert settings.gateway_redis_url is None and settings.telegram_bot_token is None
+
+
+def test_a_dot_env_file_is_read_and_the_environment_wins(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("GATEWAY_FIRST_RESPONSE_SLA_SECONDS=300\nTELEGRAM_BOT_TOKEN=from-file\n")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
+    settings = Settings()
+    assert settings.gateway_first_response_sla_seconds == 300
+    assert settings.telegram_bot_token == "from-env"
+
+
+def test_the_secret_key_is_generated_once_and_kept(tmp_path):
+    settings = Settings(gateway_data_dir=tmp_path, _env_file=None)
+    key = settings.secret_key()
+    assert len(key) >= 40 and Settings(gateway_data_dir=tmp_path, _env_file=None).secret_key() == key
+    assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
