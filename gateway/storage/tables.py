@@ -137,3 +137,37 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None] = mapped_column(Timestamp())
+
+
+class KbEntry(Base):
+    """The current state of a knowledge-base entry; its past lives in KbEntryVersion."""
+
+    __tablename__ = "kb_entries"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    alternates: Mapped[list] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # An edit names the version it started from; a stale one is refused, never overwritten.
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp())
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp())
+
+
+class KbEntryVersion(Base):
+    """Append-only history: every create, edit, publish and delete, with its author."""
+
+    __tablename__ = "kb_entry_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_kb_entry_version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(100))
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp())

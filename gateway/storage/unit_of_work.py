@@ -5,6 +5,7 @@ from typing import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from gateway.storage.kb_repository import KbRepository
 from gateway.storage.outbox import OutboxRepository
 from gateway.storage.repository import ConversationRepository
 
@@ -18,6 +19,7 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.conversations = ConversationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.kb = KbRepository(self.session)
         self._committed = False
         return self
 

@@ -7,6 +7,8 @@ Create Date: 2026-11-22
 from alembic import op
 import sqlalchemy as sa
 
+from gateway.storage.append_only import allow_updates, forbid_updates
+
 
 revision = '0001'
 down_revision = None
@@ -15,30 +17,6 @@ depends_on = None
 
 # Records that are never silently changed: the database itself refuses an UPDATE.
 APPEND_ONLY = ("messages", "conversation_events")
-
-
-def _forbid_updates(table: str) -> None:
-    if op.get_context().dialect.name == "postgresql":
-        op.execute(
-            "CREATE OR REPLACE FUNCTION forbid_update() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION forbid_update()"
-        )
-    else:
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-        )
-
-
-def _allow_updates(table: str) -> None:
-    if op.get_context().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    else:
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only")
 
 
 def upgrade() -> None:
@@ -131,12 +109,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_messages_reply_to_id'), ['reply_to_id'], unique=True)
 
     for table in APPEND_ONLY:
-        _forbid_updates(table)
+        forbid_updates(table)
 
 
 def downgrade() -> None:
     for table in APPEND_ONLY:
-        _allow_updates(table)
+        allow_updates(table)
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_reply_to_id'))
         batch_op.drop_index('ix_messages_conversation')

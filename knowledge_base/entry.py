@@ -1,0 +1,65 @@
+"""A knowledge-base entry as editors write it and importers read it."""
+from __future__ import annotations
+
+import re
+import uuid
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+LANGUAGES = ("zh", "en")
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class EntryStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+def detect_language(text: str) -> str:
+    """zh when the text has any Han character, else en: the two languages the shop serves."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def new_entry_id() -> str:
+    return f"kb-{uuid.uuid4().hex[:12]}"
+
+
+class KbEntryIn(BaseModel):
+    """One entry on its way in. `id` is generated when absent; `language` is detected
+    from the question when absent."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(default=None, pattern=ID_PATTERN)
+    language: str | None = None
+    question: str = Field(min_length=2, max_length=500)
+    alternates: list[str] = Field(default_factory=list, max_length=50)
+    answer: str = Field(min_length=1, max_length=5000)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    status: EntryStatus = EntryStatus.DRAFT
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.lower()
+        if value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("alternates", "tags")
+    @classmethod
+    def _clean_list(cls, values: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in values]
+        if any(not v or len(v) > 500 for v in cleaned):
+            raise ValueError("items must be 1 to 500 characters")
+        return list(dict.fromkeys(cleaned))  # drop repeats, keep order
+
+    def resolved(self) -> "KbEntryIn":
+        """A copy with id and language filled in."""
+        return self.model_copy(
+            update={"id": self.id or new_entry_id(), "language": self.language or detect_language(self.question)}
+        )

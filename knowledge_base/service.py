@@ -1,0 +1,215 @@
+"""Editing the knowledge base: every change is a new version with its author, an edit
+must name the version it started from, and the live index follows each commit."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.clock import Clock
+from gateway.storage.tables import KbEntry, KbEntryVersion
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from knowledge_base.documents import KbDoc
+from knowledge_base.entry import EntryStatus, KbEntryIn
+from knowledge_base.search import HybridSearch
+
+log = logging.getLogger(__name__)
+CONTENT = ("language", "question", "alternates", "answer", "tags", "status")
+
+
+class EntryNotFound(LookupError):
+    pass
+
+
+class EntryExists(ValueError):
+    pass
+
+
+class VersionConflict(ValueError):
+    def __init__(self, entry_id: str, expected: int, current: int):
+        super().__init__(f"entry {entry_id!r} is at version {current}, not {expected}: reload it and edit again")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def entry_dict(row: KbEntry) -> dict:
+    return {"id": row.id, "language": row.language, "question": row.question, "alternates": list(row.alternates),
+            "answer": row.answer, "tags": list(row.tags), "status": row.status, "version": row.version,
+            "updated_at": row.updated_at.isoformat()}
+
+
+def _content(row: KbEntry) -> dict:
+    return {k: getattr(row, k) for k in CONTENT}
+
+
+class KnowledgeBase:
+    def __init__(self, uow_factory: UnitOfWorkFactory, search: HybridSearch, clock: Clock,
+                 snapshot_path: Path | None = None):
+        self._uow = uow_factory
+        self.search = search
+        self._clock = clock
+        self._snapshot_path = snapshot_path
+
+    # -- reading --------------------------------------------------------------------------
+    async def list(self, **filters) -> list[dict]:
+        async with self._uow() as uow:
+            return [entry_dict(r) for r in await uow.kb.list(**filters)]
+
+    async def get(self, entry_id: str) -> dict:
+        async with self._uow() as uow:
+            row = await uow.kb.get(entry_id)
+            if row is None:
+                raise EntryNotFound(entry_id)
+            return entry_dict(row)
+
+    async def history(self, entry_id: str) -> list[dict]:
+        async with self._uow() as uow:
+            versions = await uow.kb.versions(entry_id)
+        if not versions:
+            raise EntryNotFound(entry_id)
+        return [{"version": v.version, "action": v.action, "author": v.author,
+                 "created_at": v.created_at.isoformat(), "entry": v.snapshot} for v in versions]
+
+    async def published_docs(self) -> list[KbDoc]:
+        return [KbDoc.from_dict(e) for e in await self.list(status=EntryStatus.PUBLISHED, limit=10**7)]
+
+    # -- writing --------------------------------------------------------------------------
+    async def create(self, entry: KbEntryIn, author: str) -> dict:
+        entry = entry.resolved()
+        async with self._uow() as uow:
+            if await uow.kb.get_any(entry.id) is not None:
+                raise EntryExists(f"an entry with id {entry.id!r} exists already")
+            row = self._new_row(entry, uow)
+            self._record(uow, row, "create", author)
+            await uow.commit()
+            result = entry_dict(row)
+        await self._after_change(row.status == EntryStatus.PUBLISHED)
+        return result
+
+    async def update(self, entry_id: str, entry: KbEntryIn, author: str, expected_version: int) -> dict:
+        entry = entry.model_copy(update={"id": entry_id}).resolved()
+        async with self._uow() as uow:
+            row = await uow.kb.get(entry_id, for_update=True)
+            if row is None:
+                raise EntryNotFound(entry_id)
+            if row.version != expected_version:
+                raise VersionConflict(entry_id, expected_version, row.version)
+            was_live = row.status == EntryStatus.PUBLISHED
+            action = self._apply(row, entry)
+            if action:
+                self._record(uow, row, action, author)
+            await uow.commit()
+            result = entry_dict(row)
+        if action:
+            await self._after_change(was_live or row.status == EntryStatus.PUBLISHED)
+        return result
+
+    async def delete(self, entry_id: str, author: str, expected_version: int | None = None) -> None:
+        async with self._uow() as uow:
+            row = await uow.kb.get(entry_id, for_update=True)
+            if row is None:
+                raise EntryNotFound(entry_id)
+            if expected_version is not None and row.version != expected_version:
+                raise VersionConflict(entry_id, expected_version, row.version)
+            was_live = row.status == EntryStatus.PUBLISHED
+            row.deleted_at = self._clock()
+            row.version += 1
+            row.updated_at = row.deleted_at
+            self._record(uow, row, "delete", author)
+            await uow.commit()
+        await self._after_change(was_live)
+
+    async def import_entries(self, entries: list[KbEntryIn], author: str, publish: bool = False,
+                             progress=None) -> ImportReport:
+        """All or nothing: one transaction for the whole file."""
+        created = updated = unchanged = 0
+        async with self._uow() as uow:
+            for entry in entries:
+                entry = entry.resolved()
+                if publish:
+                    entry = entry.model_copy(update={"status": EntryStatus.PUBLISHED})
+                row = await uow.kb.get_any(entry.id)
+                if row is None:
+                    row = self._new_row(entry, uow)
+                    self._record(uow, row, "import", author)
+                    created += 1
+                elif row.deleted_at is not None:
+                    row.deleted_at = None
+                    self._apply(row, entry, force=True)
+                    self._record(uow, row, "import", author)
+                    created += 1
+                elif self._apply(row, entry):
+                    self._record(uow, row, "import", author)
+                    updated += 1
+                else:
+                    unchanged += 1
+                if progress:
+                    progress(1)
+            await uow.commit()
+        if created or updated:
+            await self._after_change(True)
+        return ImportReport(created, updated, unchanged)
+
+    async def seed_if_new(self, entries: list[KbEntryIn]) -> bool:
+        """Load the demo entries on the very first start only: never over an editor's work."""
+        async with self._uow() as uow:
+            if await uow.kb.has_history():
+                return False
+        await self.import_entries(entries, author="system:demo", publish=True)
+        return True
+
+    # -- index ----------------------------------------------------------------------------
+    async def load_index(self) -> None:
+        docs = await self.published_docs()
+        path = self._snapshot_path
+        if path is not None and await asyncio.to_thread(self.search.load, path, docs):
+            log.info("knowledge-base index loaded from disk", extra={"entries": len(docs)})
+            return
+        await self._rebuild(docs)
+
+    async def _after_change(self, touches_live: bool) -> None:
+        if touches_live:
+            await self._rebuild(await self.published_docs())
+
+    async def _rebuild(self, docs: list[KbDoc]) -> None:
+        await self.search.rebuild(docs)
+        if self._snapshot_path is not None:
+            await asyncio.to_thread(self.search.save, self._snapshot_path)
+        log.info("knowledge-base index rebuilt", extra={"entries": len(docs)})
+
+    # -- helpers --------------------------------------------------------------------------
+    def _new_row(self, entry: KbEntryIn, uow) -> KbEntry:
+        now = self._clock()
+        row = KbEntry(id=entry.id, version=1, created_at=now, updated_at=now,
+                      **{k: _value(getattr(entry, k)) for k in CONTENT})
+        uow.kb.add(row)
+        return row
+
+    def _apply(self, row: KbEntry, entry: KbEntryIn, force: bool = False) -> str | None:
+        """Copy the new content in; the history action, or None when nothing changed."""
+        new = {k: _value(getattr(entry, k)) for k in CONTENT}
+        old = _content(row)
+        if new == old and not force:
+            return None
+        for key, value in new.items():
+            setattr(row, key, value)
+        row.version += 1
+        row.updated_at = self._clock()
+        if new["status"] != old["status"]:
+            return "publish" if new["status"] == EntryStatus.PUBLISHED else "unpublish"
+        return "update"
+
+    def _record(self, uow, row: KbEntry, action: str, author: str) -> None:
+        uow.kb.record(KbEntryVersion(entry_id=row.id, version=row.version, action=action, author=author,
+                                     snapshot={"id": row.id, **_content(row)}, created_at=row.updated_at))
+
+
+def _value(value):
+    return str(value) if isinstance(value, EntryStatus) else (list(value) if isinstance(value, list) else value)
