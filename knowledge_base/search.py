@@ -1,0 +1,192 @@
+"""Hybrid search over the published knowledge base, per language.
+
+A query is answered from its own language's entries, with only the retrievers that are
+good in that language: BM25 always, and each encoder that declares the language. The
+index is an immutable snapshot; a change builds a new one off the event loop and swaps
+it in, so queries never wait for a rebuild and the next query sees the change.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.batching import MicroBatcher
+from knowledge_base.dense_index import DenseIndex
+from knowledge_base.documents import KbDoc
+from knowledge_base.encoders import Encoder
+from knowledge_base.entry import detect_language
+from knowledge_base.fusion import Calibration
+from knowledge_base.lexical_index import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "bm25", "dense")
+SNAPSHOT_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    question: str
+    answer: str
+    score: float
+    signals: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    language: str
+    mode: str
+    candidates: list[Candidate]
+
+
+@dataclass
+class LanguageIndex:
+    docs: list[KbDoc]
+    lexical: LexicalIndex
+    phrasings: dict[str, DenseIndex] = field(default_factory=dict)  # per encoder
+    answers: dict[str, DenseIndex] = field(default_factory=dict)
+
+
+def fingerprint(docs: list[KbDoc]) -> str:
+    digest = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.id):
+        digest.update(json.dumps([doc.id, doc.language, doc.phrasings, doc.answer], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+class HybridSearch:
+    def __init__(self, encoders: list[Encoder], calibration: Calibration, approximate_above: int = 20000):
+        self.encoders = {e.name: e for e in encoders}
+        self.batchers = {e.name: MicroBatcher(e) for e in encoders}
+        self.calibration = calibration
+        self._approximate_above = approximate_above
+        self._indexes: dict[str, LanguageIndex] = {}
+        self._vectors: dict[tuple[str, str, str], np.ndarray] = {}  # (encoder, kind, text)
+        self._fingerprint = fingerprint([])
+        self._rebuild_lock = asyncio.Lock()
+
+    # -- building -------------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        return sum(len(ix.docs) for ix in self._indexes.values())
+
+    @property
+    def current_fingerprint(self) -> str:
+        return self._fingerprint
+
+    async def rebuild(self, docs: list[KbDoc]) -> None:
+        async with self._rebuild_lock:
+            indexes, vectors = await asyncio.to_thread(self._build, list(docs))
+            self._indexes, self._vectors, self._fingerprint = indexes, vectors, fingerprint(docs)
+
+    def _build(self, docs: list[KbDoc]) -> tuple[dict[str, LanguageIndex], dict]:
+        vectors: dict[tuple[str, str, str], np.ndarray] = {}
+        by_language: dict[str, list[KbDoc]] = {}
+        for doc in docs:
+            by_language.setdefault(doc.language, []).append(doc)
+        indexes = {}
+        for language, lang_docs in by_language.items():
+            index = LanguageIndex(lang_docs, LexicalIndex([d.lexical_text for d in lang_docs]))
+            for encoder in self.encoders.values():
+                if language not in encoder.languages:
+                    continue
+                phr_texts = [p for d in lang_docs for p in d.phrasings]
+                owners = np.array([i for i, d in enumerate(lang_docs) for _ in d.phrasings], dtype=np.int64)
+                # Phrasings are questions, matched question-to-question: encoded as queries.
+                phr = self._vectors_for(encoder, "q", phr_texts, vectors)
+                ans = self._vectors_for(encoder, "p", [d.answer for d in lang_docs], vectors)
+                n = len(lang_docs)
+                index.phrasings[encoder.name] = DenseIndex(phr, owners, n, self._approximate_above)
+                index.answers[encoder.name] = DenseIndex(ans, np.arange(n), n, self._approximate_above)
+            indexes[language] = index
+        return indexes, vectors
+
+    def _vectors_for(self, encoder: Encoder, kind: str, texts: list[str], keep: dict) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if (encoder.name, kind, t) not in self._vectors]
+        if missing:
+            encode = encoder.encode_queries if kind == "q" else encoder.encode_passages
+            for start in range(0, len(missing), 256):
+                chunk = missing[start : start + 256]
+                for text, vector in zip(chunk, encode(chunk)):
+                    self._vectors[(encoder.name, kind, text)] = vector
+        rows = [self._vectors[(encoder.name, kind, t)] for t in texts]
+        for text, row in zip(texts, rows):
+            keep[(encoder.name, kind, text)] = row
+        return np.vstack(rows) if rows else np.zeros((0, encoder.dim), dtype=np.float32)
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"format": SNAPSHOT_FORMAT, "encoders": sorted(self.encoders),
+                         "fingerprint": self._fingerprint, "indexes": self._indexes,
+                         "vectors": self._vectors}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # a crash mid-write leaves the old snapshot whole
+
+    def load(self, path: Path, docs: list[KbDoc]) -> bool:
+        """Adopt a saved snapshot if it was built from exactly these entries and encoders."""
+        try:
+            with path.open("rb") as f:
+                saved = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return False
+        if saved.get("format") != SNAPSHOT_FORMAT or saved.get("encoders") != sorted(self.encoders):
+            return False
+        self._vectors = saved["vectors"]  # reusable even when the entries changed
+        if saved["fingerprint"] != fingerprint(docs):
+            return False
+        self._indexes, self._fingerprint = saved["indexes"], saved["fingerprint"]
+        return True
+
+    # -- querying -------------------------------------------------------------------------
+    async def search(self, text: str, top_k: int = 5, mode: str = "hybrid", language: str | None = None) -> SearchResult:
+        language = language or detect_language(text)
+        index = self._indexes.get(language)
+        if index is None or not index.docs:
+            return SearchResult(language, mode, [])
+        signals = await self._signals(index, language, text, mode)
+        model = self.calibration.model(mode, language)
+        if model is None:
+            raise LookupError(f"no calibrated fusion for mode {mode!r} and language {language!r}")
+        used = {k: signals[k] for k in model.features}
+        ranks = model.rank_scores(used)
+        scores = model.score(used)
+        order = np.argsort(-ranks, kind="stable")[:top_k]
+        candidates = [
+            Candidate(index.docs[i].id, index.docs[i].question, index.docs[i].answer, float(scores[i]),
+                      {k: round(float(v[i]), 4) for k, v in signals.items()})
+            for i in order
+        ]
+        return SearchResult(language, mode, candidates)
+
+    async def _signals(self, index: LanguageIndex, language: str, text: str, mode: str) -> dict[str, np.ndarray]:
+        signals: dict[str, np.ndarray] = {}
+        if mode in ("hybrid", "bm25"):
+            raw = index.lexical.scores(text)
+            top = float(raw.max()) if raw.size else 0.0
+            signals["bm25"] = raw / top if top > 0 else raw
+            signals["bm25_abs"] = np.log1p(raw)
+        if mode in ("hybrid", "dense"):
+            names = [n for n in index.phrasings]
+            vectors = await asyncio.gather(*[self.batchers[n].encode(text) for n in names])
+            for name, vector in zip(names, vectors):
+                signals[f"{name}.q"] = index.phrasings[name].entry_scores(vector)
+                signals[f"{name}.a"] = index.answers[name].entry_scores(vector)
+        return signals
+
+    async def raw_signals(self, text: str, language: str | None = None) -> tuple[str, list[str], dict[str, np.ndarray]]:
+        """Every signal for every entry of the query's language: what calibration fits on."""
+        language = language or detect_language(text)
+        index = self._indexes.get(language)
+        if index is None:
+            return language, [], {}
+        return language, [d.id for d in index.docs], await self._signals(index, language, text, "hybrid")

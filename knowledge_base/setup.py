@@ -1,0 +1,50 @@
+"""Putting the knowledge base together for a process: encoders, search, the service, the
+demo entries on first start, and the persisted index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.policy import Thresholds
+from gateway.clock import Clock
+from gateway.config import Settings
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from knowledge_base.encoders import E5Encoder, Encoder, SentenceTransformerEncoder
+from knowledge_base.evaluation import thresholds_for
+from knowledge_base.fusion import Calibration
+from knowledge_base.importers import read_file
+from knowledge_base.search import HybridSearch
+from knowledge_base.service import KnowledgeBase
+
+DEMO_FAQ = Path(__file__).with_name("demo") / "faq.yaml"
+
+
+def load_encoders(settings: Settings) -> list[Encoder]:
+    languages = frozenset(l.strip() for l in settings.gateway_embedding_languages.split(",") if l.strip())
+    return [E5Encoder(), SentenceTransformerEncoder(settings.gateway_embedding_model, languages)]
+
+
+def calibration_path(settings: Settings) -> Path:
+    return settings.gateway_data_dir / "kb-calibration.json"
+
+
+def build_knowledge_base(settings: Settings, uow: UnitOfWorkFactory, clock: Clock,
+                         encoders: list[Encoder] | None = None) -> KnowledgeBase:
+    search = HybridSearch(encoders if encoders is not None else load_encoders(settings),
+                          Calibration.load(calibration_path(settings)),
+                          approximate_above=settings.gateway_kb_approximate_above)
+    return KnowledgeBase(uow, search, clock, snapshot_path=settings.gateway_data_dir / "kb-index" / "snapshot.pkl")
+
+
+def bot_thresholds(settings: Settings, search: HybridSearch) -> Thresholds:
+    calibrated = thresholds_for(search, "hybrid")
+    return Thresholds(
+        answer=settings.gateway_bot_answer_threshold or calibrated.answer,
+        clarify=settings.gateway_bot_clarify_threshold or calibrated.clarify,
+        option=calibrated.option,
+    )
+
+
+async def start_knowledge_base(kb: KnowledgeBase) -> None:
+    """First start: the demo FAQ, published. Every start: the index, from disk when current."""
+    await kb.seed_if_new(read_file(DEMO_FAQ))
+    await kb.load_index()
