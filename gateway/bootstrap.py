@@ -8,7 +8,7 @@ import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.placeholder import PlaceholderResponder
+from bot.retrieval_responder import RetrievalResponder
 from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
@@ -24,6 +24,9 @@ from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
+from knowledge_base.encoders import Encoder
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Gateway:
     bus: MessageBus
     channels: ChannelRegistry
     intake: Intake
+    knowledge: KnowledgeBase
     worker: OutboxWorker
     sio: socketio.AsyncServer
     app: web.Application
@@ -47,7 +51,9 @@ async def migrate_database(settings: Settings) -> None:
     await asyncio.to_thread(migrate.upgrade, settings.gateway_database_url)
 
 
-def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None) -> Gateway:
+def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
+          encoders: list[Encoder] | None = None) -> Gateway:
+    """`encoders` lets tests share loaded models between gateways; `responder` replaces the bot."""
     engine = create_engine(settings.gateway_database_url)
     session_factory = create_session_factory(engine)
     bus = MessageBus()
@@ -66,7 +72,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         return UnitOfWork(session_factory, worker.kick)
 
     intake = Intake(uow, clock, bus)
-    bot_turn = BotTurn(uow, responder or PlaceholderResponder(), channels, clock)
+    knowledge = build_knowledge_base(settings, uow, clock, encoders)
+    responder = responder or RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
+    bot_turn = BotTurn(uow, responder, channels, clock)
     delivery = Delivery(uow, channels)
     worker = OutboxWorker(
         uow,
@@ -78,13 +86,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     app = create_app(sio, engine)
 
-    async def start_worker(_app: web.Application) -> None:
+    async def start(_app: web.Application) -> None:
+        await start_knowledge_base(knowledge)
         worker.start()
 
     async def stop(_app: web.Application) -> None:
         await worker.stop()
         await engine.dispose()
 
-    app.on_startup.append(start_worker)
+    app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return Gateway(settings, engine, session_factory, bus, channels, intake, worker, sio, app)
+    return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, worker, sio, app)

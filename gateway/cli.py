@@ -45,6 +45,10 @@ def parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply migrations up to the newest schema")
     upgrade.set_defaults(run=_db_upgrade)
+
+    from gateway.cli_kb import add_commands
+
+    add_commands(commands)
     return root
 
 

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     # A visitor who comes back within a month resumes the same conversation.
     gateway_visitor_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
     gateway_log_level: str = "INFO"
+    # Languages the GATEWAY_EMBEDDING_MODEL is trusted in (the bundled MiniLM: English only).
+    gateway_embedding_languages: str = "en"
+    # Above this many phrasing vectors per language, faiss switches to an approximate index.
+    gateway_kb_approximate_above: int = Field(20000, gt=0)
+    # Decision thresholds; unset = the calibrated values (`cs-gateway kb calibrate`).
+    gateway_bot_answer_threshold: float | None = Field(None, ge=0, le=1)
+    gateway_bot_clarify_threshold: float | None = Field(None, ge=0, le=1)
     # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not
     # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
     gateway_widget_origins: str = "*"

@@ -26,6 +26,15 @@ async def _postgres_admin():
 
 
 @pytest.fixture(scope="session")
+def encoders():
+    """The real models, loaded once per test session."""
+    from knowledge_base.setup import load_encoders
+    from tests.doubles import MemoizingEncoder
+
+    return [MemoizingEncoder(e) for e in load_encoders(Settings(_env_file=None))]
+
+
+@pytest.fixture(scope="session")
 def postgres_available() -> str | None:
     """None when PostgreSQL answers, else the reason its tests are skipped."""
     async def probe():
@@ -88,9 +97,9 @@ class LiveServer:
         await self.runner.cleanup()
 
 
-async def start_server(settings: Settings, port: int = 0, **build_kwargs) -> LiveServer:
+async def start_server(settings: Settings, encoders, port: int = 0, **build_kwargs) -> LiveServer:
     await migrate_database(settings)
-    gateway = build(settings, **build_kwargs)
+    gateway = build(settings, encoders=encoders, **build_kwargs)
     runner = web.AppRunner(gateway.app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
@@ -100,8 +109,8 @@ async def start_server(settings: Settings, port: int = 0, **build_kwargs) -> Liv
 
 
 @pytest.fixture
-async def server(sqlite_url, tmp_path):
-    live = await start_server(make_settings(sqlite_url, tmp_path))
+async def server(sqlite_url, tmp_path, encoders):
+    live = await start_server(make_settings(sqlite_url, tmp_path), encoders)
     yield live
     await live.stop()
 

@@ -14,6 +14,7 @@ class MessageView:
     created_at: datetime
     client_msg_id: str | None = None
     quick_replies: tuple[str, ...] = ()
+    meta: dict = field(default_factory=dict, compare=False, repr=False)  # not sent to clients
 
     def to_event(self) -> dict:
         event = {

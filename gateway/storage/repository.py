@@ -20,6 +20,7 @@ def message_view(row: Message) -> MessageView:
         created_at=row.created_at,
         client_msg_id=row.client_msg_id,
         quick_replies=tuple((row.meta or {}).get("quick_replies", ())),
+        meta=row.meta or {},
     )
 
 

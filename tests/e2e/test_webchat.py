@@ -9,7 +9,7 @@ from tests.chat_client import ChatClient
 from tests.conftest import make_settings, start_server
 from tests.tokens import token_signed_long_ago
 
-PLACEHOLDER = "[Placeholder bot"
+HANDOFF_ZH = "正在为您转接人工客服，请稍候。"
 
 
 async def count_messages(server, **where) -> int:
@@ -36,10 +36,18 @@ async def test_the_ack_comes_after_the_message_is_stored(server, client):
     assert stored is not None and stored.text == "运费怎么算？" and stored.sender == "customer"
 
 
-async def test_the_bot_replies_and_the_hand_off_is_announced(client):
-    await client.send("where is my parcel", "c-1")
+async def test_a_faq_is_answered_with_feedback_buttons(client):
+    await client.send("how much do you charge for delivery?", "c-1")
     reply = await client.wait_for("message", lambda m: m["sender"] == "bot")
-    assert reply["text"].startswith(PLACEHOLDER)
+    assert "¥8" in reply["text"]
+    assert reply["quick_replies"] == ["Helpful", "Not helpful", "Talk to a person"]
+    assert not client.events["handoff"]
+
+
+async def test_asking_for_a_person_hands_off_and_the_queue_is_announced(client):
+    await client.send("转人工", "c-1")
+    reply = await client.wait_for("message", lambda m: m["sender"] == "bot")
+    assert reply["text"] == HANDOFF_ZH
     assert reply["conversation_id"] == client.session["conversation_id"]
     handoff = await client.wait_for("handoff")
     assert handoff == {"state": "queued", "position": 1}
@@ -57,24 +65,24 @@ async def test_a_repeated_client_msg_id_is_one_message_and_one_reply(server, cli
     assert await count_messages(server, sender="customer") == 1
 
 
-async def test_history_is_replayed_after_a_server_restart(sqlite_url, tmp_path):
+async def test_history_is_replayed_after_a_server_restart(sqlite_url, tmp_path, encoders):
     settings = make_settings(sqlite_url, tmp_path)
-    first = await start_server(settings)
+    first = await start_server(settings, encoders)
     port = int(first.url.rsplit(":", 1)[1])
     c = await ChatClient().connect(first.url)
-    await c.send("my order 1234 has not arrived", "c-1")
+    await c.send("order 1234: I want a real person", "c-1")
     await c.wait_for("handoff")
     token, conversation_id = c.session["visitor_token"], c.session["conversation_id"]
     await c.close()
     await first.stop()
 
-    second = await start_server(settings, port=port)
+    second = await start_server(settings, encoders, port=port)
     try:
         again = await ChatClient().connect(second.url, token=token)
         assert again.session["conversation_id"] == conversation_id
         replay = await again.wait_count("message", 3)
         assert [m["sender"] for m in replay] == ["customer", "bot", "system"]
-        assert replay[0]["text"] == "my order 1234 has not arrived"
+        assert replay[0]["text"] == "order 1234: I want a real person"
         assert replay[0]["client_msg_id"] == "c-1"
         assert await again.wait_for("handoff") == {"state": "queued", "position": 1}
         await again.close()

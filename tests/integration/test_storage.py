@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot.placeholder import PlaceholderResponder
+from tests.doubles import HandOffEverything
 from gateway.bus import MessageBus
 from gateway.channels.base import ChannelRegistry, InboundMessage
 from gateway.channels.collecting import CollectingChannel
@@ -31,7 +31,7 @@ class Harness:
         channels = ChannelRegistry()
         channels.register(self.out)
         self.intake = Intake(self.uow, utcnow, MessageBus())
-        self.bot_turn = BotTurn(self.uow, PlaceholderResponder(), channels, utcnow)
+        self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow)
         delivery = Delivery(self.uow, channels)
         self.worker = OutboxWorker(
             self.uow, {BOT_TURN: self.bot_turn.run, DELIVER_MESSAGE: delivery.message,

@@ -1,0 +1,148 @@
+"""What a message wants beyond an FAQ answer: a person, or to complain.
+
+Plain lexicons in both languages: auditable by a supervisor, extended by adding a line,
+and measured by `cs-gateway kb eval` (human-request recall, complaint recall, category).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CATEGORIES = ("product", "service", "logistics", "other")
+
+
+def _any(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+HUMAN = _any(
+    # Typed fast on a phone, 人工 often comes out as a homophone: 人公, 人供, 人功, 仁工.
+    r"转(接)?(个)?(人|仁)(工|公|供|功|宫)|(人|仁)(工|公|供|功)客服|人工服务|(找|要|接|换|叫)(个|一个)?人工|人工[!！。\s]*$|^[\s]*人工",
+    r"真人|活人|真的人|客服人员|工作人员|找客服|叫客服|联系客服|客服电话|打电话给你们",
+    r"(跟|和|与|找|让|叫|换|来)(个|一个)?(你们的?)?(人|客服|领导|经理|主管|负责人|店长|老板)",
+    r"有人(吗|在吗|嘛)|有没有人",
+    r"(别|不要|不想|不用)(跟|和)?(用)?机器人|机器人(听不懂|没用|太笨|不行)|你是机器人(吗|吧)|不是机器人",
+    r"\b(human|humans|real person|real people|live (agent|person|chat|support)|an? agent|agent please|"
+    r"represent\w*|repres[ae]nt[ai]tive|rep|operat[eo]r|someone real|somebody real|a person|actual person|"
+    r"staff member)\b",
+    r"\b(speak|talk|chat)\s+(to|with)\s+(someone|somebody|a person|a human|a real|staff|your staff|support|"
+    r"customer service|a manager|the manager|an agent|a rep)",
+    r"\b(manager|supervisor)\b",
+    r"\b(not|no more|stop)\s+(a |the |this )?(bot|robot|machine)\b|\bare you a (bot|robot)\b",
+    r"\bcall me\b|\bphone number\b.*\b(support|service|someone)\b",
+)
+# "When are your agents online?" asks for service hours, which the FAQ answers.
+HUMAN_BUT_HOURS = _any(r"几点|时间|上班|下班|营业|\bhours?\b|\bwhen\b.*\b(open|available|online)\b")
+
+COMPLAINT = _any(
+    r"投诉|举报|差评|太差|很差|真差|好差|垃圾|骗子|骗人|坑人|坑爹|欺诈|欺骗|忽悠|无良|黑店|恶心|气死|太过分|过分了|离谱|"
+    r"愤怒|生气|不满|态度(差|恶劣|太差|很差)|爱理不理|不理人|没人管|没人理|赔偿|索赔|维权|什么破|破东西|太烂|烂透|失望|"
+    r"搞什么|怎么回事[!！?？]|说法|给个交代|说清楚|无语|受不了|忍无可忍|(难喝|难吃|烦|气|坑|慢|差)死了|"
+    r"扣了?(我)?两次|重复扣|多扣|乱扣|能不能(认真|靠谱|上点心)|不认真|发霉|霉味|变质|过期了",
+    r"\b(complain|complaint|complaints|terrible|awful|horrible|worst|unacceptable|ridiculous|disgusting|"
+    r"outrageous|scam|scammed|fraud|rip-?off|cheated|furious|angry|pissed|fed up|disappointed|useless|"
+    r"incompetent|rude|never again|compensat\w*|appalling|shocking|pathetic|joke|sloppy|careless|annoying|"
+    r"unprofessional|overcharged|double[- ]charged|wrong item|mou?ldy)\b|\bcharged\b.*\btwice\b|"
+    r"\b(nobody|no one|no-one)\s+(tells|told|answers|answered|replies|replied|responds|responded|cares)\b|"
+    r"\b(weeks?|days?) late\b",
+)
+SAFETY = _any(
+    r"生病|病了|住院|医院|中毒|过敏|拉肚子|腹泻|呕吐|吐了|烫伤|烧伤|受伤|划伤|割伤|流血|爆炸|炸了|炸裂|着火|起火|危险|安全问题",
+    r"\b(sick|ill|hospital\w*|poison\w*|allerg\w*|vomit\w*|diarrh\w*|burn|burned|burnt|burns|injur\w*|hurt|"
+    r"bleed\w*|explod\w*|caught fire|fire|dangerous|unsafe|safety|emergency)\b",
+)
+AUTHORITY = _any(
+    r"12315|消协|消费者协会|市场监管|工商局|工商|媒体|记者|电视台|报社|曝光|微博|抖音|小红书|网上发|发到网上|律师|起诉|法院|报警|警察|打官司",
+    r"\b(journalists?|reporters?|media|press|news|tv|regulators?|consumer (protection|association|council|rights)|"
+    r"authorit\w*|lawyers?|attorneys?|sue|suing|court|legal action|police|viral|social media|twitter|weibo|"
+    r"tiktok|bbb|trading standards)\b",
+)
+MANY_CUSTOMERS = _any(
+    r"很多人|好多人|大家都|不止我一个|不只我一个|其他顾客|很多顾客|好多顾客|一群人|集体|所有人|好几个朋友|我们几个",
+    r"\b(many|lots of|hundreds of|dozens of|other|all the)\s+(customers|people|buyers|users)\b|"
+    r"\bnot the only one\b|\beveryone\b|\ball of us\b",
+)
+_AMOUNT = re.compile(
+    r"(?:[¥￥$]\s*(\d[\d,]*(?:\.\d+)?))|(?:(\d[\d,]*(?:\.\d+)?)\s*(?:元|块|rmb|yuan|dollars|usd|cny))", re.IGNORECASE
+)
+_BIG_WORDS = _any(r"几千|上千|上万|一万|几万|\bthousands\b")
+LARGE_SUM = 1000
+
+CATEGORY_WORDS = {
+    "logistics": _any(
+        r"快递|物流|配送|送货|包裹|运输|发货|没收到|还没到|没到|丢件|丢了|快递员|顺丰|中通|派送|延误|迟迟|发错|发成",
+        r"\b(deliver\w*|shipping|shipped|courier|parcel|package|shipment|late|delayed|lost|never arrived|"
+        r"tracking|driver|arrived|transit|wrong item|box|dented|packing|packaging)\b",
+    ),
+    "product": _any(
+        r"茶叶|茶饼|质量|发霉|霉|过期|变质|味道|口感|假|碎|裂|壶|盖碗|杯|漏水|异物|虫|头发|坏了|次品|劣质|"
+        r"喝了|吃了|难喝|普洱|红茶|绿茶|白茶|乌龙|龙井",
+        r"\b(quality|mou?ld\w*|expired|stale|taste\w*|fake|counterfeit|broken|cracked|leak\w*|teapot|cup|gaiwan|"
+        r"product|defective|bug|bugs|hair|tea|tea leaves|smell\w*|damaged|pu-?erh|oolong|jasmine|drank|drinking)\b",
+    ),
+    "service": _any(
+        r"客服|态度|不理|回复|答复|服务|推诿|踢皮球|挂电话|机器人|没人管|退款|退钱|售后",
+        r"\b(service|agent|support|staff|rude|repl\w*|respond\w*|ignor\w*|attitude|hung up|nobody answers|"
+        r"no one answers|customer care|hung up|refund\w*)\b",
+    ),
+}
+
+
+# Cues that name the category outright, checked before counting words: a wrong item is a
+# fulfilment (logistics) failure even when the message names two teas.
+CATEGORY_CUES = (
+    ("logistics", _any(r"发错|发成|\bwrong item\b|\bsent (me )?the wrong\b")),
+    ("service", _any(r"退款|退钱|\brefund\w*")),
+)
+
+
+@dataclass(frozen=True)
+class Complaint:
+    category: str
+    severity: str  # ordinary | major
+    reasons: tuple[str, ...]
+
+
+def wants_person(text: str) -> bool:
+    if not HUMAN.search(text):
+        return False
+    explicit = re.search(r"转人工|人工客服|真人|\bhuman\b|real person", text, re.IGNORECASE)
+    return bool(explicit) or not HUMAN_BUT_HOURS.search(text)
+
+
+def _largest_amount(text: str) -> float:
+    best = 0.0
+    for match in _AMOUNT.finditer(text):
+        raw = (match.group(1) or match.group(2) or "0").replace(",", "")
+        try:
+            best = max(best, float(raw))
+        except ValueError:
+            continue
+    return best
+
+
+def complaint(text: str) -> Complaint | None:
+    """A complaint, its category and its severity; None when the message is no complaint."""
+    harmed = bool(SAFETY.search(text))
+    authority = bool(AUTHORITY.search(text))
+    if not (COMPLAINT.search(text) or harmed or authority):
+        return None
+    reasons = []
+    if harmed:
+        reasons.append("safety")
+    if authority:
+        reasons.append("media or regulator")
+    if MANY_CUSTOMERS.search(text):
+        reasons.append("many customers")
+    if _largest_amount(text) >= LARGE_SUM or _BIG_WORDS.search(text):
+        reasons.append("large sum")
+    return Complaint(_category(text), "major" if reasons else "ordinary", tuple(reasons))
+
+
+def _category(text: str) -> str:
+    for name, cue in CATEGORY_CUES:
+        if cue.search(text):
+            return name
+    hits = {name: len(pattern.findall(text)) for name, pattern in CATEGORY_WORDS.items()}
+    best = max(hits, key=hits.get)
+    return best if hits[best] else "other"

@@ -1,0 +1,164 @@
+"""`cs-gateway kb …`: the knowledge base from the command line."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from gateway.clock import utcnow
+from gateway.config import Settings
+from gateway.storage import migrate
+from gateway.storage.database import create_engine, create_session_factory
+from gateway.storage.unit_of_work import UnitOfWork
+from knowledge_base.entry import EntryStatus
+from knowledge_base.evaluation import EvalFileError, evaluate, load_queries
+from knowledge_base.exporters import EXPORT_FORMATS, export_entries
+from knowledge_base.importers import KbImportError, read_file
+from knowledge_base.search import MODES
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.setup import bot_thresholds, build_knowledge_base, calibration_path, start_knowledge_base
+
+EVAL_ROWS = ("hit@1", "mrr@5", "answered_correctly", "answered_wrongly", "out_of_scope_wrong_answer_rate",
+             "human_request_recall", "complaint_recall", "complaint_category_accuracy",
+             "complaint_severity_accuracy", "in_scope_misrouted_to_person")
+
+
+@asynccontextmanager
+async def knowledge_base(settings: Settings, *, with_index: bool = True):
+    await asyncio.to_thread(migrate.upgrade, settings.gateway_database_url)  # alembic runs its own loop
+    engine = create_engine(settings.gateway_database_url)
+    sessions = create_session_factory(engine)
+    kb = build_knowledge_base(settings, lambda: UnitOfWork(sessions), utcnow,
+                              encoders=None if with_index else [])
+    try:
+        if with_index:
+            await start_knowledge_base(kb)
+        yield kb
+    finally:
+        await engine.dispose()
+
+
+def add_commands(commands) -> None:
+    kb = commands.add_parser("kb", help="the knowledge base")
+    sub = kb.add_subparsers(dest="kb_command", required=True)
+    p = sub.add_parser("import", help="JSON, JSON Lines, YAML, CSV or Markdown; all or nothing")
+    p.add_argument("file", type=Path)
+    p.add_argument("--publish", action="store_true", help="publish every imported entry")
+    p.add_argument("--author", default="cli")
+    p.set_defaults(run=_import)
+    p = sub.add_parser("export", help="the published entries to stdout")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="json")
+    p.set_defaults(run=_export)
+    p = sub.add_parser("ask", help="the bot's decision for one message")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_ask)
+    p = sub.add_parser("eval", help="retrieval and bot quality on a labelled JSON Lines file")
+    p.add_argument("queries", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_eval)
+    p = sub.add_parser("calibrate", help="fit fusion weights and thresholds on a labelled dev set")
+    p.add_argument("queries", type=Path)
+    p.add_argument("--output", type=Path, help="default: <data dir>/kb-calibration.json")
+    p.set_defaults(run=_calibrate)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        entries = read_file(args.file)
+    except KbImportError as exc:
+        print(f"{args.file}: nothing imported:\n{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+
+    async def run():
+        from tqdm import tqdm
+
+        async with knowledge_base(settings) as kb:
+            with tqdm(total=len(entries), unit="entry", disable=len(entries) < 200 or not sys.stderr.isatty(),
+                      file=sys.stderr) as bar:
+                return await kb.import_entries(entries, author=args.author, publish=args.publish,
+                                               progress=bar.update)
+
+    report = asyncio.run(run())
+    print(f"imported {args.file}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged")
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    async def run():
+        async with knowledge_base(settings, with_index=False) as kb:
+            return await kb.list(status=EntryStatus.PUBLISHED, limit=10**7)
+
+    sys.stdout.write(export_entries(asyncio.run(run()), args.format))
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.retrieval_responder import RetrievalResponder
+
+    async def run():
+        async with knowledge_base(settings) as kb:
+            bot = RetrievalResponder(kb.search, bot_thresholds(settings, kb.search))
+            return await bot.decide(args.text)
+
+    decision = asyncio.run(run())
+    summary = decision.summary()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
+    if decision.kind == "answer" and decision.entry:
+        print(f"answer: {decision.entry.id} (score {decision.entry.score:.2f})\n{decision.entry.answer}")
+    elif decision.kind == "clarify":
+        print(f"clarify: {decision.reason}")
+        for option in decision.options:
+            print(f"  - {option.id} ({option.score:.2f}): {option.question}")
+    else:
+        print(f"hand-off: {decision.reason}")
+    return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        queries = load_queries(args.queries)
+    except (EvalFileError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+    async def run():
+        async with knowledge_base(settings) as kb:
+            return [await evaluate(kb.search, queries, mode) for mode in MODES]
+
+    results = asyncio.run(run())
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return 0
+    counts = results[0]["counts"]
+    print(f"{args.queries}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(f"{'metric':34}" + "".join(f"{r['mode']:>10}" for r in results))
+    for row in EVAL_ROWS:
+        cells = "".join(f"{'-' if r[row] is None else format(r[row], '.3f'):>10}" for r in results)
+        print(f"{row:34}{cells}")
+    return 0
+
+
+def _calibrate(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge_base.calibrate import calibrate
+
+    queries = load_queries(args.queries)
+
+    async def run():
+        async with knowledge_base(settings) as kb:
+            return await calibrate(kb.search, queries)
+
+    calibration = asyncio.run(run())
+    output = args.output or calibration_path(settings)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(calibration.to_json() + "\n", encoding="utf-8")
+    print(f"wrote {output}: thresholds {json.dumps(calibration.thresholds['hybrid'])}")
+    return 0
