@@ -24,6 +24,7 @@ from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
+from gateway.web.accounts import Accounts
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
@@ -38,6 +39,7 @@ class Gateway:
     channels: ChannelRegistry
     intake: Intake
     knowledge: KnowledgeBase
+    accounts: Accounts
     worker: OutboxWorker
     sio: socketio.AsyncServer
     app: web.Application
@@ -73,8 +75,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     intake = Intake(uow, clock, bus)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
-    responder = responder or RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
-    bot_turn = BotTurn(uow, responder, channels, clock)
+    retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
+    bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock)
     delivery = Delivery(uow, channels)
     worker = OutboxWorker(
         uow,
@@ -84,7 +86,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
     sio.register_namespace(ChatNamespace(intake, tokens, bus))
 
-    app = create_app(sio, engine)
+    accounts = Accounts(uow, clock)
+    app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
 
     async def start(_app: web.Application) -> None:
         await start_knowledge_base(knowledge)
@@ -96,4 +99,5 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, worker, sio, app)
+    return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, accounts, worker, sio,
+                   app)

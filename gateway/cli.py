@@ -32,6 +32,42 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_add(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+
+    from gateway.clock import utcnow
+    from gateway.storage import migrate
+    from gateway.storage.database import create_engine, create_session_factory
+    from gateway.storage.unit_of_work import UnitOfWork
+    from gateway.web.accounts import AccountError, Accounts
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 1
+    migrate.upgrade(settings.gateway_database_url)
+
+    async def run():
+        engine = create_engine(settings.gateway_database_url)
+        try:
+            return await Accounts(lambda: UnitOfWork(create_session_factory(engine)), utcnow).add_user(
+                args.name, args.role, password)
+        finally:
+            await engine.dispose()
+
+    try:
+        principal = asyncio.run(run())
+    except AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"added {principal.username} ({principal.role})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="cs-gateway", description="Customer-service messaging gateway")
     commands = root.add_subparsers(dest="command", required=True)
@@ -45,6 +81,14 @@ def parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply migrations up to the newest schema")
     upgrade.set_defaults(run=_db_upgrade)
+
+    user = commands.add_parser("user", help="console and editor accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="create an account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["agent", "supervisor", "editor", "admin"])
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(run=_user_add)
 
     from gateway.cli_kb import add_commands
 

@@ -171,3 +171,28 @@ class KbEntryVersion(Base):
     author: Mapped[str] = mapped_column(String(100))
     snapshot: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class User(Base):
+    """Console and editor accounts. Customers are not users: they have visitor tokens."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+    disabled_at: Mapped[datetime | None] = mapped_column(Timestamp())
+
+
+class AuthSession(Base):
+    """A login. Only a hash of the token is stored: a leaked table opens no sessions."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+    expires_at: Mapped[datetime] = mapped_column(Timestamp())
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp())

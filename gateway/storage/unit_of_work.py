@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.outbox import OutboxRepository
 from gateway.storage.repository import ConversationRepository
+from gateway.storage.user_repository import UserRepository
 
 
 class UnitOfWork:
@@ -20,6 +21,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.kb = KbRepository(self.session)
+        self.users = UserRepository(self.session)
         self._committed = False
         return self
 
