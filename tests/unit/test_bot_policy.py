@@ -1,0 +1,85 @@
+"""The decision rules, on hand-made search results (no models needed)."""
+import pytest
+
+from bot import intents
+from bot.policy import PreviousTurn, Thresholds, decide
+from knowledge_base.search import Candidate, SearchResult
+
+T = Thresholds(answer=0.6, clarify=0.3, option=0.15)
+
+
+def result(*scores, language="en"):
+    return SearchResult(language, "hybrid", [Candidate(f"e{i}", f"question {i}", f"answer {i}", s, {})
+                                             for i, s in enumerate(scores)])
+
+
+def test_a_confident_match_is_answered():
+    d = decide("how much is shipping", result(0.9, 0.2), T)
+    assert d.kind == "answer" and d.entry.id == "e0" and d.reason.startswith("confident")
+
+
+def test_a_middling_match_offers_the_close_questions():
+    d = decide("shipping?", result(0.5, 0.4, 0.2, 0.1), T)
+    assert d.kind == "clarify" and [c.id for c in d.options] == ["e0", "e1", "e2"]
+
+
+def test_nothing_close_hands_off_for_low_confidence():
+    d = decide("do you sell bicycles", result(0.2, 0.1), T)
+    assert d.kind == "handoff" and d.reason.startswith("low confidence")
+
+
+def test_an_empty_knowledge_base_hands_off():
+    assert decide("hello", SearchResult("en", "hybrid", []), T).kind == "handoff"
+
+
+@pytest.mark.parametrize("text", ["转人工", "转人公", "我要找你们经理", "人工客服在吗", "can I talk to a real person",
+                                  "agent please", "representitive", "别用机器人了，叫个人来"])
+def test_asking_for_a_person_hands_off_whatever_the_search_says(text):
+    d = decide(text, result(0.99), T)
+    assert d.kind == "handoff" and d.reason == "customer asked for a person"
+
+
+@pytest.mark.parametrize("text", ["客服几点上班？", "when are your agents available"])
+def test_asking_about_service_hours_is_not_asking_for_a_person(text):
+    assert not intents.wants_person(text)
+
+
+@pytest.mark.parametrize("text,category,severity", [
+    ("快递一个星期了还没到，太差了", "logistics", "ordinary"),
+    ("the agent was rude to me, terrible service", "service", "ordinary"),
+    ("my child got sick after drinking your tea", "product", "major"),
+    ("you charged me ¥5000 twice, scam!", "other", "major"),
+    ("很多顾客都收到了发霉的茶，我要找媒体曝光", "product", "major"),
+])
+def test_complaints_are_handed_off_with_category_and_severity(text, category, severity):
+    d = decide(text, result(0.99), T)
+    assert d.kind == "handoff" and d.complaint.category == category and d.complaint.severity == severity
+
+
+def test_a_damaged_parcel_question_without_anger_is_no_complaint():
+    assert intents.complaint("one of the cups was broken when I opened the box, what now?") is None
+
+
+def test_not_helpful_hands_off_and_helpful_thanks():
+    assert decide("没有帮助", result(0.9), T).reason == "customer said the answer was not helpful"
+    helpful = decide("Helpful", result(0.9), T)
+    assert helpful.kind == "answer" and helpful.entry is None
+
+
+def test_asking_again_for_the_same_answer_twice_hands_off():
+    first = decide("shipping cost", result(0.9), T)
+    second = decide("shipping cost??", result(0.9), T, PreviousTurn("answer", "e0", first.unhelpful_streak))
+    assert second.kind == "answer" and second.unhelpful_streak == 1
+    third = decide("SHIPPING COST", result(0.9), T, PreviousTurn("answer", "e0", second.unhelpful_streak))
+    assert third.kind == "handoff" and third.reason == "two unhelpful answers in a row"
+
+
+def test_a_new_question_resets_the_streak():
+    d = decide("refunds", result(0.9), T, PreviousTurn("answer", "other-entry", 1))
+    assert d.kind == "answer" and d.unhelpful_streak == 0
+
+
+def test_two_clarifications_in_a_row_hand_off():
+    first = decide("hmm", result(0.5, 0.4), T)
+    second = decide("hmm?", result(0.5, 0.4), T, PreviousTurn("clarify", None, first.unhelpful_streak))
+    assert (first.kind, second.kind) == ("clarify", "handoff")
