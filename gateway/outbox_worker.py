@@ -1,8 +1,12 @@
 """Carries out outbox items after commit: bot turns and deliveries to channels.
 
 Items of one conversation run strictly in order (a failed item blocks the ones after it
-until its retry succeeds); different conversations run side by side. A commit that
-adds items wakes the worker at once; a slow poll picks up whatever a crash left behind.
+until its retry succeeds); different conversations run side by side. A transport that is
+down (connection refused, time-outs) is waited out however long it takes, so a reply is
+delivered once the channel is back; any other failure is a bug or bad data that retrying
+will not heal, and after MAX_ATTEMPTS the item is abandoned (done, its error kept) so it
+cannot block its conversation forever. A commit that adds items wakes the worker at once; a slow poll picks up whatever
+a crash left behind.
 """
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ log = logging.getLogger(__name__)
 
 OutboxHandler = Callable[[dict], Awaitable[None]]
 MAX_BACKOFF_SECONDS = 300
+# With the back-off doubling from 1 s, the last try comes about two minutes after the first.
+MAX_ATTEMPTS = 8
+TRANSIENT = (OSError, TimeoutError)  # ConnectionError is an OSError
 
 
 class OutboxWorker:
@@ -54,9 +61,12 @@ class OutboxWorker:
 
     async def _run(self) -> None:
         while True:
+            # Not asyncio.wait_for: on 3.11 it swallows a cancel that coincides with the wake
+            # a stopping lane sends, and stop() would then wait forever.
             try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._wake.wait()
+            except TimeoutError:
                 pass
             self._wake.clear()
             try:
@@ -69,16 +79,12 @@ class OutboxWorker:
         now = self._clock()
         busy = set(self._active)  # taken before the read: a lane ending meanwhile was read stale
         async with self._uow() as uow:
-            items = [(i.id, i.kind, i.payload, i.conversation_id, i.available_at)
-                     for i in await uow.outbox.pending(self._batch)]
+            items = [(i.id, i.kind, i.payload, i.conversation_id)
+                     for i in await uow.outbox.due(now, self._batch, frozenset(busy))]
         lanes: OrderedDict[str, list] = OrderedDict()
-        blocked: set[str] = set()
-        for item_id, kind, payload, conversation_id, available_at in items:
+        for item_id, kind, payload, conversation_id in items:
             lane = conversation_id or f"item:{item_id}"
-            if lane in blocked or lane in busy or lane in self._active:
-                continue
-            if available_at > now:
-                blocked.add(lane)  # an earlier item awaits its retry: keep the order
+            if lane in busy or lane in self._active:
                 continue
             lanes.setdefault(lane, []).append((item_id, kind, payload))
         for lane, work in lanes.items():
@@ -99,14 +105,25 @@ class OutboxWorker:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            async with self._uow() as uow:
-                attempts = await uow.outbox.attempts(item_id)
-                delay = min(2 ** attempts, MAX_BACKOFF_SECONDS)
-                await uow.outbox.mark_failed(item_id, repr(exc), self._clock() + timedelta(seconds=delay))
-                await uow.commit()
-            log.warning("outbox item failed", extra={"item": item_id, "kind": kind, "retry_in": delay}, exc_info=True)
-            return False
+            return await self._record_failure(item_id, kind, exc)
         async with self._uow() as uow:
             await uow.outbox.mark_done(item_id, self._clock())
             await uow.commit()
+        return True
+
+    async def _record_failure(self, item_id: int, kind: str, exc: Exception) -> bool:
+        """Whether the lane may go on: only once the item is given up on."""
+        now = self._clock()
+        async with self._uow() as uow:
+            attempts = await uow.outbox.attempts(item_id) + 1
+            if attempts < MAX_ATTEMPTS or isinstance(exc, TRANSIENT):
+                delay = min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+                await uow.outbox.mark_failed(item_id, repr(exc), now + timedelta(seconds=delay))
+                await uow.commit()
+                log.warning("outbox item failed", extra={"item": item_id, "kind": kind, "retry_in": delay},
+                            exc_info=exc)
+                return False
+            await uow.outbox.mark_abandoned(item_id, f"abandoned after {attempts} attempts: {exc!r}", now)
+            await uow.commit()
+        log.error("outbox item abandoned", extra={"item": item_id, "kind": kind, "attempts": attempts}, exc_info=exc)
         return True

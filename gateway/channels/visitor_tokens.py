@@ -26,7 +26,9 @@ class VisitorTokens:
         return self._serializer.dumps({"v": visitor_id})
 
     def verify(self, token: object) -> str:
-        if not isinstance(token, str) or not token or len(token) > 512:
+        # Tokens we issue are ASCII; anything else (a lone surrogate cannot even be
+        # encoded) would blow up inside itsdangerous instead of failing the signature.
+        if not isinstance(token, str) or not token or len(token) > 512 or not token.isascii():
             raise InvalidVisitorToken("invalid_token", "visitor_token must be a token this server issued")
         try:
             data = self._serializer.loads(token, max_age=self._ttl)

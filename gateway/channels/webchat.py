@@ -18,6 +18,7 @@ from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
 from gateway.channels.webchat_payloads import ChatMessageIn, TypingIn, error, parse
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping
 from gateway.conversations.intake import Intake
+from gateway.conversations.model import ConcurrentUpdate
 from gateway.conversations.views import HandoffStatus, MessageView
 from gateway.logs import conversation_context
 
@@ -62,9 +63,21 @@ class ChatNamespace(socketio.AsyncNamespace):
         bus.subscribe(CustomerMessageStored, self._echo_to_other_tabs)
 
     async def trigger_event(self, event, *args):
-        if event not in ("connect", "disconnect") and not hasattr(self, f"on_{event}"):
-            return error("unknown_event", f"unknown event {event!r}")
-        return await super().trigger_event(event, *args)
+        if event in ("connect", "disconnect"):
+            # The server raises these while the socket is not (or no longer) counted as
+            # connected; from a connected client they are forgeries that would reset its
+            # rate limit or open a second conversation.
+            if self.server.manager.is_connected(args[0], self.namespace):
+                return _unknown_event(event)
+            return await super().trigger_event(event, *args)
+        if not hasattr(self, f"on_{event}"):
+            return _unknown_event(event)
+        try:
+            return await super().trigger_event(event, *args)
+        except Exception:
+            # Without an ack the client would wait for its timeout, not knowing why.
+            log.exception("chat event failed", extra={"event": event})
+            return error("internal", "the server could not handle this event; try again")
 
     async def on_connect(self, sid, environ, auth=None):
         token = auth.get("visitor_token") if isinstance(auth, dict) else None
@@ -75,6 +88,8 @@ class ChatNamespace(socketio.AsyncNamespace):
                 visitor_id = self._tokens.verify(token)
             except InvalidVisitorToken as exc:
                 raise socketio.exceptions.ConnectionRefusedError(exc.message, {"code": exc.code}) from None
+            # Renewed on every connect, so a visitor who keeps coming back never expires.
+            token = self._tokens.issue(visitor_id)
         try:
             conversation = await self._intake.open(CHANNEL, visitor_id, visitor_id)
         except SQLAlchemyError:
@@ -109,7 +124,8 @@ class ChatNamespace(socketio.AsyncNamespace):
     async def on_disconnect(self, sid, reason=None):
         self._buckets.pop(sid, None)
 
-    async def on_message(self, sid, data=None):
+    # Arguments after the payload are ignored: a client adding some must still get an ack.
+    async def on_message(self, sid, data=None, *_):
         payload, problem = parse(ChatMessageIn, data)
         if problem:
             return problem
@@ -126,7 +142,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         )
         try:
             stored = await self._intake.receive(inbound)
-        except SQLAlchemyError:
+        except (SQLAlchemyError, ConcurrentUpdate):
             log.exception("could not store a customer message")
             return error("unavailable", "the message was not stored; send it again")
         ack = {"id": stored.message.id, "status": "stored"}
@@ -134,7 +150,7 @@ class ChatNamespace(socketio.AsyncNamespace):
             ack["duplicate"] = True
         return ack
 
-    async def on_typing(self, sid, data=None):
+    async def on_typing(self, sid, data=None, *_):
         _, problem = parse(TypingIn, data if data is not None else {})
         if problem:
             return problem
@@ -145,3 +161,7 @@ class ChatNamespace(socketio.AsyncNamespace):
     async def _echo_to_other_tabs(self, event: CustomerMessageStored) -> None:
         if event.channel == CHANNEL:
             await self.emit("message", event.message.to_event(), room=room(event.external_chat_id))
+
+
+def _unknown_event(event) -> dict:
+    return error("unknown_event", f"unknown event {event!r}")

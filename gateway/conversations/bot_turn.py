@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.responder import Responder
 from gateway.channels.base import ChannelRegistry
 from gateway.clock import Clock
-from gateway.conversations.model import Sender, Status, plan_transition
+from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import HandoffStatus
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
@@ -60,6 +60,11 @@ class BotTurn:
                 await self._record(message_id, reply)
             except IntegrityError:
                 log.info("bot turn already recorded by another run", extra={"message_id": message_id})
+            except ConcurrentUpdate:
+                # An agent (or a resolve, or another run) acted while the bot was thinking:
+                # the reply would come after them, so it is dropped, and the turn is done.
+                log.info("conversation changed during the bot turn; reply dropped",
+                         extra={"message_id": message_id})
 
     async def _record(self, message_id: int, reply) -> None:
         now = self._clock()
@@ -69,6 +74,13 @@ class BotTurn:
             )
             if conversation.status != Status.BOT:
                 return  # an agent took over while the bot was thinking
+            # Every reply moves the version on from the one just read, so a takeover that
+            # commits between that read and this commit makes it fail, not land after it.
+            if reply.handoff_reason:
+                change = plan_transition(Status.BOT, Status.QUEUED, actor="bot", reason=reply.handoff_reason)
+                await uow.conversations.transition(conversation, change, now, handed_off_at=now)
+            else:
+                await uow.conversations.touch(conversation, now)
             route = {"channel": conversation.channel, "chat_id": conversation.external_chat_id}
             bot_message = await uow.conversations.add_message(
                 Message(
@@ -83,8 +95,6 @@ class BotTurn:
             )
             uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
             if reply.handoff_reason:
-                change = plan_transition(Status.BOT, Status.QUEUED, actor="bot", reason=reply.handoff_reason)
-                await uow.conversations.transition(conversation, change, now, handed_off_at=now)
                 position = await uow.conversations.queue_position(conversation)
                 language = reply.details.get("language", "en")
                 notice = await uow.conversations.add_message(

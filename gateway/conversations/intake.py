@@ -12,7 +12,7 @@ from gateway.bus import MessageBus
 from gateway.channels.base import InboundMessage
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored
-from gateway.conversations.model import MAX_TEXT_LENGTH, Sender, Status, plan_transition
+from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
@@ -22,6 +22,9 @@ from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 BOT_TURN = "bot_turn"
+# A lost race is settled by reading again: the winner has committed by then, so the
+# second try normally succeeds. Bounded, so a persistent failure still surfaces.
+STORE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,15 @@ class Intake:
     async def receive(self, inbound: InboundMessage) -> Stored:
         if not inbound.text or len(inbound.text) > MAX_TEXT_LENGTH:
             raise ValueError(f"text must be 1 to {MAX_TEXT_LENGTH} characters")
-        try:
-            return await self._store(inbound)
-        except IntegrityError:
-            # Two deliveries of one client message raced; the first one won. Same for the
-            # first contact of a new customer racing itself.
-            if inbound.external_message_id is None:
-                raise
-            return await self._store(inbound)
+        for _ in range(STORE_ATTEMPTS - 1):
+            try:
+                return await self._store(inbound)
+            except (ConcurrentUpdate, IntegrityError) as exc:
+                # IntegrityError: two deliveries of one client message, or the first contact
+                # of a new customer, raced. ConcurrentUpdate: two messages raced to reopen a
+                # resolved conversation. Either way the other writer won.
+                log.info("storing lost a race; trying again", extra={"error": type(exc).__name__})
+        return await self._store(inbound)
 
     async def _store(self, inbound: InboundMessage) -> Stored:
         now = self._clock()

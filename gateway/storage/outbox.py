@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from gateway.storage.tables import OutboxItem
 
@@ -27,9 +28,29 @@ class OutboxRepository:
         )
         self.added += 1
 
-    async def pending(self, limit: int) -> list[OutboxItem]:
-        """Undone items in commit order, due or waiting for a retry."""
-        stmt = select(OutboxItem).where(OutboxItem.done_at.is_(None)).order_by(OutboxItem.id).limit(limit)
+    async def due(
+        self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset()
+    ) -> list[OutboxItem]:
+        """Undone items that may run now, in commit order.
+
+        A conversation's items run strictly in order, so one waiting for its retry holds
+        back those after it; it must not hold back other conversations, which is why the
+        filtering happens here and not after a LIMIT. Conversations already being worked
+        on are skipped for the same reason.
+        """
+        earlier = aliased(OutboxItem)
+        waiting_before = exists().where(
+            earlier.conversation_id == OutboxItem.conversation_id,
+            earlier.id < OutboxItem.id,
+            earlier.done_at.is_(None),
+            earlier.available_at > now,
+        )
+        conditions = [OutboxItem.done_at.is_(None), OutboxItem.available_at <= now, ~waiting_before]
+        if skip_conversations:
+            conditions.append(
+                OutboxItem.conversation_id.is_(None) | OutboxItem.conversation_id.not_in(skip_conversations)
+            )
+        stmt = select(OutboxItem).where(and_(*conditions)).order_by(OutboxItem.id).limit(limit)
         return list((await self.session.execute(stmt)).scalars().all())
 
     async def attempts(self, item_id: int) -> int:
@@ -45,4 +66,12 @@ class OutboxRepository:
             update(OutboxItem)
             .where(OutboxItem.id == item_id)
             .values(attempts=OutboxItem.attempts + 1, last_error=error[:2000], available_at=retry_at)
+        )
+
+    async def mark_abandoned(self, item_id: int, error: str, at: datetime) -> None:
+        """Done without success: kept with its error for an operator, never retried."""
+        await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item_id)
+            .values(attempts=OutboxItem.attempts + 1, last_error=error[:2000], done_at=at)
         )

@@ -98,14 +98,7 @@ class ConversationRepository:
         self, conversation: Conversation, change: Transition, at: datetime, **columns
     ) -> None:
         """Apply a planned status change if nobody changed the conversation since it was read."""
-        result = await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation.id, Conversation.version == conversation.version)
-            .values(status=change.to_status, version=conversation.version + 1, updated_at=at, **columns)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
+        await self._bump(conversation, at, status=change.to_status, **columns)
         self.session.add(
             ConversationEvent(
                 conversation_id=conversation.id,
@@ -116,6 +109,21 @@ class ConversationRepository:
                 created_at=at,
             )
         )
+
+    async def touch(self, conversation: Conversation, at: datetime) -> None:
+        """Claim the conversation as read, for a write that depends on its status (a bot
+        reply): fails like `transition` if somebody changed it since."""
+        await self._bump(conversation, at)
+
+    async def _bump(self, conversation: Conversation, at: datetime, **columns) -> None:
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id, Conversation.version == conversation.version)
+            .values(version=conversation.version + 1, updated_at=at, **columns)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
         await self.session.refresh(conversation)
 
     async def events(self, conversation_id: str) -> list[ConversationEvent]:

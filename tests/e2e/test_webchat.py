@@ -1,13 +1,21 @@
 """Real Socket.IO clients against a real gateway on 127.0.0.1."""
 import asyncio
+import logging
+import time
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from gateway.storage.tables import Message
-from tests.chat_client import ChatClient
+from gateway.channels.visitor_tokens import VisitorTokens
+from gateway.clock import utcnow
+from gateway.conversations.model import Status, plan_transition
+from gateway.storage.tables import Conversation, Message
+from gateway.storage.unit_of_work import UnitOfWork
+from tests.chat_client import NS, ChatClient
 from tests.conftest import make_settings, start_server
-from tests.tokens import token_signed_long_ago
+from tests.tokens import SALT, token_signed_long_ago
 
 HANDOFF_ZH = "正在为您转接人工客服，请稍候。"
 
@@ -192,3 +200,85 @@ async def test_a_burst_of_ten_is_accepted_then_a_flood_is_limited(client):
 async def test_customer_typing_is_accepted(client):
     assert await client.call("typing", {"typing": True}) is None
     assert (await client.call("typing", {"typing": "yes"}))["error"]["code"] == "invalid_payload"
+
+
+async def test_a_client_cannot_fake_connect_or_disconnect(server, client):
+    for event in ("connect", "disconnect"):
+        ack = await client.call(event, {"visitor_token": None})
+        assert ack["error"]["code"] == "unknown_event"
+    ack = await client.send("still the same conversation", "c-1")
+    assert ack["status"] == "stored"
+    async with server.gateway.session_factory() as s:
+        assert (await s.get(Message, ack["id"])).conversation_id == client.session["conversation_id"]
+        assert (await s.execute(select(func.count()).select_from(Conversation))).scalar_one() == 1
+
+
+async def test_extra_arguments_after_the_payload_are_ignored(client):
+    ack = await client.sio.call("message", ({"text": "hi", "client_msg_id": "x-1"}, "extra", 2), namespace=NS)
+    assert ack["status"] == "stored"
+    assert await client.sio.call("typing", ({"typing": True}, "extra"), namespace=NS) is None
+
+
+async def test_an_unexpected_failure_gets_an_internal_error_ack(server, client, monkeypatch, caplog):
+    async def broken(inbound):
+        raise RuntimeError("a bug in the pipeline")
+
+    monkeypatch.setattr(server.gateway.intake, "receive", broken)
+    ack = await client.send("hello", "c-1")
+    assert ack["error"]["code"] == "internal" and ack["error"]["message"]
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert any("a bug in the pipeline" in str(r.exc_info[1]) for r in failures)
+
+
+@pytest.mark.parametrize("token", ["vïsitor.tökén.sig", "\ud800", "abc\udfff.def"])
+async def test_a_token_with_non_ascii_characters_is_refused(server, token):
+    assert (await refused(server, token))["code"] == "invalid_token"
+
+
+def token_signed_at(secret_key: str, visitor_id: str, timestamp: float) -> str:
+    serializer = URLSafeTimedSerializer(secret_key, salt=SALT)
+    signer = serializer.make_signer(SALT)
+    signer.get_timestamp = lambda: int(timestamp)
+    return signer.sign(serializer.dump_payload({"v": visitor_id})).decode()
+
+
+async def test_every_connect_renews_the_visitor_token(server, client):
+    visitor_id = VisitorTokens("test-secret-key", 60).verify(client.session["visitor_token"])
+    aging = token_signed_at("test-secret-key", visitor_id, time.time() - 3000)
+    again = await ChatClient().connect(server.url, token=aging)
+    try:
+        renewed = again.session["visitor_token"]
+        assert renewed != aging and again.session["conversation_id"] == client.session["conversation_id"]
+        assert VisitorTokens("test-secret-key", 60).verify(renewed) == visitor_id  # signed just now
+    finally:
+        await again.close()
+
+
+async def test_messages_racing_to_reopen_a_resolved_conversation_are_all_stored(server, client):
+    tab = await ChatClient().connect(server.url, token=client.session["visitor_token"])
+    try:
+        async with server.gateway.uow() as uow:
+            conversation = await uow.conversations.get(client.session["conversation_id"])
+            await uow.conversations.transition(
+                conversation, plan_transition(Status.BOT, Status.RESOLVED, actor="agent:1", reason="answered"),
+                utcnow(), resolved_at=utcnow())
+            await uow.commit()
+        acks = await asyncio.gather(
+            *[c.send(f"one more thing {i}", f"{name}-{i}") for name, c in (("a", client), ("b", tab)) for i in range(4)]
+        )
+        assert [a.get("status") for a in acks] == ["stored"] * 8
+        assert await count_messages(server, sender="customer") == 8
+    finally:
+        await tab.close()
+
+
+async def test_no_stored_ack_when_the_commit_fails(server, client, monkeypatch):
+    async def failing_commit(self):
+        await self.session.flush()  # the message has its id; only the commit is missing
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(UnitOfWork, "commit", failing_commit)
+    ack = await client.send("never kept", "c-1")
+    monkeypatch.undo()
+    assert ack["error"]["code"] == "unavailable"
+    assert await count_messages(server) == 0

@@ -1,11 +1,14 @@
 """The storage layer on every backend: SQLite always, PostgreSQL where it is reachable."""
 import asyncio
+import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.doubles import HandOffEverything
+from bot.responder import BotReply
 from gateway.bus import MessageBus
 from gateway.channels.base import ChannelRegistry, InboundMessage
 from gateway.channels.collecting import CollectingChannel
@@ -14,9 +17,10 @@ from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, Bot
 from gateway.conversations.delivery import Delivery
 from gateway.conversations.intake import BOT_TURN, Intake
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
-from gateway.outbox_worker import OutboxWorker
+from gateway.outbox_worker import MAX_ATTEMPTS, OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
+from gateway.storage.repository import ConversationRepository
 from gateway.storage.tables import ConversationEvent, Message, OutboxItem
 from gateway.storage.unit_of_work import UnitOfWork
 
@@ -49,6 +53,21 @@ class Harness:
 def inbound(text="where is my parcel?", msg_id="c-1", chat="chat-1"):
     return InboundMessage(channel="collect", external_chat_id=chat, external_user_id=chat,
                           text=text, external_message_id=msg_id)
+
+
+async def drain(worker: OutboxWorker) -> None:
+    """Wait for the lanes `dispatch_due` started."""
+    while worker._active:
+        await asyncio.gather(*list(worker._active.values()))
+
+
+async def resolve(harness, conversation_id: str) -> None:
+    async with harness.uow() as uow:
+        conversation = await uow.conversations.get(conversation_id)
+        await uow.conversations.transition(
+            conversation, plan_transition(Status(conversation.status), Status.RESOLVED, actor="agent:1",
+                                          reason="answered"), utcnow(), resolved_at=utcnow())
+        await uow.commit()
 
 
 @pytest.fixture
@@ -173,8 +192,11 @@ async def test_a_failed_delivery_is_retried_and_blocks_later_ones(harness):
             uow.outbox.add("flaky", {"n": n}, utcnow(), conversation_id="c")
         await uow.commit()
     await harness.worker.dispatch_due()
-    await asyncio.sleep(0.1)
-    assert calls == [1]  # 2 waits behind the failed 1
+    await drain(harness.worker)
+    assert calls == [1]
+    await harness.worker.dispatch_due()  # 1 now waits for its retry, and 2 waits behind it
+    await drain(harness.worker)
+    assert calls == [1]
     async with harness.sessions() as s:
         await s.execute(text("UPDATE outbox SET available_at = created_at"))
         await s.commit()
@@ -186,6 +208,156 @@ async def test_a_failed_delivery_is_retried_and_blocks_later_ones(harness):
     assert calls == [1, 1, 2]
     [failed_once, _] = await harness.rows(OutboxItem, kind="flaky")
     assert failed_once.attempts == 1 and "channel down" in failed_once.last_error
+
+
+async def test_items_waiting_for_a_retry_do_not_starve_other_conversations(harness):
+    calls = []
+
+    async def record(payload):
+        calls.append(payload["n"])
+
+    harness.worker._handlers["record"] = record
+    harness.worker._batch = 2
+    async with harness.uow() as uow:
+        for n, conversation in ((1, "a"), (2, "a"), (3, "b"), (4, "c"), (5, "c")):
+            uow.outbox.add("record", {"n": n}, utcnow(), conversation_id=conversation)
+        await uow.commit()
+    async with harness.sessions() as s:  # 1 and 3 failed and wait for their retries
+        await s.execute(update(OutboxItem).where(OutboxItem.payload["n"].as_integer().in_([1, 3]))
+                        .values(available_at=utcnow() + timedelta(minutes=5), attempts=1))
+        await s.commit()
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    assert calls == [4, 5]  # 2 stays behind 1, in its conversation's order
+
+
+async def test_a_conversation_being_worked_on_does_not_fill_the_batch(harness):
+    calls, release = [], asyncio.Event()
+
+    async def slow(payload):
+        calls.append(payload["n"])
+        if payload["n"] == 1:
+            await release.wait()
+
+    harness.worker._handlers["slow"] = slow
+    harness.worker._batch = 1
+    async with harness.uow() as uow:
+        for n, conversation in ((1, "a"), (2, "a"), (3, "b")):
+            uow.outbox.add("slow", {"n": n}, utcnow(), conversation_id=conversation)
+        await uow.commit()
+    await harness.worker.dispatch_due()
+    await asyncio.sleep(0.05)
+    await harness.worker.dispatch_due()  # "a" is still busy with 1
+    for _ in range(50):
+        if 3 in calls:
+            break
+        await asyncio.sleep(0.02)
+    assert calls == [1, 3]
+    release.set()
+    await drain(harness.worker)
+
+
+async def test_an_item_that_keeps_failing_is_abandoned_and_unblocks_its_conversation(harness, caplog):
+    calls = []
+
+    async def poisoned(payload):
+        calls.append(payload["n"])
+        if payload["n"] == 1:
+            raise ValueError("undeliverable")
+
+    harness.worker._handlers["poisoned"] = poisoned
+    async with harness.uow() as uow:
+        for n in (1, 2):
+            uow.outbox.add("poisoned", {"n": n}, utcnow(), conversation_id="c")
+        await uow.commit()
+    async with harness.sessions() as s:
+        await s.execute(update(OutboxItem).where(OutboxItem.payload["n"].as_integer() == 1)
+                        .values(attempts=MAX_ATTEMPTS - 1))
+        await s.commit()
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    assert calls == [1, 2]
+    [abandoned, after] = await harness.rows(OutboxItem, kind="poisoned")
+    assert abandoned.done_at is not None and abandoned.attempts == MAX_ATTEMPTS
+    assert abandoned.last_error.startswith(f"abandoned after {MAX_ATTEMPTS} attempts: ")
+    assert "undeliverable" in abandoned.last_error
+    assert after.done_at is not None
+    assert any(r.levelno == logging.ERROR and "abandoned" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_channel_that_is_down_is_waited_out_not_abandoned(harness):
+    async def unreachable(payload):
+        raise ConnectionError("channel unreachable")
+
+    harness.worker._handlers["outage"] = unreachable
+    async with harness.uow() as uow:
+        uow.outbox.add("outage", {}, utcnow(), conversation_id="c")
+        await uow.commit()
+    async with harness.sessions() as s:
+        await s.execute(update(OutboxItem).values(attempts=MAX_ATTEMPTS + 5))
+        await s.commit()
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    [waiting] = await harness.rows(OutboxItem, kind="outage")
+    assert waiting.done_at is None and waiting.attempts == MAX_ATTEMPTS + 6
+    assert waiting.available_at > utcnow()  # retried later, in order, once the channel is back
+
+
+async def test_messages_racing_to_reopen_a_resolved_conversation_are_all_stored(harness):
+    stored = await harness.intake.receive(inbound())
+    conversation_id = stored.message.conversation_id
+    await resolve(harness, conversation_id)
+    results = await asyncio.gather(*[harness.intake.receive(inbound(f"again {i}", f"r-{i}")) for i in range(6)])
+    assert len({r.message.id for r in results}) == 6
+    assert {r.message.conversation_id for r in results} == {conversation_id}
+    events = await harness.rows(ConversationEvent, conversation_id=conversation_id)
+    assert [e.to_status for e in events] == ["bot", "resolved", "bot"]
+
+
+class AnswerEverything:
+    """A Responder that never hands off; `thinking` runs while it composes the answer."""
+
+    def __init__(self, thinking):
+        self._thinking = thinking
+
+    async def respond(self, text, history) -> BotReply:
+        await self._thinking()
+        return BotReply(text="here is your answer", details={"language": "en"})
+
+
+async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypatch):
+    stored = await harness.intake.receive(inbound())
+    conversation_id = stored.message.conversation_id
+    armed = []
+    real_get = ConversationRepository.get
+
+    async def get_then_agent_takes_over(self, wanted):
+        # The agent claims the conversation just after the bot read it as its own.
+        conversation = await real_get(self, wanted)
+        if armed:
+            armed.clear()
+            async with harness.uow() as uow:
+                current = await real_get(uow.conversations, wanted)
+                for target, actor in ((Status.QUEUED, "agent:1"), (Status.ASSIGNED, "agent:1")):
+                    change = plan_transition(Status(current.status), target, actor=actor, reason="agent took it")
+                    await uow.conversations.transition(current, change, utcnow())
+                await uow.commit()
+        return conversation
+
+    async def arm():
+        armed.append(True)
+
+    monkeypatch.setattr(ConversationRepository, "get", get_then_agent_takes_over)
+    channels = ChannelRegistry()
+    channels.register(harness.out)
+    harness.worker._handlers[BOT_TURN] = BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow).run
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    assert await harness.rows(Message, sender="bot") == []
+    [turn] = await harness.rows(OutboxItem, kind=BOT_TURN)
+    assert turn.done_at is not None and turn.attempts == 0
+    async with harness.uow() as uow:
+        assert (await uow.conversations.get(conversation_id)).status == Status.ASSIGNED
 
 
 async def test_a_bot_turn_left_behind_by_a_crash_runs_after_a_restart(database_url):

@@ -10,7 +10,9 @@ def test_a_token_names_its_visitor():
     assert tokens.verify(token) == visitor_id
 
 
-@pytest.mark.parametrize("token", ["", "garbage", 42, None, "x" * 600, {"v": "abc"}])
+@pytest.mark.parametrize(
+    "token", ["", "garbage", 42, None, "x" * 600, {"v": "abc"}, "\ud800", "abc.\udfff.def", "vïsitor.tökén.sig"]
+)
 def test_malformed_tokens_are_refused(token):
     with pytest.raises(InvalidVisitorToken) as info:
         VisitorTokens("k1", 60).verify(token)
@@ -37,3 +39,4 @@ def test_an_expired_token_is_refused_as_expired():
     with pytest.raises(InvalidVisitorToken) as info:
         VisitorTokens("k1", ttl_seconds=3600).verify(token_signed_long_ago("k1", "abc"))
     assert info.value.code == "expired_token"
+
