@@ -76,7 +76,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     intake = Intake(uow, clock, bus)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
-    bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock)
+    bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,
+                       settings.gateway_first_response_sla_seconds)
     delivery = Delivery(uow, channels)
     worker = OutboxWorker(
         uow,

@@ -11,13 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.responder import Responder
 from gateway.channels.base import ChannelRegistry
+from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
-from gateway.conversations.views import HandoffStatus
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
 from gateway.storage.tables import Message
 from gateway.storage.unit_of_work import UnitOfWorkFactory
+from handoff.events import QueueChanged
+from handoff.opening import open_handoff
+from handoff.queue import queue_status
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +34,14 @@ QUEUED_TEXT = {
 
 
 class BotTurn:
-    def __init__(self, uow_factory: UnitOfWorkFactory, responder: Responder, channels: ChannelRegistry, clock: Clock):
+    def __init__(self, uow_factory: UnitOfWorkFactory, responder: Responder, channels: ChannelRegistry, clock: Clock,
+                 bus: MessageBus, sla_seconds: int):
         self._uow = uow_factory
         self._responder = responder
         self._channels = channels
         self._clock = clock
+        self._bus = bus
+        self._sla_seconds = sla_seconds
 
     async def run(self, payload: dict) -> None:
         message_id = int(payload["message_id"])
@@ -95,19 +101,26 @@ class BotTurn:
             )
             uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
             if reply.handoff_reason:
-                position = await uow.conversations.queue_position(conversation)
+                handoff = await open_handoff(uow, conversation, reply.handoff_reason, reply.details, message_id,
+                                             await self._customer_text(uow, message_id), now, self._sla_seconds)
+                status = await queue_status(uow, handoff)
                 language = reply.details.get("language", "en")
                 notice = await uow.conversations.add_message(
                     Message(
                         conversation_id=conversation.id,
                         sender=Sender.SYSTEM,
-                        text=QUEUED_TEXT.get(language, QUEUED_TEXT["en"]).format(position=position),
-                        meta={"handoff": {"state": "queued", "position": position}},
+                        text=QUEUED_TEXT.get(language, QUEUED_TEXT["en"]).format(position=status.position),
+                        meta={"handoff": status.to_event()},
                         created_at=now,
                     )
                 )
                 uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": notice.id}, now, conversation.id)
-                status = HandoffStatus(state="queued", position=position)
                 uow.outbox.add(DELIVER_HANDOFF, {**route, "status": status.to_event()}, now, conversation.id)
-                log.info("handed off", extra={"reason": reply.handoff_reason, "position": position})
+                log.info("handed off", extra={"reason": reply.handoff_reason, "position": status.position,
+                                              "handoff_kind": handoff.kind})
             await uow.commit()
+        if reply.handoff_reason:
+            await self._bus.publish(QueueChanged("hand-off"))
+
+    async def _customer_text(self, uow, message_id: int) -> str:
+        return (await uow.conversations.message(message_id)).text

@@ -18,6 +18,7 @@ from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
 from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
 from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from handoff.queue import queue_status
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ class Intake:
             conversation = await uow.conversations.get(conversation_id)
             if conversation is None or conversation.status != Status.QUEUED:
                 return None
-            return HandoffStatus("queued", position=await uow.conversations.queue_position(conversation))
+            handoff = await uow.handoffs.current(conversation_id)
+            return await queue_status(uow, handoff) if handoff else None
 
     async def history(self, conversation_id: str) -> list[MessageView]:
         async with self._uow() as uow:

@@ -86,14 +86,6 @@ class ConversationRepository:
         )
         return list(reversed((await self.session.execute(stmt)).scalars().all()))
 
-    async def queue_position(self, conversation: Conversation) -> int:
-        """1 for the longest-waiting queued conversation."""
-        stmt = select(func.count()).where(
-            Conversation.status == Status.QUEUED,
-            Conversation.handed_off_at <= conversation.handed_off_at,
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
-
     async def transition(
         self, conversation: Conversation, change: Transition, at: datetime, **columns
     ) -> None:

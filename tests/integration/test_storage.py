@@ -35,7 +35,7 @@ class Harness:
         channels = ChannelRegistry()
         channels.register(self.out)
         self.intake = Intake(self.uow, utcnow, MessageBus())
-        self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow)
+        self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow, MessageBus(), 600)
         delivery = Delivery(self.uow, channels)
         self.worker = OutboxWorker(
             self.uow, {BOT_TURN: self.bot_turn.run, DELIVER_MESSAGE: delivery.message,
@@ -350,7 +350,7 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
     monkeypatch.setattr(ConversationRepository, "get", get_then_agent_takes_over)
     channels = ChannelRegistry()
     channels.register(harness.out)
-    harness.worker._handlers[BOT_TURN] = BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow).run
+    harness.worker._handlers[BOT_TURN] = BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow, MessageBus(), 600).run
     await harness.worker.dispatch_due()
     await drain(harness.worker)
     assert await harness.rows(Message, sender="bot") == []
