@@ -92,7 +92,9 @@ CATEGORY_WORDS = {
 # fulfilment (logistics) failure even when the message names two teas.
 CATEGORY_CUES = (
     ("logistics", _any(r"发错|发成|\bwrong item\b|\bsent (me )?the wrong\b")),
-    ("service", _any(r"退款|退钱|\brefund\w*")),
+    # A refund that is late is a service failure; a refund asked for is only the demand.
+    ("service", _any(r"退款.{0,6}(拖|慢|还没|没到|没退|不到|迟迟|几天|两周|一周)|(拖|迟迟).{0,6}(退款|退钱)",
+                     r"\brefund\w*\b.{0,30}\b(still|not|hasn't|never|delayed|late|pending|waiting)\b")),
 )
 
 

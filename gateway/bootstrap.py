@@ -14,7 +14,7 @@ from gateway.app import create_app
 from gateway.bus import MessageBus
 from gateway.channels.base import ChannelRegistry
 from gateway.channels.visitor_tokens import VisitorTokens
-from gateway.channels.webchat import ChatNamespace, WebChatOutput
+from gateway.channels.webchat import ChatNamespace, CsatRefused, WebChatOutput
 from gateway.clock import Clock, utcnow
 from gateway.config import Settings
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
@@ -24,7 +24,13 @@ from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
+from gateway.web import conversation_routes
 from gateway.web.accounts import Accounts
+from gateway.web.agent_namespace import AgentNamespace
+from handoff.customer_updates import QueuePositionNotifier
+from handoff.desk import DELIVER_CSAT, Desk, DeskError
+from handoff.events import QueueChanged
+from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
@@ -40,6 +46,8 @@ class Gateway:
     intake: Intake
     knowledge: KnowledgeBase
     accounts: Accounts
+    desk: Desk
+    sweeper: SlaSweeper
     worker: OutboxWorker
     sio: socketio.AsyncServer
     app: web.Application
@@ -81,24 +89,39 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     delivery = Delivery(uow, channels)
     worker = OutboxWorker(
         uow,
-        {BOT_TURN: bot_turn.run, DELIVER_MESSAGE: delivery.message, DELIVER_HANDOFF: delivery.handoff},
+        {BOT_TURN: bot_turn.run, DELIVER_MESSAGE: delivery.message, DELIVER_HANDOFF: delivery.handoff,
+         DELIVER_CSAT: delivery.csat_request},
         clock,
     )
-    tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
-    sio.register_namespace(ChatNamespace(intake, tokens, bus))
-
     accounts = Accounts(uow, clock)
+    desk = Desk(uow, clock, bus)
+    sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds)
+    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels))
+    tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
+
+    async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:
+        try:
+            await desk.record_csat(conversation_id, score, comment)
+        except DeskError as exc:
+            raise CsatRefused(str(exc)) from None
+
+    sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat))
+    sio.register_namespace(AgentNamespace(accounts, desk, uow, clock, bus, channels))
+
     app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
+    conversation_routes.add_routes(app, desk, uow, clock)
 
     async def start(_app: web.Application) -> None:
         await start_knowledge_base(knowledge)
         worker.start()
+        sweeper.start()
 
     async def stop(_app: web.Application) -> None:
+        await sweeper.stop()
         await worker.stop()
         await engine.dispose()
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, accounts, worker, sio,
-                   app)
+    return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, accounts, desk, sweeper,
+                   worker, sio, app)

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     gateway_redis_url: str | None = None
     gateway_secret_key: str | None = None
     gateway_first_response_sla_seconds: int = Field(600, gt=0)
+    # How often stored clocks are re-evaluated: the accuracy of every warning and breach.
+    gateway_sla_sweep_seconds: float = Field(0.5, gt=0, le=5)
     gateway_embedding_model: str | None = None
     gateway_data_dir: Path = Path("./data")
     # A visitor who comes back within a month resumes the same conversation.

@@ -49,6 +49,10 @@ class OutputChannel(ABC):
     async def send_typing(self, chat_id: str, sender: str) -> None:
         """Best effort; a channel without typing indicators ignores it."""
 
+    async def send_csat_request(self, chat_id: str) -> None:
+        """Ask for a 1-5 rating. The request already went out as a text message, so a
+        channel without buttons need do nothing."""
+
 
 class UnknownChannel(LookupError):
     pass

@@ -15,7 +15,7 @@ from gateway.bus import MessageBus
 from gateway.channels.base import InboundMessage, OutputChannel
 from gateway.channels.rate_limit import TokenBucket
 from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
-from gateway.channels.webchat_payloads import ChatMessageIn, TypingIn, error, parse
+from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn, error, parse
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping
 from gateway.conversations.intake import Intake
 from gateway.conversations.model import ConcurrentUpdate
@@ -23,6 +23,10 @@ from gateway.conversations.views import HandoffStatus, MessageView
 from gateway.logs import conversation_context
 
 log = logging.getLogger(__name__)
+
+
+class CsatRefused(Exception):
+    """Nothing to rate yet, or rated already."""
 
 NAMESPACE = "/chat"
 CHANNEL = "web"
@@ -51,10 +55,14 @@ class WebChatOutput(OutputChannel):
     async def send_typing(self, chat_id: str, sender: str) -> None:
         await self._sio.emit("typing", {"sender": sender}, room=room(chat_id), namespace=NAMESPACE)
 
+    async def send_csat_request(self, chat_id: str) -> None:
+        await self._sio.emit("csat_request", {}, room=room(chat_id), namespace=NAMESPACE)
+
 
 class ChatNamespace(socketio.AsyncNamespace):
-    def __init__(self, intake: Intake, tokens: VisitorTokens, bus: MessageBus):
+    def __init__(self, intake: Intake, tokens: VisitorTokens, bus: MessageBus, record_csat=None):
         super().__init__(NAMESPACE)
+        self._record_csat = record_csat  # (conversation_id, score, comment) -> None
         self._intake = intake
         self._tokens = tokens
         self._bus = bus
@@ -149,6 +157,17 @@ class ChatNamespace(socketio.AsyncNamespace):
         if stored.duplicate:
             ack["duplicate"] = True
         return ack
+
+    async def on_csat(self, sid, data=None, *_):
+        payload, problem = parse(CsatIn, data)
+        if problem:
+            return problem
+        session = await self.get_session(sid)
+        try:
+            await self._record_csat(session["conversation_id"], payload.score, payload.comment)
+        except CsatRefused as exc:
+            return error("conflict", str(exc))
+        return {"status": "stored"}
 
     async def on_typing(self, sid, data=None, *_):
         _, problem = parse(TypingIn, data if data is not None else {})

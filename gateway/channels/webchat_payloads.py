@@ -23,6 +23,13 @@ class ChatMessageIn(BaseModel):
         return value
 
 
+class CsatIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(None, max_length=2000)
+
+
 class TypingIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 

@@ -18,6 +18,9 @@ class Delivery:
             view = message_view(row)
         await self._channels.get(payload["channel"]).send_text(payload["chat_id"], view)
 
+    async def csat_request(self, payload: dict) -> None:
+        await self._channels.get(payload["channel"]).send_csat_request(payload["chat_id"])
+
     async def handoff(self, payload: dict) -> None:
         status = HandoffStatus(**payload["status"])
         await self._channels.get(payload["channel"]).send_handoff(payload["chat_id"], status)

@@ -125,3 +125,20 @@ class ConversationRepository:
             .order_by(ConversationEvent.id)
         )
         return list((await self.session.execute(stmt)).scalars().all())
+
+    async def conversations_of_customer(self, customer_id: str) -> list[Conversation]:
+        stmt = select(Conversation).where(Conversation.customer_id == customer_id).order_by(Conversation.created_at)
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def customer(self, customer_id: str) -> Customer | None:
+        return await self.session.get(Customer, customer_id)
+
+    async def identities(self, customer_id: str) -> list[ChannelIdentity]:
+        stmt = select(ChannelIdentity).where(ChannelIdentity.customer_id == customer_id)
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def by_status(self, statuses: list[str], assignee_id: int | None = None, limit: int = 500) -> list[Conversation]:
+        stmt = select(Conversation).where(Conversation.status.in_(statuses))
+        if assignee_id is not None:
+            stmt = stmt.where(Conversation.assignee_id == assignee_id)
+        return list((await self.session.execute(stmt.order_by(Conversation.updated_at.desc()).limit(limit))).scalars().all())

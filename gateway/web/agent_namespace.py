@@ -1,0 +1,202 @@
+"""The console's live channel, namespace `/agent`.
+
+Rooms: `staff` (every agent and supervisor), `supervisors`, and `user:<id>` for one
+person; events are addressed to rooms, never to sockets, so any process can send them.
+"""
+from __future__ import annotations
+
+import logging
+from http.cookies import SimpleCookie
+
+import socketio
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gateway.bus import MessageBus
+from gateway.channels.base import ChannelRegistry
+from gateway.channels.webchat_payloads import error, validation_error
+from gateway.clock import Clock
+from gateway.conversations.events import CustomerMessageStored, CustomerTyping
+from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Status
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.web.accounts import Accounts, Principal, Role
+from gateway.web.auth import COOKIE
+from handoff.context import queue_rows
+from handoff.desk import Desk, DeskError
+from handoff.events import (ComplaintClockBreached, ConversationAssigned, QueueChanged, SlaBreach, SlaWarning,
+                            StaffMessage)
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/agent"
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+ERROR_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid_payload"}
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    conversation_id: str = Field(min_length=1, max_length=64)
+
+
+class ReplyIn(Target):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    confirm: bool = False
+
+
+class TransferIn(Target):
+    to_user_id: int | None = None
+
+
+class NoteIn(Target):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+
+
+def _user_room(user_id: int | None) -> str | None:
+    return f"user:{user_id}" if user_id is not None else None
+
+
+class AgentNamespace(socketio.AsyncNamespace):
+    def __init__(self, accounts: Accounts, desk: Desk, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus,
+                 channels: ChannelRegistry):
+        super().__init__(NAMESPACE)
+        self._accounts, self._desk, self._uow, self._clock = accounts, desk, uow, clock
+        self._channels = channels
+        bus.subscribe(QueueChanged, self._queue_changed)
+        bus.subscribe(ConversationAssigned, self._assigned)
+        bus.subscribe(StaffMessage, self._staff_message)
+        bus.subscribe(CustomerMessageStored, self._customer_message)
+        bus.subscribe(CustomerTyping, self._customer_typing)
+        bus.subscribe(SlaWarning, self._sla_warning)
+        bus.subscribe(SlaBreach, self._sla_breach)
+        bus.subscribe(ComplaintClockBreached, self._complaint_clock)
+
+    # -- connection -----------------------------------------------------------------------
+    async def on_connect(self, sid, environ, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not token:
+            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+            token = cookie[COOKIE].value if COOKIE in cookie else None
+        principal = await self._accounts.principal(token) if isinstance(token, str) else None
+        if principal is None:
+            raise socketio.exceptions.ConnectionRefusedError("log in first", {"code": "unauthorized"})
+        if principal.role not in STAFF_ROLES:
+            raise socketio.exceptions.ConnectionRefusedError("agents and supervisors only", {"code": "forbidden"})
+        await self.save_session(sid, {"principal": principal})
+        await self.enter_room(sid, "staff")
+        await self.enter_room(sid, _user_room(principal.user_id))
+        if principal.role in (Role.SUPERVISOR, Role.ADMIN):
+            await self.enter_room(sid, "supervisors")
+
+    async def trigger_event(self, event, *args):
+        if event in ("connect", "disconnect"):
+            if self.server.manager.is_connected(args[0], self.namespace):
+                return error("unknown_event", f"unknown event {event!r}")
+            return await super().trigger_event(event, *args)
+        if not hasattr(self, f"on_{event}"):
+            return error("unknown_event", f"unknown event {event!r}")
+        try:
+            return await super().trigger_event(event, *args)
+        except ValidationError as exc:
+            return validation_error(exc)
+        except DeskError as exc:
+            return error(ERROR_CODES.get(exc.status, "error"), str(exc))
+        except ConcurrentUpdate:
+            return error("conflict", "someone else changed this conversation first")
+        except Exception:
+            log.exception("agent event failed", extra={"event": event})
+            return error("internal", "the server could not handle this event; try again")
+
+    async def _principal(self, sid) -> Principal:
+        return (await self.get_session(sid))["principal"]
+
+    # -- what agents do -------------------------------------------------------------------
+    async def on_queue(self, sid, data=None, *_):
+        async with self._uow() as uow:
+            return {"conversations": await queue_rows(uow, self._clock())}
+
+    async def on_claim(self, sid, data=None, *_):
+        target = Target.model_validate(data if isinstance(data, dict) else {})
+        await self._desk.claim(target.conversation_id, await self._principal(sid))
+        return {"status": "assigned"}
+
+    async def on_reply(self, sid, data=None, *_):
+        body = ReplyIn.model_validate(data if isinstance(data, dict) else {})
+        outcome = await self._desk.reply(body.conversation_id, await self._principal(sid), body.text, body.confirm)
+        warnings = [{"kind": w.kind, "excerpt": w.excerpt, "message": w.message} for w in outcome.warnings]
+        if outcome.sent is None:
+            return error("needs_confirmation", "the reply guard found something; send again with confirm",
+                         warnings=warnings)
+        return {"message": outcome.sent, "warnings": warnings}
+
+    async def on_note(self, sid, data=None, *_):
+        body = NoteIn.model_validate(data if isinstance(data, dict) else {})
+        return await self._desk.note(body.conversation_id, await self._principal(sid), body.text)
+
+    async def on_transfer(self, sid, data=None, *_):
+        body = TransferIn.model_validate(data if isinstance(data, dict) else {})
+        await self._desk.transfer(body.conversation_id, await self._principal(sid), body.to_user_id)
+        return {"status": "transferred"}
+
+    async def on_resolve(self, sid, data=None, *_):
+        target = Target.model_validate(data if isinstance(data, dict) else {})
+        await self._desk.resolve(target.conversation_id, await self._principal(sid))
+        return {"status": "resolved"}
+
+    async def on_typing(self, sid, data=None, *_):
+        target = Target.model_validate(data if isinstance(data, dict) else {})
+        principal = await self._principal(sid)
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(target.conversation_id)
+        if conversation is None or conversation.status != Status.ASSIGNED or (
+                conversation.assignee_id != principal.user_id and principal.role == Role.AGENT):
+            return error("forbidden", "type in your own conversations")
+        await self._channels.get(conversation.channel).send_typing(conversation.external_chat_id, "agent")
+        return None
+
+    async def on_presence(self, sid, data=None, *_):
+        data = data if isinstance(data, dict) else {}
+        return await self._desk.set_presence(await self._principal(sid), data.get("status"), data.get("capacity"))
+
+    # -- what agents hear -----------------------------------------------------------------
+    async def _queue_changed(self, event: QueueChanged) -> None:
+        async with self._uow() as uow:
+            rows = await queue_rows(uow, self._clock())
+        await self.emit("queue", {"conversations": rows, "why": event.why}, room="staff")
+
+    async def _assigned(self, event: ConversationAssigned) -> None:
+        payload = {"conversation_id": event.conversation_id, "agent_id": event.agent_id,
+                   "agent_name": event.agent_name, "by": event.by}
+        await self.emit("conversation_assigned", payload, room=[_user_room(event.agent_id), "supervisors"])
+
+    async def _to_handlers(self, conversation_id: str, assignee_id: int | None, event: str, payload: dict) -> None:
+        rooms = [r for r in (_user_room(assignee_id), "supervisors") if r]
+        await self.emit(event, payload, room=rooms if assignee_id else ["staff"])
+
+    async def _staff_message(self, event: StaffMessage) -> None:
+        await self._to_handlers(event.conversation_id, event.assignee_id, "message",
+                                {"conversation_id": event.conversation_id, **event.message.to_event()})
+
+    async def _customer_message(self, event: CustomerMessageStored) -> None:
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(event.message.conversation_id)
+        if conversation is not None and conversation.status in (Status.QUEUED, Status.ASSIGNED):
+            await self._to_handlers(conversation.id, conversation.assignee_id, "message", event.message.to_event())
+
+    async def _customer_typing(self, event: CustomerTyping) -> None:
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(event.conversation_id)
+        if conversation is not None and conversation.status in (Status.QUEUED, Status.ASSIGNED):
+            await self._to_handlers(conversation.id, conversation.assignee_id, "typing",
+                                    {"conversation_id": conversation.id, "sender": "customer"})
+
+    async def _sla_warning(self, event: SlaWarning) -> None:
+        await self._to_handlers(event.conversation_id, event.assignee_id, "sla_warning",
+                                {"conversation_id": event.conversation_id, "percent": event.percent,
+                                 "due_at": event.due_at.isoformat()})
+
+    async def _sla_breach(self, event: SlaBreach) -> None:
+        payload = {"conversation_id": event.conversation_id, "due_at": event.due_at.isoformat(),
+                   "reassigned": event.reassigned}
+        await self.emit("sla_breach", payload, room=[r for r in (_user_room(event.assignee_id), "supervisors") if r])
+
+    async def _complaint_clock(self, event: ComplaintClockBreached) -> None:
+        await self.emit("sla_breach", {"conversation_id": event.conversation_id, "complaint_id": event.complaint_id,
+                                       "clock": event.kind, "due_at": event.due_at.isoformat()}, room="supervisors")

@@ -1,0 +1,164 @@
+"""REST for agents and supervisors: the queue, a conversation's context, and what they do."""
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.clock import Clock
+from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Status
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.web.accounts import Role
+from gateway.web.auth import PRINCIPAL, require
+from gateway.web.errors import ApiError, read_json
+from handoff.context import complaint_dict, context_package, queue_rows, summary_row
+from handoff.desk import Desk, DeskError
+
+DESK = web.AppKey("desk", Desk)
+STORE = web.AppKey("desk_store", object)
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+AGENT_VIEWS = ("queued", "mine")
+SUPERVISOR_VIEWS = AGENT_VIEWS + ("assigned", "open", "resolved", "bot", "all")
+
+
+class TextIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+
+
+class ReplyIn(TextIn):
+    confirm: bool = Field(False, description="send although the reply guard warned")
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_user_id: int | None = Field(None, description="an agent's id; omitted = back to supervisors")
+
+
+class PresenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: str = Field(pattern="^(online|away|offline)$")
+    capacity: int | None = Field(None, ge=1, le=50)
+
+
+def _deps(request: web.Request):
+    uow, clock = request.app[STORE]
+    return request.app[DESK], uow, clock
+
+
+async def _run(coro):
+    try:
+        return await coro
+    except DeskError as exc:
+        raise ApiError(exc.status, str(exc)) from None
+    except ConcurrentUpdate:
+        raise ApiError(409, "someone else changed this conversation first; reload it") from None
+
+
+@require(*STAFF)
+async def list_conversations(request: web.Request) -> web.Response:
+    _, uow_factory, clock = _deps(request)
+    principal = request[PRINCIPAL]
+    view = request.query.get("status", "queued")
+    allowed = SUPERVISOR_VIEWS if principal.role in SUPERVISORS else AGENT_VIEWS
+    if view not in allowed:
+        raise ApiError(403 if view in SUPERVISOR_VIEWS else 422, f"status must be one of {', '.join(allowed)}")
+    now = clock()
+    async with uow_factory() as uow:
+        if view == "queued":
+            return web.json_response({"conversations": await queue_rows(uow, now)})
+        statuses = {"mine": [Status.ASSIGNED], "assigned": [Status.ASSIGNED], "resolved": [Status.RESOLVED],
+                    "bot": [Status.BOT], "open": [Status.QUEUED, Status.ASSIGNED], "all": list(Status)}[view]
+        rows = await uow.conversations.by_status(statuses, principal.user_id if view == "mine" else None)
+        out = [await summary_row(uow, c, await uow.handoffs.current(c.id) or await uow.handoffs.latest(c.id), now)
+               for c in rows]
+    return web.json_response({"conversations": out})
+
+
+@require(*STAFF)
+async def get_conversation(request: web.Request) -> web.Response:
+    _, uow_factory, clock = _deps(request)
+    principal = request[PRINCIPAL]
+    async with uow_factory() as uow:
+        conversation = await uow.conversations.get(request.match_info["conversation_id"])
+        if conversation is None:
+            raise ApiError(404, "no such conversation")
+        mine = conversation.assignee_id == principal.user_id
+        if principal.role not in SUPERVISORS and not (mine or conversation.status == Status.QUEUED):
+            raise ApiError(403, "agents see the queue and their own conversations")
+        return web.json_response(await context_package(uow, conversation, clock()))
+
+
+@require(*STAFF)
+async def claim(request: web.Request) -> web.Response:
+    desk, _, _ = _deps(request)
+    await _run(desk.claim(request.match_info["conversation_id"], request[PRINCIPAL]))
+    return web.json_response({"status": "assigned"})
+
+
+@require(*STAFF)
+async def reply(request: web.Request) -> web.Response:
+    desk, _, _ = _deps(request)
+    body = await read_json(request, ReplyIn)
+    outcome = await _run(desk.reply(request.match_info["conversation_id"], request[PRINCIPAL], body.text, body.confirm))
+    warnings = [{"kind": w.kind, "excerpt": w.excerpt, "message": w.message} for w in outcome.warnings]
+    if outcome.sent is None:
+        raise ApiError(422, "the reply guard found something: fix the text, or resend with confirm=true",
+                       "needs_confirmation", warnings=warnings)
+    return web.json_response({"message": outcome.sent, "warnings": warnings})
+
+
+@require(*STAFF)
+async def note(request: web.Request) -> web.Response:
+    desk, _, _ = _deps(request)
+    body = await read_json(request, TextIn)
+    return web.json_response(await _run(desk.note(request.match_info["conversation_id"], request[PRINCIPAL], body.text)),
+                             status=201)
+
+
+@require(*STAFF)
+async def transfer(request: web.Request) -> web.Response:
+    desk, _, _ = _deps(request)
+    body = await read_json(request, TransferIn)
+    await _run(desk.transfer(request.match_info["conversation_id"], request[PRINCIPAL], body.to_user_id))
+    return web.json_response({"status": "transferred"})
+
+
+@require(*STAFF)
+async def resolve(request: web.Request) -> web.Response:
+    desk, _, _ = _deps(request)
+    await _run(desk.resolve(request.match_info["conversation_id"], request[PRINCIPAL]))
+    return web.json_response({"status": "resolved"})
+
+
+@require(Role.AGENT, Role.SUPERVISOR)
+async def presence(request: web.Request) -> web.Response:
+    desk, _, _ = _deps(request)
+    body = await read_json(request, PresenceIn)
+    return web.json_response(await _run(desk.set_presence(request[PRINCIPAL], body.status, body.capacity)))
+
+
+@require(*SUPERVISORS)
+async def complaints(request: web.Request) -> web.Response:
+    _, uow_factory, _ = _deps(request)
+    async with uow_factory() as uow:
+        rows = await uow.handoffs.complaints(request.query.get("status"))
+        clocks = await uow.handoffs.clocks([c.id for c in rows])
+        return web.json_response({"complaints": [complaint_dict(c, [k for k in clocks if k.complaint_id == c.id])
+                                                 for c in rows]})
+
+
+def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    app[DESK] = desk
+    app[STORE] = (uow, clock)
+    r = app.router
+    base = "/api/conversations/{conversation_id}"
+    r.add_get("/api/conversations", list_conversations)
+    r.add_get(base, get_conversation)
+    r.add_post(base + "/claim", claim)
+    r.add_post(base + "/reply", reply)
+    r.add_post(base + "/note", note)
+    r.add_post(base + "/transfer", transfer)
+    r.add_post(base + "/resolve", resolve)
+    r.add_post("/api/agents/me/presence", presence)
+    r.add_get("/api/complaints", complaints)

@@ -1,0 +1,108 @@
+"""What an agent sees: the queue, and the context package of one conversation."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from gateway.conversations.model import Sender, Status
+from gateway.storage.repository import message_view
+from gateway.storage.tables import Conversation, Handoff
+from gateway.storage.unit_of_work import UnitOfWork
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def handoff_dict(h: Handoff | None) -> dict | None:
+    if h is None:
+        return None
+    return {"id": h.id, "kind": h.kind, "reason": h.reason, "priority": h.priority, "category": h.category,
+            "severity": h.severity, "queued_at": _iso(h.queued_at), "first_response_due_at": _iso(h.first_response_due_at),
+            "warned_50_at": _iso(h.warned_50_at), "warned_80_at": _iso(h.warned_80_at),
+            "breached_at": _iso(h.breached_at), "first_response_at": _iso(h.first_response_at),
+            "assignee_id": h.assignee_id, "assigned_at": _iso(h.assigned_at), "resolved_at": _iso(h.resolved_at)}
+
+
+async def summary_row(uow: UnitOfWork, conversation: Conversation, handoff: Handoff | None, now: datetime) -> dict:
+    history = await uow.conversations.history(conversation.id, limit=20)
+    last_customer = next((m.text for m in reversed(history) if m.sender == Sender.CUSTOMER), "")
+    assignee = await uow.handoffs.user(conversation.assignee_id) if conversation.assignee_id else None
+    row = {"id": conversation.id, "status": conversation.status, "channel": conversation.channel,
+           "last_customer_message": last_customer[:200], "assignee": assignee.username if assignee else None,
+           "handoff": handoff_dict(handoff), "updated_at": _iso(conversation.updated_at)}
+    if handoff is not None:
+        row["waiting_seconds"] = int((now - handoff.queued_at).total_seconds())
+        row["sla_seconds_left"] = int((handoff.first_response_due_at - now).total_seconds())
+    return row
+
+
+async def queue_rows(uow: UnitOfWork, now: datetime) -> list[dict]:
+    rows = []
+    for position, (conversation, handoff) in enumerate(await uow.handoffs.queue(), start=1):
+        rows.append({**await summary_row(uow, conversation, handoff, now), "position": position})
+    return rows
+
+
+async def context_package(uow: UnitOfWork, conversation: Conversation, now: datetime) -> dict:
+    customer = await uow.conversations.customer(conversation.customer_id)
+    identities = await uow.conversations.identities(conversation.customer_id)
+    conversations = await uow.conversations.conversations_of_customer(conversation.customer_id)
+    transcript = []
+    for other in conversations:  # every conversation of this customer, on every channel
+        for m in await uow.conversations.history(other.id):
+            transcript.append({**message_view(m).to_event(), "channel": other.channel})
+    transcript.sort(key=lambda m: (m["created_at"], m["id"]))
+    attempts = [{"message_id": m["id"], **(m_meta.get("bot") or {})}
+                for m, m_meta in _bot_meta(await uow.conversations.history(conversation.id))]
+    handoff = await uow.handoffs.current(conversation.id) or await uow.handoffs.latest(conversation.id)
+    complaints = await uow.handoffs.complaints_of(conversation.id)
+    clocks = await uow.handoffs.clocks([c.id for c in complaints])
+    notes = await uow.handoffs.notes(conversation.id)
+    authors = {n.author_id: (await uow.handoffs.user(n.author_id)).username for n in notes}
+    row = await summary_row(uow, conversation, handoff, now)
+    return {
+        **row,
+        "customer": {"id": customer.id, "display_name": customer.display_name,
+                     "identities": [{"channel": i.channel, "handle": i.external_user_id} for i in identities],
+                     "earlier_conversations": [{"id": c.id, "status": c.status, "channel": c.channel,
+                                                "created_at": _iso(c.created_at)}
+                                               for c in conversations if c.id != conversation.id]},
+        "transcript": transcript,
+        "bot_attempts": attempts,
+        "complaints": [complaint_dict(c, [k for k in clocks if k.complaint_id == c.id]) for c in complaints],
+        "notes": [{"id": n.id, "author": authors[n.author_id], "text": n.text, "created_at": _iso(n.created_at)}
+                  for n in notes],
+        "summary": _summary(row, attempts, transcript),
+    }
+
+
+def complaint_dict(c, clocks) -> dict:
+    return {"id": c.id, "conversation_id": c.conversation_id, "category": c.category, "severity": c.severity,
+            "severity_reasons": c.severity_reasons, "demand": c.demand, "status": c.status, "owner_id": c.owner_id,
+            "evidence_message_ids": c.evidence_message_ids, "root_cause": c.root_cause,
+            "created_at": _iso(c.created_at),
+            "clocks": [{"kind": k.kind, "due_at": _iso(k.due_at), "met_at": _iso(k.met_at),
+                        "breached_at": _iso(k.breached_at)} for k in clocks]}
+
+
+def _bot_meta(messages):
+    return [(message_view(m).to_event(), m.meta or {}) for m in messages if m.sender == Sender.BOT]
+
+
+def _summary(row: dict, attempts: list[dict], transcript: list[dict]) -> str:
+    handoff = row.get("handoff") or {}
+    parts = [handoff.get("reason") or row["status"]]
+    customer_lines = [m["text"] for m in transcript if m["sender"] == Sender.CUSTOMER]
+    if customer_lines:
+        parts.append(f"{len(customer_lines)} customer message(s); last: \u201c{customer_lines[-1][:120]}\u201d")
+    answered = [a for a in attempts if a.get("decision") == "answer" and a.get("entry_id")]
+    if answered:
+        parts.append("the bot answered with " + ", ".join(f"{a['entry_id']} ({a['score']:.2f})" for a in answered))
+    if attempts and attempts[-1].get("results"):
+        best = attempts[-1]["results"][0]
+        parts.append(f"its last search matched {best['id']} at {best['score']:.2f}")
+    return "; ".join(parts)
+
+
+def is_open(conversation: Conversation) -> bool:
+    return conversation.status in (Status.QUEUED, Status.ASSIGNED)

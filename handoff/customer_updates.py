@@ -1,0 +1,33 @@
+"""Waiting customers hear their new place in the queue whenever it moves."""
+from __future__ import annotations
+
+import logging
+
+from gateway.channels.base import ChannelRegistry
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from handoff.events import QueueChanged
+from handoff.policy import estimated_wait_seconds
+from gateway.conversations.views import HandoffStatus
+
+log = logging.getLogger(__name__)
+
+
+class QueuePositionNotifier:
+    """Realtime only: the position is recomputed on reconnect, so a lost update costs nothing."""
+
+    def __init__(self, uow: UnitOfWorkFactory, channels: ChannelRegistry):
+        self._uow = uow
+        self._channels = channels
+
+    async def __call__(self, event: QueueChanged) -> None:
+        async with self._uow() as uow:
+            queue = await uow.handoffs.queue()
+            agents = len(await uow.handoffs.online_agents())
+            typical = await uow.handoffs.typical_handle_seconds()
+        for position, (conversation, _) in enumerate(queue, start=1):
+            status = HandoffStatus("queued", position=position,
+                                   estimated_wait_seconds=estimated_wait_seconds(position, agents, typical))
+            try:
+                await self._channels.get(conversation.channel).send_handoff(conversation.external_chat_id, status)
+            except Exception:
+                log.warning("queue update failed", extra={"conversation_id": conversation.id}, exc_info=True)

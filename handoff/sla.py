@@ -1,0 +1,100 @@
+"""The SLA sweeper: re-evaluates the stored clocks every half second.
+
+Warnings at 50 % and 80 % of the first-response time, a breach at the deadline (the
+conversation is flagged, supervisors alerted, and it goes back to the queue if its
+assignee is away), and overdue complaint clocks. Each is stamped once by a conditional
+update, so a second sweeper (or a restart) never repeats an alert; nothing lives in a
+timer that a crash could lose.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from gateway.bus import MessageBus
+from gateway.clock import Clock
+from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from handoff.desk import Desk
+from handoff.events import ComplaintClockBreached, QueueChanged, SlaBreach, SlaWarning
+from handoff.policy import WARNING_MARKS, warning_due
+
+log = logging.getLogger(__name__)
+
+
+class SlaSweeper:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, desk: Desk, interval: float = 0.5):
+        self._uow = uow
+        self._clock = clock
+        self._bus = bus
+        self._desk = desk
+        self._interval = interval
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="sla-sweeper")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+                await self._desk.auto_assign()
+            except Exception:
+                log.exception("SLA sweep failed; trying again")
+            await asyncio.sleep(self._interval)
+
+    async def sweep(self) -> list:
+        """Everything that fell due since the last sweep; returns the events it published."""
+        now = self._clock()
+        events: list = []
+        async with self._uow() as uow:
+            for handoff in await uow.handoffs.unanswered():
+                conversation = await uow.conversations.get(handoff.conversation_id)
+                for mark in WARNING_MARKS:
+                    column = f"warned_{int(mark * 100)}_at"
+                    if (getattr(handoff, column) is None and now >= warning_due(handoff.queued_at, handoff.first_response_due_at, mark)
+                            and now < handoff.first_response_due_at
+                            and await uow.handoffs.stamp_once(handoff.id, column, now)):
+                        events.append(SlaWarning(handoff.conversation_id, handoff.id, int(mark * 100),
+                                                 handoff.first_response_due_at, conversation.assignee_id))
+                if now >= handoff.first_response_due_at and await uow.handoffs.stamp_once(handoff.id, "breached_at", now):
+                    assignee = conversation.assignee_id
+                    reassigned = await self._release_if_away(uow, conversation, now)
+                    events.append(SlaBreach(handoff.conversation_id, handoff.id, handoff.first_response_due_at,
+                                            assignee, reassigned))
+            for clock in await uow.handoffs.overdue_clocks(now):
+                if await uow.handoffs.breach_clock(clock.id, now):
+                    complaint = await uow.handoffs.complaint(clock.complaint_id)
+                    events.append(ComplaintClockBreached(clock.complaint_id, complaint.conversation_id, clock.kind,
+                                                         clock.due_at))
+            await uow.commit()
+        for event in events:
+            log.warning("clock fell due", extra={"event": type(event).__name__,
+                                                "conversation_id": getattr(event, "conversation_id", None)})
+            await self._bus.publish(event)
+        if any(isinstance(e, SlaBreach) and e.reassigned for e in events):
+            await self._bus.publish(QueueChanged("reassigned at breach"))
+        return events
+
+    async def _release_if_away(self, uow, conversation, now) -> bool:
+        if conversation.status != Status.ASSIGNED or conversation.assignee_id is None:
+            return False
+        presence = await uow.handoffs.presence(conversation.assignee_id)
+        if presence is not None and presence.status == "online":
+            return False
+        change = plan_transition(Status.ASSIGNED, Status.QUEUED, actor="sla",
+                                 reason="first response overdue and the assignee is away")
+        try:
+            await uow.conversations.transition(conversation, change, now, assignee_id=None)
+        except ConcurrentUpdate:
+            return False
+        handoff = await uow.handoffs.current(conversation.id)
+        if handoff is not None:
+            handoff.assignee_id, handoff.priority = None, 0
+        return True
