@@ -44,3 +44,4 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("engineio").setLevel(logging.WARNING)
     logging.getLogger("socketio").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)

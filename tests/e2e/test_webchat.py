@@ -13,7 +13,7 @@ from gateway.clock import utcnow
 from gateway.conversations.model import Status, plan_transition
 from gateway.storage.tables import Conversation, Message
 from gateway.storage.unit_of_work import UnitOfWork
-from tests.chat_client import NS, ChatClient
+from tests.chat_client import ChatClient
 from tests.conftest import make_settings, start_server
 from tests.tokens import SALT, token_signed_long_ago
 
@@ -214,9 +214,9 @@ async def test_a_client_cannot_fake_connect_or_disconnect(server, client):
 
 
 async def test_extra_arguments_after_the_payload_are_ignored(client):
-    ack = await client.sio.call("message", ({"text": "hi", "client_msg_id": "x-1"}, "extra", 2), namespace=NS)
+    ack = await client.sio.call("message", ({"text": "hi", "client_msg_id": "x-1"}, "extra", 2), namespace=ChatClient.namespace)
     assert ack["status"] == "stored"
-    assert await client.sio.call("typing", ({"typing": True}, "extra"), namespace=NS) is None
+    assert await client.sio.call("typing", ({"typing": True}, "extra"), namespace=ChatClient.namespace) is None
 
 
 async def test_an_unexpected_failure_gets_an_internal_error_ack(server, client, monkeypatch, caplog):
