@@ -76,7 +76,7 @@ async def logout(request: web.Request) -> web.Response:
 @require(*Role)
 async def me(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
-    return web.json_response({"username": principal.username, "role": principal.role})
+    return web.json_response({"id": principal.user_id, "username": principal.username, "role": principal.role})
 
 
 def add_routes(app: web.Application, accounts: Accounts) -> None:
