@@ -23,12 +23,10 @@ def handoff_dict(h: Handoff | None) -> dict | None:
             "assignee_id": h.assignee_id, "assigned_at": _iso(h.assigned_at), "resolved_at": _iso(h.resolved_at)}
 
 
-async def summary_row(uow: UnitOfWork, conversation: Conversation, handoff: Handoff | None, now: datetime) -> dict:
-    history = await uow.conversations.history(conversation.id, limit=20)
-    last_customer = next((m.text for m in reversed(history) if m.sender == Sender.CUSTOMER), "")
-    assignee = await uow.handoffs.user(conversation.assignee_id) if conversation.assignee_id else None
+def _row(conversation: Conversation, handoff: Handoff | None, last_customer: str, assignee: str | None,
+         now: datetime) -> dict:
     row = {"id": conversation.id, "status": conversation.status, "channel": conversation.channel,
-           "last_customer_message": last_customer[:200], "assignee": assignee.username if assignee else None,
+           "last_customer_message": last_customer[:200], "assignee": assignee,
            "handoff": handoff_dict(handoff), "updated_at": _iso(conversation.updated_at)}
     if handoff is not None:
         row["waiting_seconds"] = int((now - handoff.queued_at).total_seconds())
@@ -36,11 +34,18 @@ async def summary_row(uow: UnitOfWork, conversation: Conversation, handoff: Hand
     return row
 
 
+async def summary_row(uow: UnitOfWork, conversation: Conversation, handoff: Handoff | None, now: datetime) -> dict:
+    last = (await uow.conversations.last_customer_texts([conversation.id])).get(conversation.id, "")
+    assignee = await uow.handoffs.user(conversation.assignee_id) if conversation.assignee_id else None
+    return _row(conversation, handoff, last, assignee.username if assignee else None, now)
+
+
 async def queue_rows(uow: UnitOfWork, now: datetime) -> list[dict]:
-    rows = []
-    for position, (conversation, handoff) in enumerate(await uow.handoffs.queue(), start=1):
-        rows.append({**await summary_row(uow, conversation, handoff, now), "position": position})
-    return rows
+    """The whole queue in three queries, however long it is: it is rebuilt on every change."""
+    queue = await uow.handoffs.queue()
+    last = await uow.conversations.last_customer_texts([c.id for c, _ in queue])
+    return [{**_row(c, h, last.get(c.id, ""), None, now), "position": position}
+            for position, (c, h) in enumerate(queue, start=1)]
 
 
 async def context_package(uow: UnitOfWork, conversation: Conversation, now: datetime) -> dict:

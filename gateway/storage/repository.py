@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.conversations.model import ConcurrentUpdate, Status, Transition
+from gateway.conversations.model import ConcurrentUpdate, Sender, Status, Transition
 from gateway.conversations.views import MessageView
 from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
 
@@ -142,3 +142,13 @@ class ConversationRepository:
         if assignee_id is not None:
             stmt = stmt.where(Conversation.assignee_id == assignee_id)
         return list((await self.session.execute(stmt.order_by(Conversation.updated_at.desc()).limit(limit))).scalars().all())
+
+    async def last_customer_texts(self, conversation_ids: list[str]) -> dict[str, str]:
+        """The latest customer message of each conversation, in one query."""
+        if not conversation_ids:
+            return {}
+        latest = (select(Message.conversation_id, func.max(Message.id).label("id"))
+                  .where(Message.conversation_id.in_(conversation_ids), Message.sender == Sender.CUSTOMER)
+                  .group_by(Message.conversation_id).subquery())
+        stmt = select(Message.conversation_id, Message.text).join(latest, Message.id == latest.c.id)
+        return {cid: text for cid, text in (await self.session.execute(stmt)).all()}
