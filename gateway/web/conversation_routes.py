@@ -11,9 +11,11 @@ from gateway.web.accounts import Role
 from gateway.web.auth import PRINCIPAL, require
 from gateway.web.errors import ApiError, read_json
 from handoff.context import complaint_dict, context_package, queue_rows, summary_row
+from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk, DeskError
 
 DESK = web.AppKey("desk", Desk)
+COMPLAINTS = web.AppKey("complaints", ComplaintRegister)
 STORE = web.AppKey("desk_store", object)
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -138,6 +140,39 @@ async def presence(request: web.Request) -> web.Response:
     return web.json_response(await _run(desk.set_presence(request[PRINCIPAL], body.status, body.capacity)))
 
 
+class ComplaintIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: str = Field(min_length=1, max_length=64)
+    category: str
+    severity: str
+    demand: str = "other"
+    evidence_message_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class ComplaintUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: str | None = None
+    owner_id: int | None = None
+    root_cause: str | None = Field(None, max_length=5000)
+    clock_met: str | None = Field(None, description="contact, plan, supervisor, process or update")
+
+
+@require(*STAFF)
+async def open_complaint(request: web.Request) -> web.Response:
+    body = await read_json(request, ComplaintIn)
+    created = await _run(request.app[COMPLAINTS].open(request[PRINCIPAL], body.conversation_id, body.category,
+                                                     body.severity, body.demand, body.evidence_message_ids))
+    return web.json_response(created, status=201)
+
+
+@require(*STAFF)
+async def update_complaint(request: web.Request) -> web.Response:
+    body = await read_json(request, ComplaintUpdateIn)
+    updated = await _run(request.app[COMPLAINTS].update(request[PRINCIPAL], request.match_info["complaint_id"],
+                                                       **body.model_dump()))
+    return web.json_response(updated)
+
+
 @require(*SUPERVISORS)
 async def complaints(request: web.Request) -> web.Response:
     _, uow_factory, _ = _deps(request)
@@ -151,6 +186,7 @@ async def complaints(request: web.Request) -> web.Response:
 def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock) -> None:
     app[DESK] = desk
     app[STORE] = (uow, clock)
+    app[COMPLAINTS] = ComplaintRegister(uow, clock)
     r = app.router
     base = "/api/conversations/{conversation_id}"
     r.add_get("/api/conversations", list_conversations)
@@ -162,3 +198,5 @@ def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: 
     r.add_post(base + "/resolve", resolve)
     r.add_post("/api/agents/me/presence", presence)
     r.add_get("/api/complaints", complaints)
+    r.add_post("/api/complaints", open_complaint)
+    r.add_post("/api/complaints/{complaint_id}", update_complaint)

@@ -200,7 +200,8 @@ async def test_the_reply_guard_warns_and_logs_before_sending(server):
 PROTECTED = [("GET", "/api/conversations"), ("GET", "/api/conversations/x"), ("POST", "/api/conversations/x/claim"),
              ("POST", "/api/conversations/x/reply"), ("POST", "/api/conversations/x/note"),
              ("POST", "/api/conversations/x/transfer"), ("POST", "/api/conversations/x/resolve"),
-             ("POST", "/api/agents/me/presence"), ("GET", "/api/complaints")]
+             ("POST", "/api/agents/me/presence"), ("GET", "/api/complaints"), ("POST", "/api/complaints"),
+             ("POST", "/api/complaints/x")]
 
 
 @pytest.mark.parametrize("method,path", PROTECTED)
@@ -247,5 +248,46 @@ async def test_the_context_package_has_what_the_agent_needs(server):
         assert context["handoff"]["reason"] == "customer asked for a person"
         assert context["customer"]["identities"][0]["channel"] == "web"
         assert "shipping-fee-en" in context["summary"]
+    finally:
+        await customer.close()
+
+
+async def test_agents_open_complaints_meet_clocks_and_close_with_a_root_cause(server):
+    agent = await login(server, "kim", "agent")
+    supervisor = await login(server, "sol", "supervisor")
+    customer = await ChatClient().connect(server.url)
+    try:
+        ack = await customer.send("转人工，我的包裹到了但少了一罐茶", "c-1")
+        await customer.wait_for("handoff", lambda h: h["state"] == "queued")
+        conversation_id = customer.session["conversation_id"]
+        async with aiohttp.ClientSession() as http:
+            async def call(method, path, token, body=None):
+                async with http.request(method, server.url + path, json=body,
+                                        headers={"Authorization": f"Bearer {token}"}) as r:
+                    return r.status, await r.json()
+
+            status, opened = await call("POST", "/api/complaints", agent, {
+                "conversation_id": conversation_id, "category": "logistics", "severity": "ordinary",
+                "demand": "exchange", "evidence_message_ids": [ack["id"]]})
+            assert status == 201 and opened["id"].endswith("-WEB-0001") and opened["demand"] == "exchange"
+            assert [c["kind"] for c in opened["clocks"]] == ["contact", "plan"]
+            cid = opened["id"]
+            status, _ = await call("POST", f"/api/complaints/{cid}", agent, {"clock_met": "supervisor"})
+            assert status == 422  # an ordinary complaint has no supervisor clock
+            status, body = await call("POST", f"/api/complaints/{cid}", agent, {"clock_met": "plan"})
+            assert status == 200 and next(c for c in body["clocks"] if c["kind"] == "plan")["met_at"]
+            status, _ = await call("POST", f"/api/complaints/{cid}", agent, {"status": "closed"})
+            assert status == 422  # no root cause
+            status, closed = await call("POST", f"/api/complaints/{cid}", agent,
+                                        {"status": "closed", "root_cause": "packing station skipped a can"})
+            assert status == 200 and closed["status"] == "closed"
+            status, _ = await call("POST", f"/api/complaints/{cid}", agent, {"status": "open"})
+            assert status == 409
+            status, listed = await call("GET", "/api/complaints?status=closed", supervisor)
+            assert [c["id"] for c in listed["complaints"]] == [cid]
+            status, _ = await call("POST", "/api/complaints", agent, {
+                "conversation_id": conversation_id, "category": "logistics", "severity": "ordinary",
+                "evidence_message_ids": [999999]})
+            assert status == 422  # evidence from another conversation
     finally:
         await customer.close()
