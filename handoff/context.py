@@ -103,7 +103,9 @@ def _summary(row: dict, attempts: list[dict], transcript: list[dict]) -> str:
     answered = [a for a in attempts if a.get("decision") == "answer" and a.get("entry_id")]
     if answered:
         parts.append("the bot answered with " + ", ".join(f"{a['entry_id']} ({a['score']:.2f})" for a in answered))
-    if attempts and attempts[-1].get("results"):
+    # How close the bot came matters when it gave up for low confidence, not when the
+    # customer simply asked for a person.
+    if attempts and attempts[-1].get("results") and str(attempts[-1].get("reason", "")).startswith("low confidence"):
         best = attempts[-1]["results"][0]
         parts.append(f"its last search matched {best['id']} at {best['score']:.2f}")
     return "; ".join(parts)
