@@ -1,28 +1,12 @@
 """The widget in headless Chromium, as a shopper would use it. Screenshots go to test-artifacts/."""
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-# Chromium's own background traffic is refused on a closed network: switch it off.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        await browser.close()
 
 
 async def open_widget(page, url):

@@ -2,35 +2,19 @@
 page in a second browser context, or a real Socket.IO chat client). Screenshots go to test-artifacts/."""
 import asyncio
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from tests.chat_client import ChatClient
 from tests.conftest import make_settings, start_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-# Chromium's own background traffic is refused on a closed network: switch it off.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
 DESKTOP = {"width": 1280, "height": 800}
 PASSWORD = "correct horse battery"
 GREETING = "您好，我是客服，请问有什么可以帮您？"
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
-
-
-@pytest.fixture
-async def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture
