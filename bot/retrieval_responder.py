@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Sequence
 
 from bot import texts
-from bot.policy import Decision, PreviousTurn, Thresholds, decide
+from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
 from bot.responder import BotReply
 from gateway.conversations.views import MessageView
 from knowledge_base.search import HybridSearch
 
-HANDOFF_TEXT = {"complaint": "handoff_complaint", "low confidence": "handoff_low_confidence"}
+HANDOFF_TEXT = {COMPLAINT: "handoff_complaint", LOW_CONFIDENCE: "handoff_low_confidence"}
 
 
 class RetrievalResponder:
@@ -26,7 +26,7 @@ class RetrievalResponder:
         language = decision.language
         details = decision.summary()
         if decision.kind == "handoff":
-            key = next((v for k, v in HANDOFF_TEXT.items() if decision.reason.startswith(k)), "handoff")
+            key = HANDOFF_TEXT.get(decision.code, "handoff")
             return BotReply(texts.text(language, key), handoff_reason=decision.reason, details=details)
         if decision.kind == "clarify":
             options = tuple(c.question for c in decision.options) + (texts.text(language, "talk_to_person"),)

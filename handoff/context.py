@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.conversations.model import Sender, Status
+from bot.policy import LOW_CONFIDENCE
+from gateway.conversations.model import Sender
 from gateway.storage.repository import message_view
 from gateway.storage.tables import Conversation, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
@@ -105,11 +106,7 @@ def _summary(row: dict, attempts: list[dict], transcript: list[dict]) -> str:
         parts.append("the bot answered with " + ", ".join(f"{a['entry_id']} ({a['score']:.2f})" for a in answered))
     # How close the bot came matters when it gave up for low confidence, not when the
     # customer simply asked for a person.
-    if attempts and attempts[-1].get("results") and str(attempts[-1].get("reason", "")).startswith("low confidence"):
+    if attempts and attempts[-1].get("results") and attempts[-1].get("code") == LOW_CONFIDENCE:
         best = attempts[-1]["results"][0]
         parts.append(f"its last search matched {best['id']} at {best['score']:.2f}")
     return "; ".join(parts)
-
-
-def is_open(conversation: Conversation) -> bool:
-    return conversation.status in (Status.QUEUED, Status.ASSIGNED)

@@ -22,6 +22,7 @@ from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gateway.web.accounts import Principal, Role
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
 from handoff.reply_guard import check_reply, personal_data
+from knowledge_base.entry import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,6 @@ class ReplyOutcome:
 
 def _route(conversation: Conversation) -> dict:
     return {"channel": conversation.channel, "chat_id": conversation.external_chat_id}
-
-
-def _language(text: str) -> str:
-    return "zh" if any("\u3400" <= ch <= "\u9fff" for ch in text) else "en"
 
 
 class Desk:
@@ -191,7 +188,7 @@ class Desk:
             if handoff is not None:
                 handoff.resolved_at = now
             history = await uow.conversations.history(conversation_id, limit=20)
-            language = _language(" ".join(m.text for m in history if m.sender == Sender.CUSTOMER))
+            language = detect_language(" ".join(m.text for m in history if m.sender == Sender.CUSTOMER))
             ask = await uow.conversations.add_message(Message(
                 conversation_id=conversation_id, sender=Sender.SYSTEM, text=CSAT_TEXT[language],
                 meta={"csat_request": True}, created_at=now))

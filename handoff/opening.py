@@ -11,7 +11,7 @@ from handoff import policy
 
 async def open_handoff(uow: UnitOfWork, conversation: Conversation, reason: str, details: dict,
                        evidence_message_id: int, customer_text: str, now: datetime, sla_seconds: int) -> Handoff:
-    kind = policy.classify(reason, details)
+    kind = policy.classify(details)
     handoff = Handoff(conversation_id=conversation.id, kind=kind.kind, reason=reason, priority=kind.priority,
                       category=kind.category, severity=kind.severity, queued_at=now,
                       first_response_due_at=policy.first_response_due(now, sla_seconds))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 # Lower runs first: major complaints, then complaints, then people who asked for a person
-# (or said the bot did not help), then the bot's own doubts.
-PRIORITY = {"major_complaint": 0, "complaint": 1, "human_request": 2, "unhelpful": 2, "low_confidence": 3,
-            "other": 4}
+# (or said the bot did not help), then the bot's own doubts. Keys are the bot's hand-off codes.
+PRIORITY = {"major_complaint": 0, "complaint": 1, "human_request": 2, "not_helpful": 2, "unhelpful": 2,
+            "low_confidence": 3, "other": 4}
 WARNING_MARKS = (0.5, 0.8)
 CHANNEL_CODES = {"web": "WEB", "telegram": "TG"}
 COMPLAINT_CLOCKS = {
@@ -31,18 +31,15 @@ class HandoffKind:
     severity: str | None = None
 
 
-def classify(reason: str, details: dict) -> HandoffKind:
-    """From the bot's recorded reason and decision details to a queue kind and priority."""
+def classify(details: dict) -> HandoffKind:
+    """From the bot's decision details (its hand-off code) to a queue kind and priority."""
     category, severity = details.get("category"), details.get("severity")
     if category:
         kind = "major_complaint" if severity == "major" else "complaint"
         return HandoffKind(kind, PRIORITY[kind], category, severity)
-    for prefix, kind in (("customer asked for a person", "human_request"), ("low confidence", "low_confidence"),
-                         ("customer said the answer was not helpful", "unhelpful"),
-                         ("two unhelpful answers", "unhelpful")):
-        if reason.startswith(prefix):
-            return HandoffKind(kind, PRIORITY[kind])
-    return HandoffKind("other", PRIORITY["other"])
+    code = details.get("code")
+    kind = code if code in PRIORITY else "other"
+    return HandoffKind(kind, PRIORITY[kind])
 
 
 def first_response_due(queued_at: datetime, sla_seconds: int) -> datetime:

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.policy import Thresholds, decide
+from bot.policy import COMPLAINT, HUMAN_REQUEST, Thresholds, decide
 from knowledge_base.search import HybridSearch
 
 KINDS = ("answer", "out_of_scope", "human", "complaint")
@@ -69,12 +69,12 @@ async def evaluate(search: HybridSearch, queries: list[EvalQuery], mode: str) ->
             if decision.kind == "answer":
                 answered_right += decision.entry is not None and decision.entry.id == q.entry
                 answered_wrong += decision.entry is not None and decision.entry.id != q.entry
-            if decision.reason.startswith(("complaint", "customer asked")):
+            if decision.code in (COMPLAINT, HUMAN_REQUEST):
                 false_handoff += 1
         elif q.expect == "out_of_scope":
             oos_answered += decision.kind == "answer" and decision.entry is not None
         elif q.expect == "human":
-            human_found += decision.reason == "customer asked for a person"
+            human_found += decision.code == HUMAN_REQUEST
         elif q.expect == "complaint" and decision.complaint is not None:
             complaint_found += 1
             category_right += decision.complaint.category == q.category

@@ -153,11 +153,14 @@ class HybridSearch:
         index = self._indexes.get(language)
         if index is None or not index.docs:
             return SearchResult(language, mode, [])
-        signals = await self._signals(index, language, text, mode)
         model = self.calibration.model(mode, language)
         if model is None:
             raise LookupError(f"no calibrated fusion for mode {mode!r} and language {language!r}")
-        used = {k: signals[k] for k in model.features}
+        # A retriever the fusion weighs at 0 in this language is not run at all.
+        lexical = any(f.startswith("bm25") and w != 0 for f, w in zip(model.features, model.weights))
+        signals = await self._signals(index, language, text, mode, lexical)
+        skipped = np.zeros(len(index.docs), dtype=np.float32)  # a weight-0 signal that was not run
+        used = {k: signals.get(k, skipped) for k in model.features}
         ranks = model.rank_scores(used)
         scores = model.score(used)
         order = np.argsort(-ranks, kind="stable")[:top_k]
@@ -168,9 +171,10 @@ class HybridSearch:
         ]
         return SearchResult(language, mode, candidates)
 
-    async def _signals(self, index: LanguageIndex, language: str, text: str, mode: str) -> dict[str, np.ndarray]:
+    async def _signals(self, index: LanguageIndex, language: str, text: str, mode: str,
+                       lexical: bool = True) -> dict[str, np.ndarray]:
         signals: dict[str, np.ndarray] = {}
-        if mode in ("hybrid", "bm25"):
+        if mode in ("hybrid", "bm25") and lexical:
             raw = index.lexical.scores(text)
             top = float(raw.max()) if raw.size else 0.0
             signals["bm25"] = raw / top if top > 0 else raw

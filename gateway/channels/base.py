@@ -70,6 +70,3 @@ class ChannelRegistry:
             return self._channels[name]
         except KeyError:
             raise UnknownChannel(f"no output channel named {name!r}") from None
-
-    def names(self) -> list[str]:
-        return sorted(self._channels)

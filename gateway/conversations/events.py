@@ -11,6 +11,8 @@ class CustomerMessageStored:
     channel: str
     external_chat_id: str
     message: MessageView
+    status: str  # the conversation's, after this message
+    assignee_id: int | None
 
 
 @dataclass(frozen=True)

@@ -115,8 +115,10 @@ class Intake:
                 uow.outbox.add(BOT_TURN, {"message_id": message.id}, now, conversation_id=conversation.id)
                 await uow.commit()
                 view = message_view(message)
+                status, assignee_id = conversation.status, conversation.assignee_id
                 log.info("customer message stored", extra={"message_id": message.id, "channel": inbound.channel})
-        await self._bus.publish(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view))
+        await self._bus.publish(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view, status,
+                                                      assignee_id))
         return Stored(view, duplicate=False)
 
     async def _conversation_for(

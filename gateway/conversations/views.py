@@ -48,4 +48,3 @@ class ConversationRef:
     status: str
     channel: str
     external_chat_id: str
-    extra: dict = field(default_factory=dict)

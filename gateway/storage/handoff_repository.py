@@ -85,10 +85,6 @@ class HandoffRepository:
                 .order_by(func.coalesce(load.c.n, 0), AgentPresence.updated_at, User.id))
         return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
-    async def load(self, user_id: int) -> int:
-        stmt = select(func.count()).where(Conversation.status == Status.ASSIGNED, Conversation.assignee_id == user_id)
-        return int((await self.session.execute(stmt)).scalar_one())
-
     async def user(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
 

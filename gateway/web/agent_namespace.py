@@ -175,10 +175,9 @@ class AgentNamespace(socketio.AsyncNamespace):
                                 {"conversation_id": event.conversation_id, **event.message.to_event()})
 
     async def _customer_message(self, event: CustomerMessageStored) -> None:
-        async with self._uow() as uow:
-            conversation = await uow.conversations.get(event.message.conversation_id)
-        if conversation is not None and conversation.status in (Status.QUEUED, Status.ASSIGNED):
-            await self._to_handlers(conversation.id, conversation.assignee_id, "message", event.message.to_event())
+        if event.status in (Status.QUEUED, Status.ASSIGNED):
+            await self._to_handlers(event.message.conversation_id, event.assignee_id, "message",
+                                    event.message.to_event())
 
     async def _customer_typing(self, event: CustomerTyping) -> None:
         async with self._uow() as uow:

@@ -197,7 +197,8 @@ async def test_queries_are_answered_while_a_reindex_runs(api):
     status, report = await importing
     assert status == 200 and report["created"] == 150
     assert answered_during >= 3  # chat kept being answered while 150 entries were encoded
-    assert (await ask(api["agent"], "Synthetic question number 123 about teapot model T123?"))["results"][0]["id"]
+    found = await ask(api["agent"], "Synthetic question number 123 about teapot model T123?")
+    assert found["results"][0]["question"] == "Synthetic question number 123 about teapot model T123?"
 
 
 async def test_the_openapi_document_lists_the_routes_and_their_roles(server, http):

@@ -25,7 +25,7 @@ def test_a_middling_match_offers_the_close_questions():
 
 def test_nothing_close_hands_off_for_low_confidence():
     d = decide("do you sell bicycles", result(0.2, 0.1), T)
-    assert d.kind == "handoff" and d.reason.startswith("low confidence")
+    assert d.kind == "handoff" and d.code == "low_confidence" and d.reason.startswith("low confidence")
 
 
 def test_an_empty_knowledge_base_hands_off():
@@ -36,7 +36,7 @@ def test_an_empty_knowledge_base_hands_off():
                                   "agent please", "representitive", "别用机器人了，叫个人来"])
 def test_asking_for_a_person_hands_off_whatever_the_search_says(text):
     d = decide(text, result(0.99), T)
-    assert d.kind == "handoff" and d.reason == "customer asked for a person"
+    assert d.kind == "handoff" and d.code == "human_request" and d.reason == "customer asked for a person"
 
 
 @pytest.mark.parametrize("text", ["客服几点上班？", "when are your agents available"])
@@ -83,3 +83,17 @@ def test_two_clarifications_in_a_row_hand_off():
     first = decide("hmm", result(0.5, 0.4), T)
     second = decide("hmm?", result(0.5, 0.4), T, PreviousTurn("clarify", None, first.unhelpful_streak))
     assert (first.kind, second.kind) == ("clarify", "handoff")
+
+
+@pytest.mark.parametrize("details,kind,priority", [
+    ({"code": "complaint", "category": "product", "severity": "major"}, "major_complaint", 0),
+    ({"code": "complaint", "category": "logistics", "severity": "ordinary"}, "complaint", 1),
+    ({"code": "human_request"}, "human_request", 2),
+    ({"code": "not_helpful"}, "not_helpful", 2),
+    ({"code": "low_confidence"}, "low_confidence", 3),
+    ({}, "other", 4),
+])
+def test_the_queue_priority_follows_the_bots_hand_off_code(details, kind, priority):
+    from handoff.policy import classify
+
+    assert (classify(details).kind, classify(details).priority) == (kind, priority)
