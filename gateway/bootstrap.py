@@ -12,9 +12,10 @@ from bot.retrieval_responder import RetrievalResponder
 from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry
+from gateway.channels.base import ChannelRegistry, CsatRefused
+from gateway.channels.telegram.channel import TelegramChannel
 from gateway.channels.visitor_tokens import VisitorTokens
-from gateway.channels.webchat import ChatNamespace, CsatRefused, WebChatOutput
+from gateway.channels.webchat import ChatNamespace, WebChatOutput
 from gateway.clock import Clock, utcnow
 from gateway.config import Settings
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
@@ -51,6 +52,7 @@ class Gateway:
     worker: OutboxWorker
     sio: socketio.AsyncServer
     app: web.Application
+    telegram: TelegramChannel | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.worker.kick)
@@ -86,12 +88,13 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
     bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,
                        settings.gateway_first_response_sla_seconds)
-    delivery = Delivery(uow, channels)
+    delivery = Delivery(uow, channels, clock, bus)
     worker = OutboxWorker(
         uow,
         {BOT_TURN: bot_turn.run, DELIVER_MESSAGE: delivery.message, DELIVER_HANDOFF: delivery.handoff,
          DELIVER_CSAT: delivery.csat_request},
         clock,
+        on_failure=delivery.failed,
     )
     accounts = Accounts(uow, clock)
     desk = Desk(uow, clock, bus)
@@ -105,18 +108,28 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         except DeskError as exc:
             raise CsatRefused(str(exc)) from None
 
+    telegram = None
+    if settings.telegram_bot_token:
+        telegram = TelegramChannel(settings, uow, clock, intake, record_csat)
+
     sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat))
     sio.register_namespace(AgentNamespace(accounts, desk, uow, clock, bus, channels))
 
     app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
     conversation_routes.add_routes(app, desk, uow, clock)
+    if telegram is not None:
+        telegram.attach(app, channels)
 
     async def start(_app: web.Application) -> None:
         await start_knowledge_base(knowledge)
         worker.start()
         sweeper.start()
+        if telegram is not None:
+            await telegram.start()
 
     async def stop(_app: web.Application) -> None:
+        if telegram is not None:
+            await telegram.stop()
         await sweeper.stop()
         await worker.stop()
         await engine.dispose()
@@ -124,4 +137,4 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, accounts, desk, sweeper,
-                   worker, sio, app)
+                   worker, sio, app, telegram)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,10 +36,21 @@ class Settings(BaseSettings):
     # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
     gateway_widget_origins: str = "*"
 
-    telegram_bot_token: str | None = None
+    # BotFather's form, <bot id>:<secret>: a typo fails at start, not at the first message.
+    telegram_bot_token: str | None = Field(None, pattern=r"^\d+:[A-Za-z0-9_-]+$")
     telegram_api_base: str | None = None
     telegram_webhook_url: str | None = None
-    telegram_webhook_secret: str | None = None
+    telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+    # How long one getUpdates call waits for news: longer means fewer idle requests.
+    telegram_poll_timeout_seconds: int = Field(25, ge=0, le=50)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> "Settings":
+        # Without the secret anyone who finds the URL could post forged customer messages.
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET "
+                             "(1-256 characters: letters, digits, _ and -)")
+        return self
 
     def secret_key(self) -> str:
         """The configured key, else one generated once into the data directory.

@@ -5,8 +5,9 @@ until its retry succeeds); different conversations run side by side. A transport
 down (connection refused, time-outs) is waited out however long it takes, so a reply is
 delivered once the channel is back; any other failure is a bug or bad data that retrying
 will not heal, and after MAX_ATTEMPTS the item is abandoned (done, its error kept) so it
-cannot block its conversation forever. A commit that adds items wakes the worker at once; a slow poll picks up whatever
-a crash left behind.
+cannot block its conversation forever; a channel that says it never will deliver
+(`Undeliverable`) has its item abandoned at once. A commit that adds items wakes the
+worker at once; a slow poll picks up whatever a crash left behind.
 """
 from __future__ import annotations
 
@@ -16,13 +17,17 @@ from collections import OrderedDict
 from datetime import timedelta
 from typing import Awaitable, Callable
 
+from gateway.channels.base import Undeliverable
 from gateway.clock import Clock
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 OutboxHandler = Callable[[dict], Awaitable[None]]
-MAX_BACKOFF_SECONDS = 300
+# (kind, payload, error, attempts so far, given up) -> None: tells people what is stuck.
+FailureListener = Callable[[str, dict, Exception, int, bool], Awaitable[None]]
+# A customer waiting on a reply after an outage should not wait minutes more for the retry.
+MAX_BACKOFF_SECONDS = 60
 # With the back-off doubling from 1 s, the last try comes about two minutes after the first.
 MAX_ATTEMPTS = 8
 TRANSIENT = (OSError, TimeoutError)  # ConnectionError is an OSError
@@ -36,12 +41,14 @@ class OutboxWorker:
         clock: Clock,
         poll_seconds: float = 1.0,
         batch: int = 500,
+        on_failure: FailureListener | None = None,
     ):
         self._uow = uow_factory
         self._handlers = handlers
         self._clock = clock
         self._poll_seconds = poll_seconds
         self._batch = batch
+        self._on_failure = on_failure
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
@@ -105,25 +112,32 @@ class OutboxWorker:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            return await self._record_failure(item_id, kind, exc)
+            return await self._record_failure(item_id, kind, payload, exc)
         async with self._uow() as uow:
             await uow.outbox.mark_done(item_id, self._clock())
             await uow.commit()
         return True
 
-    async def _record_failure(self, item_id: int, kind: str, exc: Exception) -> bool:
+    async def _record_failure(self, item_id: int, kind: str, payload: dict, exc: Exception) -> bool:
         """Whether the lane may go on: only once the item is given up on."""
         now = self._clock()
         async with self._uow() as uow:
             attempts = await uow.outbox.attempts(item_id) + 1
-            if attempts < MAX_ATTEMPTS or isinstance(exc, TRANSIENT):
-                delay = min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+            retry = not isinstance(exc, Undeliverable) and (attempts < MAX_ATTEMPTS or isinstance(exc, TRANSIENT))
+            if retry:
+                delay = getattr(exc, "retry_after", None) or min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
                 await uow.outbox.mark_failed(item_id, repr(exc), now + timedelta(seconds=delay))
-                await uow.commit()
-                log.warning("outbox item failed", extra={"item": item_id, "kind": kind, "retry_in": delay},
-                            exc_info=exc)
-                return False
-            await uow.outbox.mark_abandoned(item_id, f"abandoned after {attempts} attempts: {exc!r}", now)
+            else:
+                await uow.outbox.mark_abandoned(item_id, f"abandoned after {attempts} attempts: {exc!r}", now)
             await uow.commit()
-        log.error("outbox item abandoned", extra={"item": item_id, "kind": kind, "attempts": attempts}, exc_info=exc)
-        return True
+        if retry:
+            log.warning("outbox item failed", extra={"item": item_id, "kind": kind, "retry_in": delay}, exc_info=exc)
+        else:
+            log.error("outbox item abandoned", extra={"item": item_id, "kind": kind, "attempts": attempts},
+                      exc_info=exc)
+        if self._on_failure is not None:
+            try:
+                await self._on_failure(kind, payload, exc, attempts, not retry)
+            except Exception:
+                log.exception("outbox failure listener failed", extra={"item": item_id})
+        return not retry

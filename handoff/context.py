@@ -55,8 +55,12 @@ async def context_package(uow: UnitOfWork, conversation: Conversation, now: date
     conversations = await uow.conversations.conversations_of_customer(conversation.customer_id)
     transcript = []
     for other in conversations:  # every conversation of this customer, on every channel
-        for m in await uow.conversations.history(other.id):
-            transcript.append({**message_view(m).to_event(), "channel": other.channel})
+        messages = await uow.conversations.history(other.id)
+        deliveries = await uow.channels.deliveries([m.id for m in messages if m.sender != Sender.CUSTOMER])
+        for m in messages:
+            delivery = deliveries.get(m.id)
+            transcript.append({**message_view(m).to_staff_event(delivery_dict(delivery) if delivery else None),
+                               "channel": other.channel})
     transcript.sort(key=lambda m: (m["created_at"], m["id"]))
     attempts = [{"message_id": m["id"], **(m_meta.get("bot") or {})}
                 for m, m_meta in _bot_meta(await uow.conversations.history(conversation.id))]
@@ -82,6 +86,11 @@ async def context_package(uow: UnitOfWork, conversation: Conversation, now: date
     }
 
 
+def delivery_dict(d) -> dict:
+    return {"status": d.status, "attempts": d.attempts, "error": d.last_error if d.status != "sent" else None,
+            "external_ids": d.external_ids, "updated_at": _iso(d.updated_at)}
+
+
 def complaint_dict(c, clocks) -> dict:
     return {"id": c.id, "conversation_id": c.conversation_id, "category": c.category, "severity": c.severity,
             "severity_reasons": c.severity_reasons, "demand": c.demand, "status": c.status, "owner_id": c.owner_id,
@@ -98,7 +107,8 @@ def _bot_meta(messages):
 def _summary(row: dict, attempts: list[dict], transcript: list[dict]) -> str:
     handoff = row.get("handoff") or {}
     parts = [handoff.get("reason") or row["status"]]
-    customer_lines = [m["text"] for m in transcript if m["sender"] == Sender.CUSTOMER]
+    customer_lines = [m["text"] or "[" + ", ".join(a["kind"] for a in m.get("attachments", [])) + "]"
+                      for m in transcript if m["sender"] == Sender.CUSTOMER]
     if customer_lines:
         parts.append(f"{len(customer_lines)} customer message(s); last: \u201c{customer_lines[-1][:120]}\u201d")
     answered = [a for a in attempts if a.get("decision") == "answer" and a.get("entry_id")]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE
-from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
+from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import HandoffStatus
 from gateway.storage.repository import message_view
 from gateway.storage.tables import AgentPresence, Conversation, ConversationNote, CsatResponse, GuardHit, Message
@@ -132,8 +132,8 @@ class Desk:
     # -- talking --------------------------------------------------------------------------
     async def reply(self, conversation_id: str, agent: Principal, text: str, confirm: bool = False) -> ReplyOutcome:
         text = text.strip()
-        if not text or len(text) > MAX_TEXT_LENGTH:
-            raise DeskError(422, f"text must be 1 to {MAX_TEXT_LENGTH} characters")
+        if not text or len(text) > MAX_REPLY_LENGTH:
+            raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
         now = self._clock()
         async with self._uow() as uow:
             conversation = await self._owned(uow, conversation_id, agent)
@@ -163,8 +163,8 @@ class Desk:
 
     async def note(self, conversation_id: str, agent: Principal, text: str) -> dict:
         text = text.strip()
-        if not text or len(text) > MAX_TEXT_LENGTH:
-            raise DeskError(422, f"text must be 1 to {MAX_TEXT_LENGTH} characters")
+        if not text or len(text) > MAX_REPLY_LENGTH:
+            raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
         async with self._uow() as uow:
             await self._conversation(uow, conversation_id)
             note = ConversationNote(conversation_id=conversation_id, author_id=agent.user_id, text=text,

@@ -119,3 +119,13 @@ async def server(sqlite_url, tmp_path, encoders):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+async def fake_telegram():
+    """A fake Telegram Bot API server on 127.0.0.1."""
+    from tests.fake_telegram import FakeBotApi
+
+    api = await FakeBotApi().start()
+    yield api
+    await api.stop()

@@ -33,14 +33,19 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     display_name: str | None = None
     language: str | None = None
+    edit_of: str | None = None  # the external id of the message this one corrects
 
 
 class OutputChannel(ABC):
     name: str
 
     @abstractmethod
-    async def send_text(self, chat_id: str, message: MessageView) -> str | None:
-        """Deliver one stored message; return the channel's own message id if it has one."""
+    async def send_text(self, chat_id: str, message: MessageView) -> list[str]:
+        """Deliver one stored message; return the channel's own ids for it (several where
+        a long text went out in parts), or none.
+
+        Raise `ChannelUnavailable` while the transport cannot be reached (the message
+        waits and is retried in order) and `Undeliverable` when it never will be."""
 
     async def send_handoff(self, chat_id: str, status: HandoffStatus) -> None:
         """Queue position and assignment. The matching system message already went out as
@@ -52,6 +57,24 @@ class OutputChannel(ABC):
     async def send_csat_request(self, chat_id: str) -> None:
         """Ask for a 1-5 rating. The request already went out as a text message, so a
         channel without buttons need do nothing."""
+
+
+class ChannelUnavailable(ConnectionError):
+    """The transport cannot be reached or asked us to wait: retried however long it takes.
+    `retry_after` is the wait the transport asked for, when it named one."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """The channel refused this message for good (the customer blocked the bot, the chat
+    is gone): retrying cannot help, so it is marked failed at once."""
+
+
+class CsatRefused(Exception):
+    """Nothing to rate yet, or rated already."""
 
 
 class UnknownChannel(LookupError):

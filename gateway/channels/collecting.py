@@ -13,9 +13,9 @@ class CollectingChannel(OutputChannel):
         self.sent: list[tuple[str, MessageView | HandoffStatus]] = []
         self._arrived = asyncio.Condition()
 
-    async def send_text(self, chat_id: str, message: MessageView) -> str | None:
+    async def send_text(self, chat_id: str, message: MessageView) -> list[str]:
         await self._keep(chat_id, message)
-        return None
+        return []
 
     async def send_handoff(self, chat_id: str, status: HandoffStatus) -> None:
         await self._keep(chat_id, status)

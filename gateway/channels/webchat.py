@@ -12,7 +12,7 @@ import socketio
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.bus import MessageBus
-from gateway.channels.base import InboundMessage, OutputChannel
+from gateway.channels.base import CsatRefused, InboundMessage, OutputChannel
 from gateway.channels.rate_limit import TokenBucket
 from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
 from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn, error, parse
@@ -24,9 +24,6 @@ from gateway.logs import conversation_context
 
 log = logging.getLogger(__name__)
 
-
-class CsatRefused(Exception):
-    """Nothing to rate yet, or rated already."""
 
 NAMESPACE = "/chat"
 CHANNEL = "web"
@@ -45,9 +42,9 @@ class WebChatOutput(OutputChannel):
     def __init__(self, sio: socketio.AsyncServer):
         self._sio = sio
 
-    async def send_text(self, chat_id: str, message: MessageView) -> str | None:
+    async def send_text(self, chat_id: str, message: MessageView) -> list[str]:
         await self._sio.emit("message", message.to_event(), room=room(chat_id), namespace=NAMESPACE)
-        return None
+        return []
 
     async def send_handoff(self, chat_id: str, status: HandoffStatus) -> None:
         await self._sio.emit("handoff", status.to_event(), room=room(chat_id), namespace=NAMESPACE)

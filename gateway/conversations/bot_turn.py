@@ -13,6 +13,7 @@ from bot.responder import Responder
 from gateway.channels.base import ChannelRegistry
 from gateway.bus import MessageBus
 from gateway.clock import Clock
+from gateway.conversations.delivery import DELIVER_MESSAGE
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
@@ -24,7 +25,6 @@ from handoff.queue import queue_status
 
 log = logging.getLogger(__name__)
 
-DELIVER_MESSAGE = "deliver_message"
 DELIVER_HANDOFF = "deliver_handoff"
 
 QUEUED_TEXT = {

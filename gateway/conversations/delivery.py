@@ -1,22 +1,61 @@
-"""Outbound: a stored message or status goes out through its conversation's own channel."""
+"""Outbound: a stored message or status goes out through its conversation's own channel.
+
+What the channel says about a message (its own ids, or that it could not be sent) is kept
+in `deliveries`, so agents see which replies have not reached the customer.
+"""
 from __future__ import annotations
 
+from gateway.bus import MessageBus
 from gateway.channels.base import ChannelRegistry
+from gateway.clock import Clock
+from gateway.conversations.events import DeliveryChanged
 from gateway.conversations.views import HandoffStatus
 from gateway.storage.repository import message_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
+DELIVER_MESSAGE = "deliver_message"
+
 
 class Delivery:
-    def __init__(self, uow_factory: UnitOfWorkFactory, channels: ChannelRegistry):
+    def __init__(self, uow_factory: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock, bus: MessageBus):
         self._uow = uow_factory
         self._channels = channels
+        self._clock = clock
+        self._bus = bus
 
     async def message(self, payload: dict) -> None:
+        message_id = int(payload["message_id"])
         async with self._uow() as uow:
-            row = await uow.conversations.message(int(payload["message_id"]))
-            view = message_view(row)
-        await self._channels.get(payload["channel"]).send_text(payload["chat_id"], view)
+            view = message_view(await uow.conversations.message(message_id))
+            earlier = await uow.channels.delivery(message_id)
+            failed_before = earlier is not None and earlier.status != "sent"
+        ids = await self._channels.get(payload["channel"]).send_text(payload["chat_id"], view)
+        if not ids and not failed_before:
+            return  # nothing worth a write: the common case on the web chat
+        async with self._uow() as uow:
+            row = await uow.channels.record_delivery(message_id, payload["channel"], "sent", self._clock(),
+                                                     external_ids=ids)
+            attempts = row.attempts
+            await uow.commit()
+        if failed_before:
+            await self._bus.publish(DeliveryChanged(view.conversation_id, message_id, "sent", attempts, None))
+
+    async def failed(self, kind: str, payload: dict, error: Exception, attempts: int, gave_up: bool) -> None:
+        """The outbox worker's report of a failed try."""
+        if kind != DELIVER_MESSAGE:
+            return
+        message_id = int(payload["message_id"])
+        status = "failed" if gave_up else "retrying"
+        text = str(error) or type(error).__name__
+        async with self._uow() as uow:
+            message = await uow.conversations.message(message_id)
+            if message is None:
+                return
+            await uow.channels.record_delivery(message_id, payload["channel"], status, self._clock(),
+                                               attempts=attempts, error=text)
+            conversation_id = message.conversation_id
+            await uow.commit()
+        await self._bus.publish(DeliveryChanged(conversation_id, message_id, status, attempts, text))
 
     async def csat_request(self, payload: dict) -> None:
         await self._channels.get(payload["channel"]).send_csat_request(payload["chat_id"])

@@ -20,3 +20,13 @@ class CustomerTyping:
     conversation_id: str
     channel: str
     external_chat_id: str
+
+
+@dataclass(frozen=True)
+class DeliveryChanged:
+    """A message to a customer failed to go out, or went out after failing: agents see both."""
+    conversation_id: str
+    message_id: int
+    status: str  # retrying | failed | sent
+    attempts: int
+    error: str | None

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway.bus import MessageBus
 from gateway.channels.base import InboundMessage
 from gateway.clock import Clock
+from gateway.conversations.delivery import DELIVER_MESSAGE
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
@@ -70,9 +71,43 @@ class Intake:
         async with self._uow() as uow:
             return [message_view(m) for m in await uow.conversations.history(conversation_id)]
 
+    async def chat_message(self, channel: str, external_chat_id: str, message_id: int) -> MessageView | None:
+        """A stored message, only if it belongs to this chat: button presses name one."""
+        async with self._uow() as uow:
+            message = await uow.conversations.message(message_id)
+            if message is None:
+                return None
+            conversation = await uow.conversations.get(message.conversation_id)
+            if (conversation.channel, conversation.external_chat_id) != (channel, external_chat_id):
+                return None
+            return message_view(message)
+
+    async def chat_owns(self, channel: str, external_chat_id: str, conversation_id: str) -> bool:
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(conversation_id)
+        return conversation is not None and (conversation.channel, conversation.external_chat_id) == (
+            channel, external_chat_id)
+
+    async def answer_command(self, channel: str, external_chat_id: str, external_user_id: str, text: str, *,
+                             key: str, display_name: str | None = None) -> None:
+        """Store and send a fixed answer to a channel command (a greeting, help). `key` makes a
+        redelivered command answer once; the bot and the conversation's status are untouched."""
+        now = self._clock()
+        async with self._uow() as uow:
+            conversation = await self._conversation_for(uow, channel, external_chat_id, external_user_id,
+                                                        display_name)
+            if await uow.conversations.message_by_client_id(conversation.id, key) is not None:
+                return
+            message = await uow.conversations.add_message(Message(
+                conversation_id=conversation.id, sender=Sender.BOT, text=text, client_msg_id=key,
+                meta={"command": True}, created_at=now))
+            uow.outbox.add(DELIVER_MESSAGE, {"channel": channel, "chat_id": external_chat_id,
+                                             "message_id": message.id}, now, conversation.id)
+            await uow.commit()
+
     async def receive(self, inbound: InboundMessage) -> Stored:
-        if not inbound.text or len(inbound.text) > MAX_TEXT_LENGTH:
-            raise ValueError(f"text must be 1 to {MAX_TEXT_LENGTH} characters")
+        if len(inbound.text) > MAX_TEXT_LENGTH or not (inbound.text or inbound.attachments):
+            raise ValueError(f"text must be 1 to {MAX_TEXT_LENGTH} characters, or come with a file")
         for _ in range(STORE_ATTEMPTS - 1):
             try:
                 return await self._store(inbound)
@@ -96,7 +131,14 @@ class Intake:
                     )
                     if existing is not None:
                         return Stored(message_view(existing), duplicate=True)
-                if conversation.status == Status.RESOLVED:
+                meta = _inbound_meta(inbound)
+                if inbound.edit_of is not None:
+                    # A correction is a new record pointing at the old one, never an overwrite;
+                    # it neither reopens a closed conversation nor asks the bot again.
+                    original = await uow.conversations.message_in_chat(
+                        inbound.channel, inbound.external_chat_id, inbound.edit_of)
+                    meta["edit_of"] = original.id if original is not None else None
+                elif conversation.status == Status.RESOLVED:
                     change = plan_transition(
                         Status.RESOLVED, Status.BOT, actor="customer", reason="customer wrote again"
                     )
@@ -107,12 +149,13 @@ class Intake:
                         sender=Sender.CUSTOMER,
                         text=inbound.text,
                         client_msg_id=inbound.external_message_id,
-                        meta=_inbound_meta(inbound),
+                        meta=meta,
                         created_at=now,
                     )
                 )
                 conversation.last_message_at = now
-                uow.outbox.add(BOT_TURN, {"message_id": message.id}, now, conversation_id=conversation.id)
+                if inbound.edit_of is None:
+                    uow.outbox.add(BOT_TURN, {"message_id": message.id}, now, conversation_id=conversation.id)
                 await uow.commit()
                 view = message_view(message)
                 status, assignee_id = conversation.status, conversation.assignee_id
@@ -165,5 +208,7 @@ def _inbound_meta(inbound: InboundMessage) -> dict:
     if inbound.payload:
         meta["payload"] = inbound.payload
     if inbound.attachments:
-        meta["attachments"] = [a.__dict__ for a in inbound.attachments]
+        meta["attachments"] = [{k: v for k, v in a.__dict__.items() if v is not None} for a in inbound.attachments]
+    if inbound.language:
+        meta["language"] = inbound.language
     return meta

@@ -62,3 +62,6 @@ def plan_transition(current: Status, target: Status, *, actor: str, reason: str)
 
 
 MAX_TEXT_LENGTH = 4096
+# Staff write longer than customers (a return procedure, a policy quoted whole); a channel
+# that cannot take a text whole sends it in parts.
+MAX_REPLY_LENGTH = 16000

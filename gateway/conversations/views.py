@@ -30,6 +30,17 @@ class MessageView:
             event["quick_replies"] = list(self.quick_replies)
         return event
 
+    def to_staff_event(self, delivery: dict | None = None) -> dict:
+        """What agents see besides the text: files the customer sent, which message an edit
+        corrects, and whether a message to the customer has gone out."""
+        event = self.to_event()
+        for key in ("attachments", "edit_of"):
+            if key in self.meta:
+                event[key] = self.meta[key]
+        if delivery is not None:
+            event["delivery"] = delivery
+        return event
+
 
 @dataclass(frozen=True)
 class HandoffStatus:

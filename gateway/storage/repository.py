@@ -68,6 +68,14 @@ class ConversationRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def message_in_chat(self, channel: str, external_chat_id: str, client_msg_id: str) -> Message | None:
+        """A message by its channel id in any conversation of one chat: edits can come late."""
+        stmt = (select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.channel == channel, Conversation.external_chat_id == external_chat_id,
+                       Message.client_msg_id == client_msg_id)
+                .order_by(Message.id.desc()).limit(1))
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def add_message(self, message: Message) -> Message:
         self.session.add(message)
         await self.session.flush()  # the id is what the client is acknowledged with

@@ -315,3 +315,31 @@ class GuardHit(Base):
     excerpt: Mapped[str] = mapped_column(Text)
     sent_anyway: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class Delivery(Base):
+    """How sending one stored message to its channel went, where there is anything to say:
+    the channel's own message ids once sent, or why it has not gone out yet. Agents see the
+    failures; a message with no row went out at the first try on a channel without ids."""
+
+    __tablename__ = "deliveries"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # sent | retrying | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    external_ids: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class TelegramUpdate(Base):
+    """Updates already handled, so a redelivered one is ignored and polling resumes after
+    the newest. `error` is set when an update could not be handled and was given up on."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    handled_at: Mapped[datetime] = mapped_column(Timestamp(), index=True)

@@ -5,6 +5,7 @@ from typing import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.outbox import OutboxRepository
@@ -24,6 +25,7 @@ class UnitOfWork:
         self.kb = KbRepository(self.session)
         self.users = UserRepository(self.session)
         self.handoffs = HandoffRepository(self.session)
+        self.channels = ChannelRepository(self.session)
         self._committed = False
         return self
 

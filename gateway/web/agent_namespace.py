@@ -15,8 +15,8 @@ from gateway.bus import MessageBus
 from gateway.channels.base import ChannelRegistry
 from gateway.channels.webchat_payloads import error, validation_error
 from gateway.clock import Clock
-from gateway.conversations.events import CustomerMessageStored, CustomerTyping
-from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Status
+from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
+from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Accounts, Principal, Role
 from gateway.web.auth import COOKIE
@@ -37,7 +37,7 @@ class Target(BaseModel):
 
 
 class ReplyIn(Target):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    text: str = Field(min_length=1, max_length=MAX_REPLY_LENGTH)
     confirm: bool = False
 
 
@@ -46,7 +46,7 @@ class TransferIn(Target):
 
 
 class NoteIn(Target):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    text: str = Field(min_length=1, max_length=MAX_REPLY_LENGTH)
 
 
 def _user_room(user_id: int | None) -> str | None:
@@ -64,6 +64,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         bus.subscribe(StaffMessage, self._staff_message)
         bus.subscribe(CustomerMessageStored, self._customer_message)
         bus.subscribe(CustomerTyping, self._customer_typing)
+        bus.subscribe(DeliveryChanged, self._delivery_changed)
         bus.subscribe(SlaWarning, self._sla_warning)
         bus.subscribe(SlaBreach, self._sla_breach)
         bus.subscribe(ComplaintClockBreached, self._complaint_clock)
@@ -177,7 +178,15 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def _customer_message(self, event: CustomerMessageStored) -> None:
         if event.status in (Status.QUEUED, Status.ASSIGNED):
             await self._to_handlers(event.message.conversation_id, event.assignee_id, "message",
-                                    event.message.to_event())
+                                    event.message.to_staff_event())
+
+    async def _delivery_changed(self, event: DeliveryChanged) -> None:
+        async with self._uow() as uow:
+            conversation = await uow.conversations.get(event.conversation_id)
+        payload = {"conversation_id": event.conversation_id, "message_id": event.message_id,
+                   "status": event.status, "attempts": event.attempts, "error": event.error}
+        await self._to_handlers(event.conversation_id, conversation.assignee_id if conversation else None,
+                                "delivery", payload)
 
     async def _customer_typing(self, event: CustomerTyping) -> None:
         async with self._uow() as uow:

@@ -5,7 +5,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.clock import Clock
-from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Status
+from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Role
 from gateway.web.auth import PRINCIPAL, require
@@ -25,7 +25,7 @@ SUPERVISOR_VIEWS = AGENT_VIEWS + ("assigned", "open", "resolved", "bot", "all")
 
 class TextIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    text: str = Field(min_length=1, max_length=MAX_REPLY_LENGTH)
 
 
 class ReplyIn(TextIn):

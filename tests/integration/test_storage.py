@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from tests.doubles import HandOffEverything
 from bot.responder import BotReply
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry, InboundMessage
+from gateway.channels.base import ChannelRegistry, ChannelUnavailable, InboundMessage, Undeliverable
 from gateway.channels.collecting import CollectingChannel
 from gateway.clock import utcnow
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
@@ -36,10 +36,10 @@ class Harness:
         channels.register(self.out)
         self.intake = Intake(self.uow, utcnow, MessageBus())
         self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow, MessageBus(), 600)
-        delivery = Delivery(self.uow, channels)
+        delivery = Delivery(self.uow, channels, utcnow, MessageBus())
         self.worker = OutboxWorker(
             self.uow, {BOT_TURN: self.bot_turn.run, DELIVER_MESSAGE: delivery.message,
-                       DELIVER_HANDOFF: delivery.handoff}, utcnow, poll_seconds=0.05)
+                       DELIVER_HANDOFF: delivery.handoff}, utcnow, poll_seconds=0.05, on_failure=delivery.failed)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, None)
@@ -301,6 +301,47 @@ async def test_a_channel_that_is_down_is_waited_out_not_abandoned(harness):
     [waiting] = await harness.rows(OutboxItem, kind="outage")
     assert waiting.done_at is None and waiting.attempts == MAX_ATTEMPTS + 6
     assert waiting.available_at > utcnow()  # retried later, in order, once the channel is back
+
+
+async def test_a_refused_delivery_is_failed_at_once_and_a_wait_asked_for_is_kept(harness):
+    stored = await harness.intake.receive(inbound("please reply"))
+    async with harness.uow() as uow:
+        reply = await uow.conversations.add_message(Message(
+            conversation_id=stored.message.conversation_id, sender="agent", text="hello", meta={},
+            created_at=utcnow()))
+        await uow.commit()
+    route = {"channel": "collect", "chat_id": "chat-1"}
+
+    async def refuse(chat_id, message):
+        raise Undeliverable("the customer blocked the bot")
+
+    async def rate_limited(chat_id, message):
+        raise ChannelUnavailable("slow down", retry_after=17)
+
+    harness.out.send_text = refuse
+    async with harness.uow() as uow:
+        uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": reply.id}, utcnow(), "refused")
+        await uow.commit()
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    [refused] = await harness.rows(OutboxItem, conversation_id="refused")
+    assert refused.done_at is not None and refused.attempts == 1 and "blocked" in refused.last_error
+    async with harness.uow() as uow:
+        delivery = await uow.channels.delivery(reply.id)
+    assert (delivery.status, delivery.attempts) == ("failed", 1) and "blocked" in delivery.last_error
+
+    harness.out.send_text = rate_limited
+    async with harness.uow() as uow:
+        uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": reply.id}, utcnow(), "limited")
+        await uow.commit()
+    before = utcnow()
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    [limited] = await harness.rows(OutboxItem, conversation_id="limited")
+    assert limited.done_at is None
+    assert timedelta(seconds=16) < limited.available_at - before < timedelta(seconds=19)
+    async with harness.uow() as uow:
+        assert (await uow.channels.delivery(reply.id)).status == "retrying"
 
 
 async def test_messages_racing_to_reopen_a_resolved_conversation_are_all_stored(harness):

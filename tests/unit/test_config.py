@@ -1,3 +1,6 @@
+import pytest
+from pydantic import ValidationError
+
 from gateway.config import Settings
 
 
@@ -11,11 +14,11 @@ def test_defaults_follow_the_contract(monkeypatch, tmp_path):
 
 def test_a_dot_env_file_is_read_and_the_environment_wins(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text("GATEWAY_FIRST_RESPONSE_SLA_SECONDS=300\nTELEGRAM_BOT_TOKEN=from-file\n")
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
+    (tmp_path / ".env").write_text("GATEWAY_FIRST_RESPONSE_SLA_SECONDS=300\nTELEGRAM_BOT_TOKEN=1:from-file\n")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:from-env")
     settings = Settings()
     assert settings.gateway_first_response_sla_seconds == 300
-    assert settings.telegram_bot_token == "from-env"
+    assert settings.telegram_bot_token == "1:from-env"
 
 
 def test_the_secret_key_is_generated_once_and_kept(tmp_path):
@@ -23,3 +26,16 @@ def test_the_secret_key_is_generated_once_and_kept(tmp_path):
     key = settings.secret_key()
     assert len(key) >= 40 and Settings(gateway_data_dir=tmp_path, _env_file=None).secret_key() == key
     assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
+
+
+def test_a_webhook_needs_a_secret_telegram_accepts():
+    with pytest.raises(ValidationError, match="TELEGRAM_WEBHOOK_SECRET"):
+        Settings(telegram_webhook_url="https://shop.example/telegram/webhook", _env_file=None)
+    with pytest.raises(ValidationError, match="telegram_webhook_secret"):
+        Settings(telegram_webhook_url="https://shop.example/hook", telegram_webhook_secret="has spaces", _env_file=None)
+    Settings(telegram_webhook_url="https://shop.example/hook", telegram_webhook_secret="ok_Secret-1", _env_file=None)
+
+
+def test_a_malformed_bot_token_is_refused_before_anything_starts():
+    with pytest.raises(ValidationError, match="telegram_bot_token"):
+        Settings(telegram_bot_token="not-a-token", _env_file=None)

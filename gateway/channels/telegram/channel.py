@@ -1,0 +1,63 @@
+"""Telegram wired from the settings: the bot client, the dispatcher with its context, the
+output channel, and either polling or the webhook route. Off when no token is set."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiohttp import web
+
+from gateway.channels.base import ChannelRegistry
+from gateway.channels.telegram import webhook
+from gateway.channels.telegram.handlers import build_router
+from gateway.channels.telegram.output import TelegramOutput
+from gateway.channels.telegram.polling import Poller
+from gateway.channels.telegram.updates import UpdateHandler
+from gateway.clock import Clock
+from gateway.config import Settings
+from gateway.conversations.intake import Intake
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+RecordCsat = Callable[[str, int, "str | None"], Awaitable[None]]
+
+
+class TelegramChannel:
+    def __init__(self, settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock, intake: Intake,
+                 record_csat: RecordCsat):
+        server = TelegramAPIServer.from_base(settings.telegram_api_base) if settings.telegram_api_base else None
+        session = AiohttpSession(api=server) if server else AiohttpSession()
+        self.bot = Bot(settings.telegram_bot_token, session=session)
+        self.dispatcher = Dispatcher(intake=intake, record_csat=record_csat)
+        self.dispatcher.include_router(build_router())
+        self.output = TelegramOutput(self.bot)
+        self.updates = UpdateHandler(uow_factory, self.dispatcher, self.bot, clock)
+        self._webhook_url = settings.telegram_webhook_url
+        self._webhook_secret = settings.telegram_webhook_secret
+        self._poll_timeout = settings.telegram_poll_timeout_seconds
+        self._task: asyncio.Task | None = None
+
+    def attach(self, app: web.Application, channels: ChannelRegistry) -> None:
+        channels.register(self.output)
+        if self._webhook_url:
+            webhook.add_route(app, self._webhook_url, self._webhook_secret, self.bot, self.updates)
+
+    async def start(self) -> None:
+        if self._webhook_url:
+            work = webhook.register(self.bot, self._webhook_url, self._webhook_secret)
+        else:
+            work = Poller(self.bot, self.updates, self._poll_timeout).run()
+        self._task = asyncio.create_task(work, name="telegram")
+        log.info("telegram channel started", extra={"mode": "webhook" if self._webhook_url else "polling"})
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.bot.session.close()
