@@ -216,6 +216,11 @@ function listen(s) {
     }
     if (m.sender === "customer") noteCustomerText(m.conversation_id, m.text);
   });
+  s.on("delivery", function (d) {
+    if (!d || !state.seen[d.message_id]) return;
+    showDelivery(state.seen[d.message_id], d);
+    if (d.status === "failed") flash("A reply in conversation " + shortId(d.conversation_id) + " could not be delivered", "error");
+  });
   s.on("typing", function (t) {
     if (t && t.conversation_id === state.selected && t.sender === "customer") showTyping();
   });
@@ -457,10 +462,44 @@ function appendMessage(m, bulk) {
   meta.appendChild(el("span", "who", SENDER_LABEL[m.sender] || m.sender));
   meta.appendChild(el("span", "when", timeText(m.created_at)));
   item.appendChild(meta);
-  item.appendChild(el("div", "text", m.text));
+  if (m.edit_of !== undefined) {
+    meta.appendChild(el("span", "edited", m.edit_of ? "edited message #" + m.edit_of : "edited an older message"));
+  }
+  if (m.text) item.appendChild(el("div", "text", m.text));
+  (m.attachments || []).forEach(function (a) { item.appendChild(attachmentLine(a)); });
+  var status = el("div", "delivery");
+  item.appendChild(status);
   box.appendChild(item);
+  if (m.delivery) showDelivery(item, m.delivery);
   state.seen[m.id] = item;
   if (!bulk) box.scrollTop = box.scrollHeight;
+}
+
+var ATTACHMENT_LABEL = { photo: "Photo", sticker: "Sticker", voice: "Voice message", audio: "Audio",
+                         video: "Video", video_note: "Video message", animation: "GIF", document: "File",
+                         location: "Location", contact: "Contact" };
+
+function attachmentLine(a) {
+  var parts = [ATTACHMENT_LABEL[a.kind] || a.kind];
+  if (a.name) parts.push(a.name);
+  if (a.mime_type) parts.push(a.mime_type);
+  if (a.size) parts.push(a.size >= 1048576 ? (a.size / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(a.size / 1024)) + " KB");
+  var line = el("div", "attachment", parts.join(" \u00b7 "));
+  line.setAttribute("data-kind", a.kind);
+  return line;
+}
+
+// A reply that has not reached the customer says so on the message itself.
+function showDelivery(item, d) {
+  var line = item.querySelector(".delivery");
+  if (!line) return;
+  item.setAttribute("data-delivery", d.status);
+  if (d.status === "sent") {
+    line.textContent = d.attempts ? "delivered after " + d.attempts + (d.attempts === 1 ? " failed try" : " failed tries") : "";
+    return;
+  }
+  line.textContent = (d.status === "failed" ? "Not delivered: " : "Not delivered yet, retrying. ") +
+                     (d.error || "the channel did not accept it");
 }
 
 function showTyping() {
