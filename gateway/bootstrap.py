@@ -25,9 +25,11 @@ from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
-from gateway.web import conversation_routes
+from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, metrics_routes, quality_routes,
+                         report_routes)
 from gateway.web.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
+from gateway.web.services import WebServices
 from handoff.customer_updates import QueuePositionNotifier
 from handoff.desk import DELIVER_CSAT, Desk, DeskError
 from handoff.events import QueueChanged
@@ -35,6 +37,9 @@ from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
+
+
+STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes)
 
 
 @dataclass
@@ -117,6 +122,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
     conversation_routes.add_routes(app, desk, uow, clock)
+    services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels)
+    for routes in STAFF_ROUTES:
+        routes.add_routes(app, services)
     if telegram is not None:
         telegram.attach(app, channels)
 

@@ -15,6 +15,7 @@ ACCOUNTS = web.AppKey("accounts", Accounts)
 PRINCIPAL = web.RequestKey("principal", Principal)
 KB_READERS = (Role.AGENT, Role.SUPERVISOR, Role.EDITOR, Role.ADMIN)
 KB_WRITERS = (Role.EDITOR, Role.ADMIN)
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _token(request: web.Request) -> str | None:
@@ -24,12 +25,18 @@ def _token(request: web.Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
+async def principal_of(request: web.Request) -> Principal | None:
+    """The caller, if they sent a valid session cookie or token; pages use it to refuse a
+    logged-in person whose role may not see them."""
+    token = _token(request)
+    return await request.app[ACCOUNTS].principal(token) if token else None
+
+
 def require(*roles: Role):
     def decorate(handler):
         @wraps(handler)
         async def guarded(request: web.Request):
-            token = _token(request)
-            principal = await request.app[ACCOUNTS].principal(token) if token else None
+            principal = await principal_of(request)
             if principal is None:
                 raise ApiError(401, "log in first: a session cookie or an 'Authorization: Bearer' token")
             if principal.role not in roles:

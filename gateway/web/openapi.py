@@ -1,6 +1,8 @@
 """The OpenAPI document at /api/openapi.json, made from the routes and their models."""
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 from pydantic import BaseModel
 
@@ -39,10 +41,11 @@ def document(app: web.Application) -> dict:
             operation["responses"]["401"] = {"description": "no or bad credentials"}
             operation["responses"]["403"] = {"description": "wrong role"}
         if "{" in path:
-            operation["parameters"] = [{"name": "entry_id", "in": "path", "required": True,
-                                        "schema": {"type": "string"}}]
+            operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for name in re.findall(r"{(\w+)}", path)]
             operation["responses"]["404"] = {"description": "unknown id"}
-        body = BODIES.get((route.method, path))
+        # Route modules name their request model on the handler (`handler.body_model = Model`).
+        body = BODIES.get((route.method, path)) or getattr(route.handler, "body_model", None)
         if body is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": body.model_json_schema()}}}

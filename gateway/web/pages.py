@@ -1,14 +1,28 @@
-"""The demo shop page, the embeddable widget script and the agent console, served from package files."""
+"""The demo shop page, the embeddable widget script and the staff pages, served from package files."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from aiohttp import web
 
+from gateway.web.accounts import Role
+from gateway.web.auth import KB_WRITERS, SUPERVISORS, principal_of
+
 STATIC = Path(__file__).with_name("static")
-# The console shows what customers typed: nothing but its own files may run or load there.
+# Staff pages show what customers typed: nothing but their own files may run or load there.
 CONSOLE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                   "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+STAFF_HEADERS = {"Cache-Control": "no-cache", "Content-Security-Policy": CONSOLE_POLICY,
+                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+# Each staff page: who may open it. Someone logged in with another role gets a 403 page;
+# someone not logged in gets the page, whose login form is all it shows until they are.
+STAFF_PAGES = {
+    "kb": KB_WRITERS,
+    "reports": SUPERVISORS,
+    "quality": SUPERVISORS,
+    "audit": (*SUPERVISORS,),
+}
+VENDOR_TYPES = {".js": "application/javascript", ".css": "text/css"}
 
 
 def _bundle(name: str) -> str:
@@ -33,12 +47,30 @@ def console_bundle() -> str:
     return _bundle("console.js")
 
 
+def _static(text: str, content_type: str):
+    async def serve(request: web.Request) -> web.Response:
+        return web.Response(text=text, content_type=content_type, headers=STAFF_HEADERS)
+
+    return serve
+
+
+def _staff_page(name: str, roles: tuple[Role, ...]):
+    html = (STATIC / f"{name}.html").read_text(encoding="utf-8")
+
+    async def serve(request: web.Request) -> web.Response:
+        principal = await principal_of(request)
+        if principal is not None and principal.role not in roles:
+            return web.Response(status=403, content_type="text/html", headers=STAFF_HEADERS,
+                                text=f"<!doctype html><title>Not allowed</title><p>The {principal.role} role "
+                                     f"may not open this page. <a href=\"/console\">Back to the console</a></p>")
+        return web.Response(text=html, content_type="text/html", headers=STAFF_HEADERS)
+
+    return serve
+
+
 def add_routes(app: web.Application) -> None:
     bundle = widget_bundle()
     shop = (STATIC / "shop.html").read_text(encoding="utf-8")
-    console_js = console_bundle()
-    console_html = (STATIC / "console.html").read_text(encoding="utf-8")
-    console_css = (STATIC / "console.css").read_text(encoding="utf-8")
 
     async def widget_js(request: web.Request) -> web.Response:
         return web.Response(
@@ -50,16 +82,23 @@ def add_routes(app: web.Application) -> None:
     async def index(request: web.Request) -> web.Response:
         return web.Response(text=shop, content_type="text/html")
 
-    def console_file(text: str, content_type: str):
-        async def serve(request: web.Request) -> web.Response:
-            return web.Response(text=text, content_type=content_type, headers={
-                "Cache-Control": "no-cache", "Content-Security-Policy": CONSOLE_POLICY,
-                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"})
-
-        return serve
-
     app.router.add_get("/", index)
     app.router.add_get("/widget.js", widget_js)
-    app.router.add_get("/console", console_file(console_html, "text/html"))
-    app.router.add_get("/console.js", console_file(console_js, "application/javascript"))
-    app.router.add_get("/console.css", console_file(console_css, "text/css"))
+    app.router.add_get("/console", _static((STATIC / "console.html").read_text(encoding="utf-8"), "text/html"))
+    app.router.add_get("/console.js", _static(console_bundle(), "application/javascript"))
+    app.router.add_get("/console.css", _static((STATIC / "console.css").read_text(encoding="utf-8"), "text/css"))
+    app.router.add_get("/staff.css", _static((STATIC / "staff.css").read_text(encoding="utf-8"), "text/css"))
+    app.router.add_get("/staff.js", _static((STATIC / "staff.js").read_text(encoding="utf-8"),
+                                            "application/javascript"))
+    for name, roles in STAFF_PAGES.items():
+        if not (STATIC / f"{name}.html").exists():
+            continue
+        app.router.add_get(f"/{name}", _staff_page(name, roles))
+        for suffix, content_type in VENDOR_TYPES.items():
+            asset = STATIC / f"{name}{suffix}"
+            if asset.exists():
+                app.router.add_get(f"/{name}{suffix}", _static(asset.read_text(encoding="utf-8"), content_type))
+    for asset in sorted((STATIC / "vendor").iterdir()):
+        if asset.suffix in VENDOR_TYPES and asset.name != "socket.io.min.js":
+            app.router.add_get(f"/vendor/{asset.name}",
+                               _static(asset.read_text(encoding="utf-8"), VENDOR_TYPES[asset.suffix]))

@@ -1,0 +1,28 @@
+"""What the staff route modules may use, handed over by bootstrap in one bundle so that a new
+page's routes need no new wiring."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.retrieval_responder import RetrievalResponder
+from gateway.bus import MessageBus
+from gateway.channels.base import ChannelRegistry
+from gateway.clock import Clock
+from gateway.config import Settings
+from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.web.accounts import Accounts
+from handoff.desk import Desk
+from knowledge_base.service import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class WebServices:
+    settings: Settings
+    uow: UnitOfWorkFactory
+    clock: Clock
+    bus: MessageBus
+    knowledge: KnowledgeBase
+    bot: RetrievalResponder
+    desk: Desk
+    accounts: Accounts
+    channels: ChannelRegistry

@@ -1,0 +1,116 @@
+// Shared by the staff pages: JSON calls, safe DOM building, login, the top bar.
+// User text only ever goes in through textContent, never innerHTML.
+var Staff = (function () {
+  "use strict";
+  var PAGES = [
+    { href: "/console", label: "Console", roles: ["agent", "supervisor", "admin"] },
+    { href: "/kb", label: "Knowledge base", roles: ["editor", "admin"] },
+    { href: "/reports", label: "Reports", roles: ["supervisor", "admin"] },
+    { href: "/quality", label: "Quality review", roles: ["supervisor", "admin"] },
+    { href: "/audit", label: "Audit log", roles: ["supervisor", "admin"] }
+  ];
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  // Resolves with the parsed body; rejects with {status, code, message} for any error answer.
+  function api(method, path, body) {
+    var options = { method: method, credentials: "same-origin", headers: {} };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(path, options).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      var read = type.indexOf("json") >= 0 ? response.json() : response.text();
+      return read.then(function (data) {
+        if (response.ok) return data;
+        var error = (data && data.error) || {};
+        throw { status: response.status, code: error.code || "error", message: error.message || String(data) };
+      });
+    });
+  }
+
+  function flash(text, kind) {
+    var box = document.getElementById("flash");
+    if (!box) { box = el("div"); box.id = "flash"; document.body.appendChild(box); }
+    var item = el("div", kind || "", text);
+    box.appendChild(item);
+    setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, 5000);
+  }
+
+  function topbar(title, me) {
+    var bar = document.getElementById("topbar");
+    clear(bar);
+    bar.appendChild(el("span", "brand", title));
+    var nav = el("nav");
+    PAGES.forEach(function (p) {
+      if (p.roles.indexOf(me.role) < 0) return;
+      var a = el("a", null, p.label);
+      a.href = p.href;
+      if (p.href === location.pathname) a.setAttribute("aria-current", "page");
+      nav.appendChild(a);
+    });
+    bar.appendChild(nav);
+    bar.appendChild(el("span", "spacer"));
+    var who = el("span", null, me.username + " ");
+    who.id = "me-name";
+    var role = el("span", "role", me.role);
+    role.id = "me-role";
+    bar.appendChild(who);
+    bar.appendChild(role);
+    var out = el("button", null, "Log out");
+    out.id = "logout";
+    out.addEventListener("click", function () {
+      api("POST", "/api/auth/logout").then(function () { location.reload(); });
+    });
+    bar.appendChild(out);
+  }
+
+  // Shows the login form until someone with one of `roles` is logged in, then calls ready(me).
+  function start(title, roles, ready) {
+    var loginView = document.getElementById("login-view");
+    var app = document.getElementById("app");
+    function enter(me) {
+      if (roles.indexOf(me.role) < 0) {
+        loginView.hidden = false;
+        app.hidden = true;
+        document.getElementById("login-error").textContent = "The " + me.role + " role may not open this page.";
+        return;
+      }
+      loginView.hidden = true;
+      app.hidden = false;
+      topbar(title, me);
+      ready(me);
+    }
+    document.getElementById("login-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var error = document.getElementById("login-error");
+      error.textContent = "";
+      api("POST", "/api/auth/login", {
+        username: document.getElementById("login-username").value,
+        password: document.getElementById("login-password").value
+      }).then(function (result) { enter(result.user); }, function (e) {
+        error.textContent = e.status === 401 ? "Wrong username or password." : e.message;
+      });
+    });
+    api("GET", "/api/auth/me").then(enter, function () { loginView.hidden = false; app.hidden = true; });
+  }
+
+  // Numbers and times as people read them.
+  function percent(value) { return value === null || value === undefined ? "–" : (value * 100).toFixed(1) + " %"; }
+  function seconds(value) {
+    if (value === null || value === undefined) return "–";
+    var s = Math.round(value);
+    return s < 60 ? s + " s" : Math.floor(s / 60) + " min " + (s % 60) + " s";
+  }
+  function when(iso) { return iso ? new Date(iso).toLocaleString() : "–"; }
+
+  return { el: el, clear: clear, api: api, flash: flash, start: start, percent: percent, seconds: seconds, when: when };
+})();
