@@ -343,3 +343,69 @@ class TelegramUpdate(Base):
     kind: Mapped[str] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
     handled_at: Mapped[datetime] = mapped_column(Timestamp(), index=True)
+
+
+class AuditRecord(Base):
+    """Append-only: who changed what and when, for records whose own tables keep no history
+    (complaints, user roles). KB entries and conversation status keep theirs in
+    `kb_entry_versions` and `conversation_events`; the audit page reads all three."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Timestamp(), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class QualitySample(Base):
+    """A random draw of resolved conversations for review, kept so the draw can be shown to
+    have been random (its seed) and what it covered."""
+
+    __tablename__ = "quality_samples"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    drawn_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    drawn_at: Mapped[datetime] = mapped_column(Timestamp())
+    period_from: Mapped[datetime] = mapped_column(Timestamp())
+    period_to: Mapped[datetime] = mapped_column(Timestamp())
+    size: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(64))
+    conversation_ids: Mapped[list] = mapped_column(JSON)
+
+
+class QualityReview(Base):
+    """Append-only: one reviewer's checklist for one conversation; a second look is a new row."""
+
+    __tablename__ = "quality_reviews"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    sample_id: Mapped[int | None] = mapped_column(ForeignKey("quality_samples.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    courtesy: Mapped[int] = mapped_column(Integer)  # 1..5
+    accuracy: Mapped[int] = mapped_column(Integer)  # 1..5
+    resolved: Mapped[bool] = mapped_column(Boolean)
+    forbidden_hits: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class UnansweredHandled(Base):
+    """A question the bot could not answer that an editor dealt with: turned into an entry,
+    or dismissed, so it leaves the unanswered list."""
+
+    __tablename__ = "kb_unanswered_handled"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # entry | dismissed
+    entry_id: Mapped[str | None] = mapped_column(String(64))
+    handled_by: Mapped[str] = mapped_column(String(100))
+    handled_at: Mapped[datetime] = mapped_column(Timestamp())
