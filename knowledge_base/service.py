@@ -10,6 +10,7 @@ from pathlib import Path
 from gateway.clock import Clock
 from gateway.storage.tables import KbEntry, KbEntryVersion
 from gateway.storage.unit_of_work import UnitOfWorkFactory
+from knowledge_base.diff import entry_diff
 from knowledge_base.documents import KbDoc
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.search import HybridSearch
@@ -23,6 +24,10 @@ class EntryNotFound(LookupError):
 
 
 class EntryExists(ValueError):
+    pass
+
+
+class VersionNotFound(LookupError):
     pass
 
 
@@ -77,17 +82,30 @@ class KnowledgeBase:
         return [{"version": v.version, "action": v.action, "author": v.author,
                  "created_at": v.created_at.isoformat(), "entry": v.snapshot} for v in versions]
 
+    async def diff(self, entry_id: str, from_version: int, to_version: int) -> dict:
+        """What changed from one recorded version to another (either order)."""
+        snapshots = {v["version"]: v["entry"] for v in await self.history(entry_id)}
+        for version in (from_version, to_version):
+            if version not in snapshots:
+                raise VersionNotFound(f"entry {entry_id!r} has no version {version}")
+        return {"entry_id": entry_id, "from": from_version, "to": to_version,
+                "changes": entry_diff(snapshots[from_version], snapshots[to_version])}
+
     async def published_docs(self) -> list[KbDoc]:
         return [KbDoc.from_dict(e) for e in await self.list(status=EntryStatus.PUBLISHED, limit=10**7)]
 
     # -- writing --------------------------------------------------------------------------
-    async def create(self, entry: KbEntryIn, author: str) -> dict:
+    async def create(self, entry: KbEntryIn, author: str, within=None) -> dict:
+        """`within(uow, row)`, when given, runs in the same transaction: what else must be
+        true for this entry to exist (an unanswered question marked as handled by it)."""
         entry = entry.resolved()
         async with self._uow() as uow:
             if await uow.kb.get_any(entry.id) is not None:
                 raise EntryExists(f"an entry with id {entry.id!r} exists already")
             row = self._new_row(entry, uow)
             self._record(uow, row, "create", author)
+            if within is not None:
+                await within(uow, row)
             await uow.commit()
             result = entry_dict(row)
         await self._after_change(row.status == EntryStatus.PUBLISHED)
@@ -109,6 +127,38 @@ class KnowledgeBase:
             result = entry_dict(row)
         if action:
             await self._after_change(was_live or row.status == EntryStatus.PUBLISHED)
+        return result
+
+    async def set_status(self, entry_id: str, status: EntryStatus, author: str, expected_version: int) -> dict:
+        """Publish or unpublish as it stands; no new version when it is already so."""
+        current = await self.get(entry_id)
+        if current["version"] != expected_version:
+            raise VersionConflict(entry_id, expected_version, current["version"])
+        content = {k: current[k] for k in CONTENT if k != "status"}
+        return await self.update(entry_id, KbEntryIn(**content, status=status), author, expected_version)
+
+    async def rollback(self, entry_id: str, to_version: int, author: str, expected_version: int) -> dict:
+        """A new version whose text is that of `to_version`; history is never rewritten.
+        The status stays as it is now: rolling back a live answer's wording must not take
+        it off the bot, and publishing stays a decision of its own."""
+        async with self._uow() as uow:
+            row = await uow.kb.get(entry_id, for_update=True)
+            if row is None:
+                raise EntryNotFound(entry_id)
+            if row.version != expected_version:
+                raise VersionConflict(entry_id, expected_version, row.version)
+            old = next((v for v in await uow.kb.versions(entry_id) if v.version == to_version), None)
+            if old is None:
+                raise VersionNotFound(f"entry {entry_id!r} has no version {to_version}")
+            restored = {k: old.snapshot.get(k) for k in CONTENT if k != "status"}
+            entry = KbEntryIn(id=entry_id, **restored, status=row.status)
+            changed = self._apply(row, entry) is not None
+            if changed:
+                self._record(uow, row, "rollback", author)
+            await uow.commit()
+            result = entry_dict(row)
+        if changed:
+            await self._after_change(row.status == EntryStatus.PUBLISHED)
         return result
 
     async def delete(self, entry_id: str, author: str, expected_version: int | None = None) -> None:
