@@ -1,0 +1,236 @@
+// The /reports page: the period's KPIs as tiles, three Chart.js charts, tables with CSV
+// export, and the Erlang C staffing calculator pre-filled from what the period saw.
+// Every figure comes from /api/reports; text goes in through textContent only.
+(function () {
+  "use strict";
+  var el = Staff.el, percent = Staff.percent;
+  var CHANNEL_COLOURS = { web: "#0b6e4f", telegram: "#2a7fd4" };
+  var SEVERITY_COLOURS = { ordinary: "#e0a100", major: "#b3261e" };
+  var charts = {};
+  var report = null;
+
+  // Staff.seconds reads well up to an hour; a conversation left open for days needs days.
+  function seconds(value) {
+    if (value === null || value === undefined) return "–";
+    var s = Math.round(value);
+    if (s < 3600) return s % 60 === 0 && s >= 60 ? s / 60 + " min" : Staff.seconds(s);
+    if (s < 86400) return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
+    return Math.floor(s / 86400) + " d " + Math.floor((s % 86400) / 3600) + " h";
+  }
+  function $(id) { return document.getElementById(id); }
+  function colour(name, i) { return CHANNEL_COLOURS[name] || ["#7a5ea8", "#8a5a00", "#5c6b64"][i % 3]; }
+  function pct(value) { return value === null || value === undefined ? null : Math.round(value * 1000) / 10; }
+  function isoDay(date) { return date.toISOString().slice(0, 10); }
+  function query() { return "from=" + encodeURIComponent($("period-from").value) + "&to=" + encodeURIComponent($("period-to").value); }
+  function fraction(part, whole) { return whole ? part + " / " + whole : "none yet"; }
+
+  // Reads ?from=&to= so a period can be linked; the last 7 days (UTC) otherwise.
+  function initialPeriod() {
+    var params = new URLSearchParams(location.search);
+    var to = params.get("to") || isoDay(new Date());
+    var from = params.get("from") || isoDay(new Date(Date.parse(to + "T00:00:00Z") - 6 * 86400000));
+    $("period-from").value = from;
+    $("period-to").value = to;
+  }
+
+  function load() {
+    $("report-error").textContent = "";
+    history.replaceState(null, "", location.pathname + "?" + query());
+    return Staff.api("GET", "/api/reports?" + query()).then(render, function (e) {
+      $("report-error").textContent = e.message || "The report could not be loaded.";
+    });
+  }
+
+  function render(data) {
+    report = data;
+    $("period-note").textContent = data.period.from + " to " + data.period.to + " (UTC days, both included)";
+    ["summary", "frt_histogram", "complaints", "channels", "agents", "complaint_clocks"].forEach(function (table) {
+      var link = $("csv-" + table);
+      if (link) link.href = "/api/reports/" + table + ".csv?" + query();
+    });
+    renderKpis(data);
+    renderCharts(data);
+    renderTables(data);
+    prefillStaffing(data);
+  }
+
+  // -- tiles ------------------------------------------------------------------------------
+  function tile(label, value, detail, target, actual) {
+    var box = el("div", "kpi");
+    if (target !== undefined && actual !== null && actual !== undefined) box.classList.add(actual >= target ? "good" : "bad");
+    box.appendChild(el("div", "label", label));
+    box.appendChild(el("div", "value", value));
+    box.appendChild(el("div", "detail", detail));
+    return box;
+  }
+
+  function renderKpis(data) {
+    var s = data.summary, t = data.targets, box = $("kpis");
+    var clocks = data.complaint_clocks.reduce(function (acc, c) {
+      acc.met += c.clocks_met; acc.decided += c.clocks_decided; return acc;
+    }, { met: 0, decided: 0 });
+    var complaints = data.complaints.reduce(function (n, c) { return n + c.complaints; }, 0);
+    Staff.clear(box);
+    box.appendChild(tile("Hand-offs", String(s.handoffs), s.answered + " answered by a person"));
+    box.appendChild(tile("First response (median)", seconds(s.frt_median_seconds), "p90 " + seconds(s.frt_p90_seconds)));
+    box.appendChild(tile("SLA compliance", percent(s.sla_compliance),
+      fraction(s.sla_met, s.sla_decided) + " within " + seconds(t.sla_seconds)));
+    box.appendChild(tile("First-contact resolution", percent(s.fcr),
+      fraction(s.fcr_first_time, s.fcr_decided) + " · target ≥ " + percent(t.fcr), t.fcr, s.fcr));
+    box.appendChild(tile("CSAT (4–5 of 5)", percent(s.csat),
+      fraction(s.csat_satisfied, s.csat_responses) + " · target ≥ " + percent(t.csat), t.csat, s.csat));
+    box.appendChild(tile("Hand-off rate", percent(s.handoff_rate), fraction(s.handed_off, s.conversations) + " conversations"));
+    box.appendChild(tile("Bot containment", percent(s.containment), fraction(s.bot_contained, s.conversations) + " conversations"));
+    box.appendChild(tile("Complaints", String(complaints), "clocks met " + percent(clocks.decided ? clocks.met / clocks.decided : null)));
+  }
+
+  // -- charts -----------------------------------------------------------------------------
+  function draw(id, config) {
+    if (charts[id]) charts[id].destroy();
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } } }, config.options || {});
+    charts[id] = new Chart($(id), config);
+  }
+
+  function renderCharts(data) {
+    draw("chart-frt", {
+      type: "bar",
+      data: { labels: data.frt_buckets, datasets: data.by_channel.map(function (c, i) {
+        return { label: c.channel, data: c.frt_histogram, backgroundColor: colour(c.channel, i) };
+      }) },
+      options: { scales: { x: { stacked: true, ticks: { maxRotation: 45, minRotation: 45, font: { size: 10 } } },
+                           y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+                                title: { display: true, text: "hand-offs" } } } }
+    });
+    var rates = [["SLA", "sla_compliance"], ["FCR", "fcr"], ["CSAT", "csat"], ["Hand-off", "handoff_rate"],
+                 ["Contained", "containment"]];
+    draw("chart-rates", {
+      type: "bar",
+      data: { labels: rates.map(function (r) { return r[0]; }), datasets: data.by_channel.map(function (c, i) {
+        return { label: c.channel, backgroundColor: colour(c.channel, i),
+                 data: rates.map(function (r) { return pct(c[r[1]]); }) };
+      }) },
+      options: { scales: { y: { beginAtZero: true, max: 100, ticks: { callback: function (v) { return v + " %"; } } } } }
+    });
+    var categories = [], severities = [];
+    data.complaints.forEach(function (c) {
+      if (categories.indexOf(c.category) < 0) categories.push(c.category);
+      if (severities.indexOf(c.severity) < 0) severities.push(c.severity);
+    });
+    draw("chart-complaints", {
+      type: "bar",
+      data: { labels: categories, datasets: severities.map(function (sev, i) {
+        return { label: sev, backgroundColor: SEVERITY_COLOURS[sev] || colour("", i), data: categories.map(function (cat) {
+          var row = data.complaints.filter(function (c) { return c.category === cat && c.severity === sev; })[0];
+          return row ? row.complaints : 0;
+        }) };
+      }) },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
+
+  // -- tables -----------------------------------------------------------------------------
+  function rateCell(value, target) {
+    var td = el("td", "num", percent(value));
+    if (target !== undefined && value !== null && value !== undefined) td.classList.add(value >= target ? "good" : "bad");
+    return td;
+  }
+
+  function table(id, headers, rows, cells) {
+    var node = $(id);
+    Staff.clear(node);
+    var head = el("tr");
+    headers.forEach(function (h) { head.appendChild(el("th", h[1] ? "num" : null, h[0])); });
+    node.appendChild(el("thead")).appendChild(head);
+    var body = node.appendChild(el("tbody"));
+    if (!rows.length) {
+      var empty = el("td", "muted", "Nothing in this period.");
+      empty.colSpan = headers.length;
+      body.appendChild(el("tr")).appendChild(empty);
+    }
+    rows.forEach(function (row) {
+      var tr = el("tr");
+      cells(row).forEach(function (cell) { tr.appendChild(cell); });
+      body.appendChild(tr);
+    });
+  }
+
+  function handoffCells(r, t) {
+    return [el("td", "num", r.handoffs), el("td", "num", r.answered), el("td", "num", seconds(r.frt_median_seconds)),
+            el("td", "num", seconds(r.frt_p90_seconds)), rateCell(r.sla_compliance), rateCell(r.fcr, t.fcr),
+            rateCell(r.csat, t.csat), el("td", "num", seconds(r.aht_seconds))];
+  }
+
+  var HANDOFF_HEADERS = [["Hand-offs", 1], ["Answered", 1], ["FRT median", 1], ["FRT p90", 1], ["SLA", 1], ["FCR", 1],
+                         ["CSAT", 1], ["Handle time", 1]];
+
+  function renderTables(data) {
+    var t = data.targets;
+    table("table-channels", [["Channel"]].concat(HANDOFF_HEADERS, [["Conversations", 1], ["Hand-off rate", 1], ["Contained", 1]]),
+      data.by_channel, function (r) {
+        return [el("td", null, r.channel)].concat(handoffCells(r, t),
+          [el("td", "num", r.conversations), rateCell(r.handoff_rate), rateCell(r.containment)]);
+      });
+    table("table-agents", [["Agent"]].concat(HANDOFF_HEADERS), data.by_agent, function (r) {
+      return [el("td", null, r.agent)].concat(handoffCells(r, t));
+    });
+    table("table-complaints", [["Category"], ["Severity"], ["Complaints", 1], ["Clocks met", 1], ["Compliance", 1]],
+      data.complaints, function (r) {
+        return [el("td", null, r.category), el("td", null, r.severity), el("td", "num", r.complaints),
+                el("td", "num", fraction(r.clocks_met, r.clocks_decided)), rateCell(r.clock_compliance)];
+      });
+    table("table-clocks", [["Clock"], ["Met", 1], ["Compliance", 1]], data.complaint_clocks, function (r) {
+      return [el("td", null, r.clock), el("td", "num", fraction(r.clocks_met, r.clocks_decided)), rateCell(r.clock_compliance)];
+    });
+  }
+
+  // -- staffing ---------------------------------------------------------------------------
+  function round(value, places) { var f = Math.pow(10, places); return Math.round(value * f) / f; }
+
+  function prefillStaffing(data) {
+    var o = data.observed;
+    $("observed").textContent = "Observed in the period: " + o.handoffs + " hand-offs, " +
+      (o.arrivals_per_hour === null ? "–" : round(o.arrivals_per_hour, 2)) + " per hour on average, " +
+      o.peak_hour_arrivals + " in the busiest hour; average handle time " + seconds(o.aht_seconds) +
+      ". The calculator starts from the busiest hour.";
+    $("st-arrivals").value = o.peak_hour_arrivals || round(o.arrivals_per_hour || 0, 2);
+    $("st-handle").value = o.aht_seconds ? Math.round(o.aht_seconds) : 300;
+    $("st-target").value = data.targets.sla_seconds;
+    calculate();
+  }
+
+  function fact(label, value, headline) {
+    var box = el("div", headline ? "headline" : null);
+    box.appendChild(el("dt", null, label));
+    box.appendChild(el("dd", null, value));
+    return box;
+  }
+
+  function calculate() {
+    var params = new URLSearchParams({
+      arrivals_per_hour: $("st-arrivals").value, handle_seconds: $("st-handle").value,
+      target_seconds: $("st-target").value, target_share: String(Number($("st-share").value) / 100)
+    });
+    $("staffing-error").textContent = "";
+    return Staff.api("GET", "/api/reports/staffing?" + params.toString()).then(function (r) {
+      var box = $("staffing-result");
+      Staff.clear(box);
+      box.appendChild(fact("Agents needed", String(r.agents), true));
+      box.appendChild(fact("Offered load", round(r.traffic_erlangs, 2) + " Erlangs"));
+      box.appendChild(fact("Answered within " + seconds(r.target_seconds), percent(r.service_level)));
+      box.appendChild(fact("Probability of waiting", percent(r.probability_wait)));
+      box.appendChild(fact("Average wait", seconds(r.average_speed_of_answer_seconds)));
+      box.appendChild(fact("Occupancy", percent(r.occupancy)));
+    }, function (e) {
+      Staff.clear($("staffing-result"));
+      $("staffing-error").textContent = e.message;
+    });
+  }
+
+  Staff.start("Reports", ["supervisor", "admin"], function () {
+    initialPeriod();
+    $("period-form").addEventListener("submit", function (event) { event.preventDefault(); load(); });
+    $("staffing-form").addEventListener("submit", function (event) { event.preventDefault(); calculate(); });
+    load();
+  });
+})();
