@@ -21,6 +21,7 @@ from gateway.config import Settings
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
 from gateway.conversations.delivery import Delivery
 from gateway.conversations.intake import BOT_TURN, Intake
+from gateway.metrics import METRICS, GatewayMetrics
 from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
@@ -91,9 +92,11 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     intake = Intake(uow, clock, bus)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
+    metrics = GatewayMetrics()  # per gateway: tests run several in one process
+    metrics.watch(bus)
     bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,
-                       settings.gateway_first_response_sla_seconds)
-    delivery = Delivery(uow, channels, clock, bus)
+                       settings.gateway_first_response_sla_seconds, metrics=metrics)
+    delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
     worker = OutboxWorker(
         uow,
         {BOT_TURN: bot_turn.run, DELIVER_MESSAGE: delivery.message, DELIVER_HANDOFF: delivery.handoff,
@@ -121,6 +124,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     sio.register_namespace(AgentNamespace(accounts, desk, uow, clock, bus, channels))
 
     app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
+    app[METRICS] = metrics
     conversation_routes.add_routes(app, desk, uow, clock)
     services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels)
     for routes in STAFF_ROUTES:

@@ -50,12 +50,16 @@ def _user_add(settings: Settings, args: argparse.Namespace) -> int:
             print("the passwords differ", file=sys.stderr)
             return 1
     migrate.upgrade(settings.gateway_database_url)
+    try:  # the audit log names the operating-system account that ran the command
+        actor = f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in some containers
+        actor = "cli"
 
     async def run():
         engine = create_engine(settings.gateway_database_url)
         try:
             return await Accounts(lambda: UnitOfWork(create_session_factory(engine)), utcnow).add_user(
-                args.name, args.role, password)
+                args.name, args.role, password, actor=actor)
         finally:
             await engine.dispose()
 

@@ -2,6 +2,7 @@
 take ownership and close them with a root cause."""
 from __future__ import annotations
 
+from gateway import audit
 from gateway.clock import Clock
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Principal
@@ -14,6 +15,21 @@ CATEGORIES = ("product", "service", "logistics", "other")
 SEVERITIES = ("ordinary", "major")
 DEMANDS = ("refund", "exchange", "apology", "other")
 STATUSES = ("open", "in_progress", "closed")
+# What the audit log keeps of a complaint: its own table holds only the present state.
+AUDITED = ("status", "owner_id", "root_cause", "category", "severity", "demand")
+
+
+def _audited(complaint) -> dict:
+    return {name: getattr(complaint, name) for name in AUDITED}
+
+
+def _change_summary(old: dict, new: dict, clock_met: str | None) -> str:
+    parts = [f"{k}: {old[k]} → {new[k]}" for k in new if k != "root_cause"]
+    if "root_cause" in new:
+        parts.append(f"root cause: {new['root_cause']}")
+    if clock_met is not None:
+        parts.append(f"{clock_met} clock met")
+    return ", ".join(parts)[:500]
 
 
 class ComplaintRegister:
@@ -33,8 +49,7 @@ class ComplaintRegister:
             if not set(evidence) <= own:
                 raise DeskError(422, "evidence must be messages of this conversation")
             complaint = await register_complaint(uow, conversation, category, severity, [], demand, evidence,
-                                                 f"{by.role}:{by.username}", self._clock())
-            complaint.owner_id = by.user_id
+                                                 f"{by.role}:{by.username}", self._clock(), owner_id=by.user_id)
             await uow.commit()
             return complaint_dict(complaint, await uow.handoffs.clocks([complaint.id]))
 
@@ -47,6 +62,7 @@ class ComplaintRegister:
                 raise DeskError(404, f"no complaint {complaint_id!r}")
             if complaint.status == "closed":
                 raise DeskError(409, "the complaint is closed")
+            before = _audited(complaint)
             if clock_met is not None:
                 if clock_met not in dict(COMPLAINT_CLOCKS[complaint.severity]):
                     raise DeskError(422, f"a {complaint.severity} complaint has no {clock_met!r} clock")
@@ -64,5 +80,12 @@ class ComplaintRegister:
                         raise DeskError(422, "closing a complaint needs its root cause")
                     complaint.root_cause, complaint.closed_at = root_cause.strip(), now
                 complaint.status = status
+            old, new = audit.changed(before, _audited(complaint))
+            met = {"clock_met": clock_met} if clock_met is not None else {}
+            if old or met:
+                action = "closed" if new.get("status") == "closed" else "updated"
+                audit.record(uow, at=now, actor=f"{by.role}:{by.username}", action=action, object_type="complaint",
+                             object_id=complaint_id, before=old, after={**new, **met},
+                             summary=_change_summary(old, new, clock_met))
             await uow.commit()
             return complaint_dict(complaint, await uow.handoffs.clocks([complaint_id]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from gateway import audit
 from gateway.storage.tables import Complaint, ComplaintClock, Conversation, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
 from handoff import policy
@@ -26,14 +27,20 @@ async def open_handoff(uow: UnitOfWork, conversation: Conversation, reason: str,
 
 async def register_complaint(uow: UnitOfWork, conversation: Conversation, category: str, severity: str,
                              reasons: list[str], demand: str, evidence: list[int], created_by: str,
-                             now: datetime) -> Complaint:
+                             now: datetime, owner_id: int | None = None) -> Complaint:
     code = policy.CHANNEL_CODES.get(conversation.channel, "OTH")
     serial = await uow.handoffs.next_serial(f"{now:%Y%m%d}", code)
     complaint = Complaint(id=policy.complaint_id(now, conversation.channel, serial), conversation_id=conversation.id,
                           category=category, severity=severity, severity_reasons=list(reasons), demand=demand,
-                          status="open", evidence_message_ids=list(evidence), created_by=created_by, created_at=now)
+                          status="open", evidence_message_ids=list(evidence), created_by=created_by, created_at=now,
+                          owner_id=owner_id)
     uow.handoffs.add(complaint)
     await uow.handoffs.flush()
     for clock_kind, due in policy.complaint_clocks(severity, now):
         uow.handoffs.add(ComplaintClock(complaint_id=complaint.id, kind=clock_kind, due_at=due))
+    # Every complaint, opened by the bot or by a person, starts its audit trail here.
+    audit.record(uow, at=now, actor=created_by, action="registered", object_type="complaint", object_id=complaint.id,
+                 summary=f"{severity} {category} complaint, demand {demand}, on {conversation.id}",
+                 after={"status": complaint.status, "owner_id": owner_id, "category": category, "severity": severity,
+                        "demand": demand})
     return complaint

@@ -6,6 +6,7 @@ one bot reply, enforced by a unique column).
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy.exc import IntegrityError
 
@@ -35,13 +36,15 @@ QUEUED_TEXT = {
 
 class BotTurn:
     def __init__(self, uow_factory: UnitOfWorkFactory, responder: Responder, channels: ChannelRegistry, clock: Clock,
-                 bus: MessageBus, sla_seconds: int):
+                 bus: MessageBus, sla_seconds: int, *, metrics=None):
+        """`metrics`: optional, with `decision_took(seconds)` and `handed_off(code)` (gateway.metrics)."""
         self._uow = uow_factory
         self._responder = responder
         self._channels = channels
         self._clock = clock
         self._bus = bus
         self._sla_seconds = sla_seconds
+        self._metrics = metrics
 
     async def run(self, payload: dict) -> None:
         message_id = int(payload["message_id"])
@@ -61,7 +64,10 @@ class BotTurn:
                 await self._channels.get(channel).send_typing(chat_id, Sender.BOT)
             except Exception:
                 log.warning("typing indicator failed", exc_info=True)
+            started = time.perf_counter()
             reply = await self._responder.respond(text, history)
+            if self._metrics is not None:
+                self._metrics.decision_took(time.perf_counter() - started)
             try:
                 await self._record(message_id, reply)
             except IntegrityError:
@@ -120,6 +126,8 @@ class BotTurn:
                                               "handoff_kind": handoff.kind})
             await uow.commit()
         if reply.handoff_reason:
+            if self._metrics is not None:  # counted once committed, so a dropped turn is not counted
+                self._metrics.handed_off(handoff.kind)
             await self._bus.publish(QueueChanged("hand-off"))
 
     async def _customer_text(self, uow, message_id: int) -> str:

@@ -17,11 +17,14 @@ DELIVER_MESSAGE = "deliver_message"
 
 
 class Delivery:
-    def __init__(self, uow_factory: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock, bus: MessageBus):
+    def __init__(self, uow_factory: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
+                 *, metrics=None):
+        """`metrics`: optional, with `message_sent(channel, sender)` (gateway.metrics)."""
         self._uow = uow_factory
         self._channels = channels
         self._clock = clock
         self._bus = bus
+        self._metrics = metrics
 
     async def message(self, payload: dict) -> None:
         message_id = int(payload["message_id"])
@@ -30,6 +33,8 @@ class Delivery:
             earlier = await uow.channels.delivery(message_id)
             failed_before = earlier is not None and earlier.status != "sent"
         ids = await self._channels.get(payload["channel"]).send_text(payload["chat_id"], view)
+        if self._metrics is not None:  # a failed try raises before this: only accepted sends count
+            self._metrics.message_sent(payload["channel"], view.sender)
         if not ids and not failed_before:
             return  # nothing worth a write: the common case on the web chat
         async with self._uow() as uow:

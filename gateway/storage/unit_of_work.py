@@ -10,6 +10,7 @@ from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.outbox import OutboxRepository
 from gateway.storage.repository import ConversationRepository
+from gateway.storage.review_repository import ReviewRepository
 from gateway.storage.user_repository import UserRepository
 
 
@@ -26,6 +27,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.handoffs = HandoffRepository(self.session)
         self.channels = ChannelRepository(self.session)
+        self.reviews = ReviewRepository(self.session)
         self._committed = False
         return self
 

@@ -10,8 +10,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from gateway import audit
 from gateway.clock import Clock
 from gateway.storage.tables import AuthSession, User
 from gateway.storage.unit_of_work import UnitOfWorkFactory
@@ -52,7 +54,8 @@ class Accounts:
         # wrong password and timing does not tell which names exist.
         self._decoy = self._hasher.hash(secrets.token_hex(16))
 
-    async def add_user(self, username: str, role: str, password: str) -> Principal:
+    async def add_user(self, username: str, role: str, password: str, *, actor: str = "system") -> Principal:
+        """`actor` is who is creating the account, for the audit log ("cli:root", "admin:ann")."""
         if not USERNAME.match(username):
             raise AccountError("username: 2 to 64 letters, digits, '.', '_' or '-'")
         if role not in Role.__members__.values():
@@ -64,10 +67,40 @@ class Accounts:
         try:
             async with self._uow() as uow:
                 uow.users.add(user)
+                await uow.session.flush()  # the new id, for the audit row in this same transaction
+                audit.record(uow, at=user.created_at, actor=actor, action="created", object_type="user",
+                             object_id=str(user.id), summary=f"account {username} created as {role}",
+                             after={"username": username, "role": role})
                 await uow.commit()
         except IntegrityError:
             raise AccountError(f"user {username!r} exists already") from None
         return Principal(user.id, user.username, Role(user.role))
+
+    async def users(self) -> list[dict]:
+        async with self._uow() as uow:
+            rows = (await uow.session.execute(select(User).order_by(User.id))).scalars().all()
+            return [{"id": u.id, "username": u.username, "role": u.role, "created_at": u.created_at.isoformat(),
+                     "disabled": u.disabled_at is not None} for u in rows]
+
+    async def set_role(self, user_id: int, role: str, by: Principal) -> dict:
+        """Changes take effect at the person's next request: roles are read per request."""
+        if role not in Role.__members__.values():
+            raise AccountError(f"role must be one of {', '.join(Role)}")
+        if user_id == by.user_id:
+            raise AccountError("you may not change your own role (ask another admin)")
+        async with self._uow() as uow:
+            user = await uow.session.get(User, user_id)
+            if user is None:
+                raise LookupError(f"no user {user_id}")
+            before = user.role
+            if before != role:
+                user.role = role
+                audit.record(uow, at=self._clock(), actor=f"{by.role}:{by.username}", action="role_changed",
+                             object_type="user", object_id=str(user.id),
+                             summary=f"{user.username}: {before} → {role}", before={"role": before},
+                             after={"role": role})
+                await uow.commit()
+            return {"id": user.id, "username": user.username, "role": role, "previous_role": before}
 
     async def login(self, username: str, password: str) -> tuple[str, Principal] | None:
         async with self._uow() as uow:

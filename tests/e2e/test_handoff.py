@@ -4,7 +4,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from gateway.storage.tables import Complaint, ComplaintClock, CsatResponse, GuardHit, Handoff
+from gateway.storage.tables import AuditRecord, Complaint, ComplaintClock, CsatResponse, GuardHit, Handoff
 from tests.agent_client import AgentClient
 from tests.chat_client import ChatClient
 from tests.conftest import make_settings, start_server
@@ -94,6 +94,8 @@ async def test_a_complaint_is_registered_with_its_id_and_clocks(server):
         assert {k: v.total_seconds() / 3600 for k, v in clocks.items()} == {"supervisor": 1, "process": 4, "update": 24}
         [handoff] = await rows(server, Handoff)
         assert handoff.priority == 0 and handoff.kind == "major_complaint"
+        [registered] = await rows(server, AuditRecord, object_type="complaint")
+        assert (registered.actor, registered.action, registered.object_id) == ("bot", "registered", complaint.id)
     finally:
         await customer.close()
 
