@@ -73,10 +73,38 @@ var Staff = (function () {
     bar.appendChild(out);
   }
 
+  // One login form for every staff page, built here rather than repeated in each page.
+  function loginForm(view, title) {
+    var form = el("form");
+    form.id = "login-form";
+    form.appendChild(el("h1", null, title));
+    [["login-username", "Username", "text", "username"], ["login-password", "Password", "password", "current-password"]]
+      .forEach(function (f) {
+        var label = el("label", null, f[1] + " ");
+        var input = el("input");
+        input.id = f[0];
+        input.type = f[2];
+        input.required = true;
+        input.autocomplete = f[3];
+        label.appendChild(input);
+        form.appendChild(label);
+      });
+    var submit = el("button", null, "Log in");
+    submit.id = "login-submit";
+    submit.type = "submit";
+    form.appendChild(submit);
+    var error = el("p", "error");
+    error.id = "login-error";
+    error.setAttribute("role", "alert");
+    form.appendChild(error);
+    view.appendChild(form);
+  }
+
   // Shows the login form until someone with one of `roles` is logged in, then calls ready(me).
   function start(title, roles, ready) {
     var loginView = document.getElementById("login-view");
     var app = document.getElementById("app");
+    if (!document.getElementById("login-form")) loginForm(loginView, title);
     function enter(me) {
       if (roles.indexOf(me.role) < 0) {
         loginView.hidden = false;
