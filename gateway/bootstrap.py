@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 import socketio
 from aiohttp import web
@@ -21,6 +22,7 @@ from gateway.config import Settings
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
 from gateway.conversations.delivery import Delivery
 from gateway.conversations.intake import BOT_TURN, Intake
+from gateway.leasing import LeaseKeeper
 from gateway.metrics import METRICS, GatewayMetrics
 from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
@@ -76,7 +78,12 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     session_factory = create_session_factory(engine)
     bus = MessageBus()
     origins = settings.gateway_widget_origins
+    # Several processes: Socket.IO emits go through Redis, so a room's members are reached
+    # whichever process they are connected to. Nothing else in the app changes.
+    many = settings.gateway_redis_url is not None
+    manager = socketio.AsyncRedisManager(settings.gateway_redis_url) if many else None
     sio = socketio.AsyncServer(
+        client_manager=manager,
         async_mode="aiohttp",
         cors_allowed_origins="*" if origins.strip() == "*" else [o.strip() for o in origins.split(",")],
         max_http_buffer_size=64 * 1024,
@@ -89,6 +96,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     def uow() -> UnitOfWork:
         return UnitOfWork(session_factory, worker.kick)
 
+    leases = LeaseKeeper(uow, clock, hold=timedelta(seconds=settings.gateway_lease_seconds)) if many else None
     intake = Intake(uow, clock, bus)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
@@ -103,6 +111,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
          DELIVER_CSAT: delivery.csat_request},
         clock,
         on_failure=delivery.failed,
+        leases=leases,
     )
     accounts = Accounts(uow, clock)
     desk = Desk(uow, clock, bus)
@@ -118,7 +127,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     telegram = None
     if settings.telegram_bot_token:
-        telegram = TelegramChannel(settings, uow, clock, intake, record_csat)
+        telegram = TelegramChannel(settings, uow, clock, intake, record_csat, leases)
 
     sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat))
     sio.register_namespace(AgentNamespace(accounts, desk, uow, clock, bus, channels))
@@ -132,8 +141,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     if telegram is not None:
         telegram.attach(app, channels)
 
+    background: list[asyncio.Task] = []
+
     async def start(_app: web.Application) -> None:
         await start_knowledge_base(knowledge)
+        if leases is not None:
+            leases.start()
+            background.append(asyncio.create_task(knowledge.watch(settings.gateway_kb_refresh_seconds),
+                                                  name="kb-watch"))
         worker.start()
         sweeper.start()
         if telegram is not None:
@@ -144,6 +159,11 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
             await telegram.stop()
         await sweeper.stop()
         await worker.stop()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        if leases is not None:
+            await leases.stop()
         await engine.dispose()
 
     app.on_startup.append(start)

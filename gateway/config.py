@@ -16,6 +16,11 @@ class Settings(BaseSettings):
 
     gateway_database_url: str = "sqlite+aiosqlite:///./data/gateway.db"
     gateway_redis_url: str | None = None
+    # Several processes (GATEWAY_REDIS_URL set): how long exclusive work (an outbox lane,
+    # Telegram polling) stays with a process that stopped renewing it, i.e. died.
+    gateway_lease_seconds: float = Field(30, gt=1, le=600)
+    # Several processes: how often each checks whether another one changed the knowledge base.
+    gateway_kb_refresh_seconds: float = Field(2, gt=0, le=300)
     gateway_secret_key: str | None = None
     gateway_first_response_sla_seconds: int = Field(600, gt=0)
     # How often stored clocks are re-evaluated: the accuracy of every warning and breach.

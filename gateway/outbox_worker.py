@@ -19,6 +19,7 @@ from typing import Awaitable, Callable
 
 from gateway.channels.base import Undeliverable
 from gateway.clock import Clock
+from gateway.leasing import LeaseKeeper
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class OutboxWorker:
         poll_seconds: float = 1.0,
         batch: int = 500,
         on_failure: FailureListener | None = None,
+        leases: LeaseKeeper | None = None,
     ):
         self._uow = uow_factory
         self._handlers = handlers
@@ -49,6 +51,7 @@ class OutboxWorker:
         self._poll_seconds = poll_seconds
         self._batch = batch
         self._on_failure = on_failure
+        self._leases = leases  # set when other processes run workers on the same database
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
@@ -95,7 +98,8 @@ class OutboxWorker:
                 continue
             lanes.setdefault(lane, []).append((item_id, kind, payload))
         for lane, work in lanes.items():
-            self._active[lane] = asyncio.create_task(self._run_lane(lane, work))
+            run = self._run_lane(lane, work) if self._leases is None else self._run_leased_lane(lane, work)
+            self._active[lane] = asyncio.create_task(run)
 
     async def _run_lane(self, lane: str, work: list) -> None:
         try:
@@ -105,6 +109,31 @@ class OutboxWorker:
         finally:
             self._active.pop(lane, None)
             self.kick()  # more may have been queued for this lane meanwhile
+
+    async def _run_leased_lane(self, lane: str, work: list) -> None:
+        """A lane another process may also have read: run it only while holding its lease,
+        and only what is still undone once the lease is ours."""
+        name = f"outbox:{lane}"
+        try:
+            if not await self._leases.take(name):
+                return  # another process has it; its lease or its work will end
+            try:
+                async with self._uow() as uow:
+                    waiting = await uow.outbox.waiting([item_id for item_id, _, _ in work], self._clock())
+                for item_id, kind, payload in work:
+                    if item_id not in waiting:
+                        continue  # the other process did it before we held the lane
+                    if not waiting[item_id] or not await self._run_item(item_id, kind, payload):
+                        break  # it failed there or here, and waits for its retry
+            finally:
+                await self._leases.release(name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox lane failed; it is retried at the next poll", extra={"lane": lane})
+        finally:
+            self._active.pop(lane, None)
+            self.kick()
 
     async def _run_item(self, item_id: int, kind: str, payload: dict) -> bool:
         try:

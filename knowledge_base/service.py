@@ -61,6 +61,7 @@ class KnowledgeBase:
         self.search = search
         self._clock = clock
         self._snapshot_path = snapshot_path
+        self._fingerprint: tuple | None = None  # of the entries the index was built from
 
     # -- reading --------------------------------------------------------------------------
     async def list(self, **filters) -> list[dict]:
@@ -216,19 +217,48 @@ class KnowledgeBase:
         return True
 
     # -- index ----------------------------------------------------------------------------
+    async def refresh_if_changed(self) -> bool:
+        """Rebuild when another process changed the knowledge base since this one built."""
+        async with self._uow() as uow:
+            fingerprint = await uow.kb.fingerprint()
+        if fingerprint == self._fingerprint:
+            return False
+        log.info("knowledge base changed elsewhere; rebuilding")
+        await self._rebuild(await self.published_docs(), fingerprint)
+        return True
+
+    async def watch(self, interval: float) -> None:
+        """For several processes on one database: each notices the others' edits."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.refresh_if_changed()
+            except Exception:
+                log.exception("checking the knowledge base for changes failed; trying again")
+
+    async def _current_fingerprint(self) -> tuple:
+        async with self._uow() as uow:
+            return await uow.kb.fingerprint()
+
     async def load_index(self) -> None:
+        # Read before the entries: a change landing in between makes the next check rebuild.
+        self._fingerprint = await self._current_fingerprint()
         docs = await self.published_docs()
         path = self._snapshot_path
         if path is not None and await asyncio.to_thread(self.search.load, path, docs):
             log.info("knowledge-base index loaded from disk", extra={"entries": len(docs)})
             return
-        await self._rebuild(docs)
+        await self._rebuild(docs, self._fingerprint)
 
     async def _after_change(self, touches_live: bool) -> None:
+        fingerprint = await self._current_fingerprint()
         if touches_live:
-            await self._rebuild(await self.published_docs())
+            await self._rebuild(await self.published_docs(), fingerprint)
+        else:
+            self._fingerprint = fingerprint  # a draft changes nothing the bot uses
 
-    async def _rebuild(self, docs: list[KbDoc]) -> None:
+    async def _rebuild(self, docs: list[KbDoc], fingerprint: tuple | None = None) -> None:
+        self._fingerprint = fingerprint
         await self.search.rebuild(docs)
         if self._snapshot_path is not None:
             await asyncio.to_thread(self.search.save, self._snapshot_path)

@@ -56,6 +56,18 @@ async def database_url(request, tmp_path, postgres_available):
         await migrate_database(Settings(gateway_database_url=url))
         yield url
         return
+    async for url in _fresh_postgres(postgres_available):
+        yield url
+
+
+@pytest.fixture
+async def postgres_url(postgres_available):
+    """A fresh, migrated PostgreSQL database, for what only PostgreSQL can do (several processes)."""
+    async for url in _fresh_postgres(postgres_available):
+        yield url
+
+
+async def _fresh_postgres(postgres_available):
     if postgres_available:
         pytest.skip(postgres_available)
     name = f"csgw_test_{uuid.uuid4().hex[:12]}"

@@ -39,6 +39,8 @@ class FakeBotApi:
         self._message_ids = itertools.count(9000)
         self._news = asyncio.Event()
         self.down = False
+        self.conflicts = 0
+        self._long_polls = 0
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
@@ -157,6 +159,10 @@ class FakeBotApi:
             status, body = self._scripted[method].pop(0)
             call.result = body
             return web.json_response(body, status=status)
+        if method == "getUpdates" and self._long_polls:
+            self.conflicts += 1  # Telegram allows one poller per bot, and says so
+            return web.json_response({"ok": False, "error_code": 409, "description":
+                                      "Conflict: terminated by other getUpdates request"}, status=409)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
@@ -175,10 +181,13 @@ class FakeBotApi:
         wait = min(float(params.get("timeout") or 0), MAX_LONG_POLL)
         if not self.pending and not self._replays and wait:
             self._news.clear()
+            self._long_polls += 1
             try:
                 await asyncio.wait_for(self._news.wait(), wait)
             except asyncio.TimeoutError:
                 pass
+            finally:
+                self._long_polls -= 1
         batch, self._replays = self._replays + list(self.pending), []
         return batch
 

@@ -38,6 +38,9 @@ class InboundMessage:
 
 class OutputChannel(ABC):
     name: str
+    # Whether sending one message twice is invisible to the customer (a client that drops a
+    # message id it has shown). Where it is not, a send cut off by a crash is not repeated.
+    resend_is_harmless: bool = True
 
     @abstractmethod
     async def send_text(self, chat_id: str, message: MessageView) -> list[str]:

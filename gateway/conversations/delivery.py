@@ -14,6 +14,9 @@ from gateway.storage.repository import message_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 DELIVER_MESSAGE = "deliver_message"
+SENDING = "sending"
+UNCERTAIN = ("the gateway stopped while sending this, so it may or may not have reached the customer; "
+             "it was not sent again, to avoid a duplicate")
 
 
 class Delivery:
@@ -28,14 +31,24 @@ class Delivery:
 
     async def message(self, payload: dict) -> None:
         message_id = int(payload["message_id"])
+        channel = self._channels.get(payload["channel"])
         async with self._uow() as uow:
             view = message_view(await uow.conversations.message(message_id))
             earlier = await uow.channels.delivery(message_id)
-            failed_before = earlier is not None and earlier.status != "sent"
-        ids = await self._channels.get(payload["channel"]).send_text(payload["chat_id"], view)
+            if earlier is not None and earlier.status == "sent":
+                return  # a second run of this delivery (another process, a retry after a crash)
+            failed_before = earlier is not None and earlier.status != SENDING
+            if not channel.resend_is_harmless:
+                if earlier is not None and earlier.status == SENDING:
+                    await self._uncertain(uow, view, payload["channel"], earlier.attempts)
+                    return
+                # Written before the send: if the process dies during it, the next try knows.
+                await uow.channels.record_delivery(message_id, payload["channel"], SENDING, self._clock())
+                await uow.commit()
+        ids = await channel.send_text(payload["chat_id"], view)
         if self._metrics is not None:  # a failed try raises before this: only accepted sends count
             self._metrics.message_sent(payload["channel"], view.sender)
-        if not ids and not failed_before:
+        if not ids and not failed_before and channel.resend_is_harmless:
             return  # nothing worth a write: the common case on the web chat
         async with self._uow() as uow:
             row = await uow.channels.record_delivery(message_id, payload["channel"], "sent", self._clock(),
@@ -44,6 +57,14 @@ class Delivery:
             await uow.commit()
         if failed_before:
             await self._bus.publish(DeliveryChanged(view.conversation_id, message_id, "sent", attempts, None))
+
+    async def _uncertain(self, uow, view, channel: str, attempts: int) -> None:
+        """A send that was under way when the process stopped: it may have reached the customer.
+        Sending again could show them the reply twice, so it is not resent; the agent is told."""
+        await uow.channels.record_delivery(view.id, channel, "failed", self._clock(), attempts=attempts,
+                                           error=UNCERTAIN)
+        await uow.commit()
+        await self._bus.publish(DeliveryChanged(view.conversation_id, view.id, "failed", attempts, UNCERTAIN))
 
     async def failed(self, kind: str, payload: dict, error: Exception, attempts: int, gave_up: bool) -> None:
         """The outbox worker's report of a failed try."""

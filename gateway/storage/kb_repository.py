@@ -11,6 +11,12 @@ class KbRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
+    async def fingerprint(self) -> tuple:
+        """Changes whenever any entry is created, edited, published or deleted: each of
+        those bumps `updated_at` (a delete only marks the row)."""
+        row = (await self.session.execute(select(func.count(), func.max(KbEntry.updated_at)))).one()
+        return tuple(row)
+
     async def get(self, entry_id: str, *, for_update: bool = False) -> KbEntry | None:
         stmt = select(KbEntry).where(KbEntry.id == entry_id, KbEntry.deleted_at.is_(None))
         if for_update:

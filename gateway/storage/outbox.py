@@ -53,6 +53,12 @@ class OutboxRepository:
         stmt = select(OutboxItem).where(and_(*conditions)).order_by(OutboxItem.id).limit(limit)
         return list((await self.session.execute(stmt)).scalars().all())
 
+    async def waiting(self, item_ids: list[int], now: datetime) -> dict[int, bool]:
+        """For each undone item among these: whether it may run now (False = its retry is later)."""
+        stmt = select(OutboxItem.id, OutboxItem.available_at).where(
+            OutboxItem.id.in_(item_ids), OutboxItem.done_at.is_(None))
+        return {item_id: available_at <= now for item_id, available_at in await self.session.execute(stmt)}
+
     async def attempts(self, item_id: int) -> int:
         return (await self.session.get(OutboxItem, item_id)).attempts
 

@@ -326,7 +326,7 @@ class Delivery(Base):
 
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))  # sent | retrying | failed
+    status: Mapped[str] = mapped_column(String(16))  # sending | sent | retrying | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     external_ids: Mapped[list] = mapped_column(JSON, default=list)
@@ -409,3 +409,15 @@ class UnansweredHandled(Base):
     entry_id: Mapped[str | None] = mapped_column(String(64))
     handled_by: Mapped[str] = mapped_column(String(100))
     handled_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class Lease(Base):
+    """Work only one process may do at a time (an outbox lane, Telegram polling), held until
+    `expires_at` and renewed while the work goes on, so a process that dies gives it up by
+    itself once its lease runs out."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(Timestamp())

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
+from gateway.storage.leases import LeaseRepository
 from gateway.storage.outbox import OutboxRepository
 from gateway.storage.repository import ConversationRepository
 from gateway.storage.review_repository import ReviewRepository
@@ -27,6 +28,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.handoffs = HandoffRepository(self.session)
         self.channels = ChannelRepository(self.session)
+        self.leases = LeaseRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self._committed = False
         return self

@@ -344,6 +344,36 @@ async def test_a_refused_delivery_is_failed_at_once_and_a_wait_asked_for_is_kept
         assert (await uow.channels.delivery(reply.id)).status == "retrying"
 
 
+async def test_a_send_cut_off_by_a_crash_is_not_repeated_where_a_repeat_would_show(harness):
+    stored = await harness.intake.receive(inbound("please reply"))
+    async with harness.uow() as uow:
+        reply = await uow.conversations.add_message(Message(
+            conversation_id=stored.message.conversation_id, sender="agent", text="hello", meta={},
+            created_at=utcnow()))
+        # What a process that died mid-send leaves behind.
+        await uow.channels.record_delivery(reply.id, "collect", "sending", utcnow())
+        await uow.commit()
+    harness.out.resend_is_harmless = False
+    delivery = Delivery(harness.uow, ChannelRegistry(), utcnow, MessageBus())
+    delivery._channels.register(harness.out)
+    await delivery.message({"channel": "collect", "chat_id": "chat-1", "message_id": reply.id})
+    assert harness.out.sent == []  # not sent again
+    async with harness.uow() as uow:
+        row = await uow.channels.delivery(reply.id)
+    assert row.status == "failed" and "may or may not have reached the customer" in row.last_error
+
+    second = await harness.intake.receive(inbound("and again", "c-2"))
+    async with harness.uow() as uow:
+        fresh = await uow.conversations.add_message(Message(
+            conversation_id=second.message.conversation_id, sender="agent", text="hi", meta={}, created_at=utcnow()))
+        await uow.commit()
+    await delivery.message({"channel": "collect", "chat_id": "chat-1", "message_id": fresh.id})
+    await delivery.message({"channel": "collect", "chat_id": "chat-1", "message_id": fresh.id})  # a second run
+    assert [m.text for _, m in harness.out.sent] == ["hi"]
+    async with harness.uow() as uow:
+        assert (await uow.channels.delivery(fresh.id)).status == "sent"
+
+
 async def test_messages_racing_to_reopen_a_resolved_conversation_are_all_stored(harness):
     stored = await harness.intake.receive(inbound())
     conversation_id = stored.message.conversation_id

@@ -20,6 +20,7 @@ from gateway.channels.telegram.updates import UpdateHandler
 from gateway.clock import Clock
 from gateway.config import Settings
 from gateway.conversations.intake import Intake
+from gateway.leasing import LeaseKeeper
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ RecordCsat = Callable[[str, int, "str | None"], Awaitable[None]]
 
 class TelegramChannel:
     def __init__(self, settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock, intake: Intake,
-                 record_csat: RecordCsat):
+                 record_csat: RecordCsat, leases: LeaseKeeper | None = None):
         server = TelegramAPIServer.from_base(settings.telegram_api_base) if settings.telegram_api_base else None
         session = AiohttpSession(api=server) if server else AiohttpSession()
         self.bot = Bot(settings.telegram_bot_token, session=session)
@@ -41,6 +42,7 @@ class TelegramChannel:
         self._webhook_secret = settings.telegram_webhook_secret
         self._poll_timeout = settings.telegram_poll_timeout_seconds
         self._task: asyncio.Task | None = None
+        self._leases = leases
 
     def attach(self, app: web.Application, channels: ChannelRegistry) -> None:
         channels.register(self.output)
@@ -51,7 +53,7 @@ class TelegramChannel:
         if self._webhook_url:
             work = webhook.register(self.bot, self._webhook_url, self._webhook_secret)
         else:
-            work = Poller(self.bot, self.updates, self._poll_timeout).run()
+            work = Poller(self.bot, self.updates, self._poll_timeout, self._leases).run()
         self._task = asyncio.create_task(work, name="telegram")
         log.info("telegram channel started", extra={"mode": "webhook" if self._webhook_url else "polling"})
 

@@ -33,6 +33,7 @@ TYPING_WAIT = 3
 
 class TelegramOutput(OutputChannel):
     name = CHANNEL
+    resend_is_harmless = False  # Telegram shows every sendMessage; it has no idempotency key
 
     def __init__(self, bot: Bot):
         self._bot = bot

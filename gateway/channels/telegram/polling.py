@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.methods import DeleteWebhook, GetUpdates
 
 from gateway.channels.telegram.updates import TRANSIENT, UpdateHandler
+from gateway.leasing import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +35,52 @@ class Backoff:
         self._next = min(self._next * 2, self._longest)
 
 
+LEASE = "telegram:polling"
+
+
 class Poller:
-    def __init__(self, bot: Bot, updates: UpdateHandler, timeout_seconds: int = 25):
+    def __init__(self, bot: Bot, updates: UpdateHandler, timeout_seconds: int = 25,
+                 leases: LeaseKeeper | None = None):
         self._bot = bot
         self._updates = updates
         self._timeout = timeout_seconds
+        self._leases = leases  # several processes: only the lease holder polls (Telegram allows one)
 
     async def run(self) -> None:
+        while True:
+            if self._leases is None:
+                await self._poll()
+                continue
+            while not await self._until_done(lambda: self._leases.take(LEASE), "taking the polling lease"):
+                await asyncio.sleep(self._leases.hold_seconds / 3)
+            try:
+                await self._poll()
+            finally:  # on a clean stop, another process need not wait for the lease to run out
+                try:
+                    await self._leases.release(LEASE)
+                except Exception:
+                    log.info("could not release the polling lease; it runs out by itself")
+
+    async def _still_polling(self) -> bool:
+        if self._leases is None:
+            return True
+        try:
+            if await self._leases.take(LEASE):
+                return True
+        except TRANSIENT:
+            pass
+        log.warning("telegram polling lease lost; another process polls now")
+        return False
+
+    async def _poll(self) -> None:
+        """Until the lease is lost: from just past the newest handled update, which another
+        process may have moved on while it held the lease."""
         offset = await self._until_done(self._updates.resume_offset, "reading the last handled update")
         # Telegram refuses getUpdates while a webhook is set, e.g. left by an earlier setup.
         await self._until_done(lambda: self._bot(DeleteWebhook(drop_pending_updates=False)), "removing a webhook")
         log.info("telegram polling started", extra={"offset": offset})
         backoff = Backoff()
-        while True:
+        while await self._still_polling():
             try:
                 batch = await self._bot(GetUpdates(offset=offset, timeout=self._timeout,
                                                    allowed_updates=ALLOWED_UPDATES),
