@@ -494,6 +494,7 @@ function showDelivery(item, d) {
   var line = item.querySelector(".delivery");
   if (!line) return;
   item.setAttribute("data-delivery", d.status);
+  if (d.status === "sending") { line.textContent = ""; return; }  // under way, not a problem yet
   if (d.status === "sent") {
     line.textContent = d.attempts ? "delivered after " + d.attempts + (d.attempts === 1 ? " failed try" : " failed tries") : "";
     return;
@@ -744,7 +745,11 @@ $("note-form").addEventListener("submit", function (e) {
   call("note", { conversation_id: id, text: text }, function (err, ack) {
     if (err || !ack || ack.error) { showError("Note not saved: " + errorText(ack)); return; }
     input.value = "";
-    if (state.selected === id) addNote(ack);
+    if (state.selected !== id) return;
+    addNote(ack);
+    // A context read already under way was taken before this note existed and would paint
+    // over it; reading again supersedes it.
+    loadDetail(id);
   });
 });
 
