@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,7 @@ class HybridSearch:
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # processes sharing a data dir never share a tmp file
         with tmp.open("wb") as f:
             pickle.dump({"format": SNAPSHOT_FORMAT, "encoders": sorted(self.encoders),
                          "fingerprint": self._fingerprint, "indexes": self._indexes,
