@@ -114,9 +114,11 @@ class OutboxWorker:
         """A lane another process may also have read: run it only while holding its lease,
         and only what is still undone once the lease is ours."""
         name = f"outbox:{lane}"
+        ran = False
         try:
             if not await self._leases.take(name):
-                return  # another process has it; its lease or its work will end
+                return  # another process has it; the next poll looks again
+            ran = True
             try:
                 async with self._uow() as uow:
                     waiting = await uow.outbox.waiting([item_id for item_id, _, _ in work], self._clock())
@@ -133,7 +135,8 @@ class OutboxWorker:
             log.exception("outbox lane failed; it is retried at the next poll", extra={"lane": lane})
         finally:
             self._active.pop(lane, None)
-            self.kick()
+            if ran:  # not after a refusal or an error: that would poll the database in a tight loop
+                self.kick()
 
     async def _run_item(self, item_id: int, kind: str, payload: dict) -> bool:
         try:
