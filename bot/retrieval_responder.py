@@ -7,7 +7,7 @@ from bot import texts
 from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
 from bot.responder import BotReply
 from gateway.conversations.views import MessageView
-from knowledge_base.entry import detect_language
+from knowledge_base.entry import detect_language, language_of_locale
 from knowledge_base.search import HybridSearch
 
 HANDOFF_TEXT = {COMPLAINT: "handoff_complaint", LOW_CONFIDENCE: "handoff_low_confidence"}
@@ -53,7 +53,7 @@ def _customer_language(history: Sequence[MessageView]) -> str:
         return detect_language(words)
     for message in reversed(history):
         if message.sender == "customer" and message.meta.get("language"):
-            return "zh" if message.meta["language"].lower().startswith("zh") else "en"
+            return language_of_locale(message.meta["language"])
     return "en"
 
 

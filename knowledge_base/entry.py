@@ -22,6 +22,11 @@ def detect_language(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
+def language_of_locale(locale: str | None) -> str:
+    """A client's locale (Telegram's zh-hans, a browser's en-US…) mapped onto the two languages."""
+    return "zh" if locale and locale.lower().startswith("zh") else "en"
+
+
 def new_entry_id() -> str:
     return f"kb-{uuid.uuid4().hex[:12]}"
 

@@ -219,8 +219,7 @@ class KnowledgeBase:
     # -- index ----------------------------------------------------------------------------
     async def refresh_if_changed(self) -> bool:
         """Rebuild when another process changed the knowledge base since this one built."""
-        async with self._uow() as uow:
-            fingerprint = await uow.kb.fingerprint()
+        fingerprint = await self._current_fingerprint()
         if fingerprint == self._fingerprint:
             return False
         log.info("knowledge base changed elsewhere; rebuilding")

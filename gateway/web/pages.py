@@ -20,7 +20,7 @@ STAFF_PAGES = {
     "kb": KB_WRITERS,
     "reports": SUPERVISORS,
     "quality": SUPERVISORS,
-    "audit": (*SUPERVISORS,),
+    "audit": SUPERVISORS,
 }
 VENDOR_TYPES = {".js": "application/javascript", ".css": "text/css"}
 

@@ -1,6 +1,8 @@
 """What the Telegram side says on its own, outside the bot's answers."""
 from __future__ import annotations
 
+from knowledge_base.entry import language_of_locale
+
 TEXTS = {
     "en": {
         "start": "Hello! I'm the shop's assistant. Ask me about shipping, returns, refunds or delivery "
@@ -27,10 +29,5 @@ TEXTS = {
 }
 
 
-def language_of(language_code: str | None) -> str:
-    """Telegram's app language (zh-hans, en-US…) mapped onto the two the shop serves."""
-    return "zh" if language_code and language_code.lower().startswith("zh") else "en"
-
-
 def text(language_code: str | None, key: str) -> str:
-    return TEXTS[language_of(language_code)][key]
+    return TEXTS[language_of_locale(language_code)][key]
