@@ -201,6 +201,20 @@ class AuthSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
+class LoginFailure(Base):
+    """A failed staff login, kept for the throttling window: counted per name and per address
+    in the database, so every process refuses the same guesser."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_ip_at", "ip", "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(Timestamp())
+
+
 class Handoff(Base):
     """One hand-off of a conversation to people, with its first-response clock as data:
     any process can re-evaluate it, and a restart never resets it."""
