@@ -105,6 +105,7 @@ class Message(Base):
     reply_to_id: Mapped[int | None] = mapped_column(BigId, index=True, unique=True)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class ConversationEvent(Base):
@@ -119,6 +120,7 @@ class ConversationEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class OutboxItem(Base):
@@ -304,6 +306,7 @@ class ConversationNote(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class CsatResponse(Base):
@@ -329,6 +332,7 @@ class GuardHit(Base):
     excerpt: Mapped[str] = mapped_column(Text)
     sent_anyway: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class Delivery(Base):
@@ -376,6 +380,7 @@ class AuditRecord(Base):
     summary: Mapped[str] = mapped_column(Text)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class QualitySample(Base):
@@ -410,6 +415,7 @@ class QualityReview(Base):
     forbidden_hits: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class UnansweredHandled(Base):
