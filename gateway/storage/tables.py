@@ -50,6 +50,8 @@ class Customer(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    # Set once by erasure: the personal data is gone, the ids and statistics stay.
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class ChannelIdentity(Base):
@@ -86,7 +88,8 @@ class Conversation(Base):
 
 
 class Message(Base):
-    """Append-only: a database trigger refuses UPDATE, so a record is never silently changed."""
+    """Append-only: a database trigger refuses UPDATE, so a record is never silently changed.
+    The one exception is erasure, which blanks `text` and `meta` once and stamps `erased_at`."""
 
     __tablename__ = "messages"
     __table_args__ = (
@@ -201,6 +204,8 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp())
     expires_at: Mapped[datetime] = mapped_column(Timestamp())
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp())
+    # Touched at most once a minute: enough to end an idle session without a write per request.
+    last_seen_at: Mapped[datetime | None] = mapped_column(Timestamp())
 
 
 class LoginFailure(Base):

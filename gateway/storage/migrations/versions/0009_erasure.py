@@ -27,16 +27,19 @@ PERSONAL = {
 
 
 def upgrade() -> None:
+    # Marks the customer as done, so retention skips it and a second erasure finds nothing.
+    op.add_column('customers', sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
     for table, personal in PERSONAL.items():
         op.add_column(table, sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
         allow_only_erasure(table, personal)
 
 
 def downgrade() -> None:
+    # A native DROP COLUMN (SQLite 3.35+): a batch copy would drop tables others reference.
     for table in PERSONAL:
         allow_updates(table)
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('erased_at')
+        op.execute(f"ALTER TABLE {table} DROP COLUMN erased_at")
         forbid_updates(table)
     if op.get_context().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS forbid_update_but_erasure()")
+    op.execute("ALTER TABLE customers DROP COLUMN erased_at")
