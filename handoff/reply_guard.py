@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from gateway.privacy import pii
+
 
 def _any(*patterns: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
@@ -67,74 +69,9 @@ MESSAGES = {
     "brush_off": "This brushes the customer off; say what you will do or who will help instead.",
 }
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# A run of digit groups joined by single spaces or dashes ("138 1234 5678", "6222-0202-..."),
-# optionally after +86. Letters on either side mean a code such as "SKU12345678901", not data.
-_NUMBER_RUN = re.compile(r"(?<![A-Za-z0-9+])(?P<cc>\+86[ -]?)?(?P<body>[0-9]+(?:[ -][0-9]+)*[Xx]?)(?![A-Za-z0-9])")
-_GROUP = re.compile(r"[0-9]+[Xx]?")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _id_checksum_ok(digits: str) -> bool:
-    """ISO 7064 MOD 11-2, the last character of a resident ID card number."""
-    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
-    return "10X98765432"[total % 11] == digits[17]
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
-def _kind_of_number(digits: str) -> str | None:
-    if re.fullmatch(r"1[3-9][0-9]{9}", digits):
-        return "phone number"
-    if re.fullmatch(r"[0-9]{17}[0-9X]", digits) and _id_checksum_ok(digits):
-        return "ID card number"
-    # Card networks start 3 (Amex, JCB), 4 (Visa), 5 (Mastercard), 6 (UnionPay): order numbers
-    # that begin with a year (2024…) are not mistaken for a card when their Luhn digit happens to fit.
-    if re.fullmatch(r"[3-6][0-9]{12,18}", digits) and _luhn_ok(digits):
-        return "bank card number"
-    return None
-
-
-def _numbers(text: str):
-    """(start, end, digits, kind) for each phone, ID or card number, in order.
-
-    Within a run the longest stretch of groups that makes a valid number wins, then the scan
-    goes on after it: "13812345678 13912345678" is two phones, "6222 0202 …" one card."""
-    for run in _NUMBER_RUN.finditer(text):
-        offset = run.start("body")
-        groups = list(_GROUP.finditer(run.group("body")))
-        i = 0
-        while i < len(groups):
-            for j in range(len(groups) - 1, i - 1, -1):
-                digits = "".join(g.group() for g in groups[i:j + 1]).upper()
-                kind = _kind_of_number(digits)
-                if kind:
-                    yield offset + groups[i].start(), offset + groups[j].end(), digits, kind
-                    i = j + 1
-                    break
-            else:
-                i += 1
-
-
-def _mask(value: str) -> str:
-    if "@" in value:
-        local, domain = value.split("@", 1)
-        return f"{local[0]}***@{domain}"
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def _normalise(item: str) -> str:
-    item = item.strip()
-    if "@" in item:
-        return item.lower()
-    digits = re.sub(r"[^0-9Xx]", "", item).upper()
-    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+# Landlines are left out: the numbers a shop gives customers (its own, a courier's) are landline
+# or service numbers, and the handbook only forbids other people's personal data.
+GUARDED = (pii.PHONE, pii.ID_CARD, pii.BANK_CARD, pii.EMAIL)
 
 
 def check_reply(text: str, customer_data: Iterable[str] = ()) -> list[GuardHit]:
@@ -144,28 +81,21 @@ def check_reply(text: str, customer_data: Iterable[str] = ()) -> list[GuardHit]:
     (a caller may add the shop's public contacts too). An empty list means the reply is clean."""
     if isinstance(customer_data, str):
         customer_data = (customer_data,)
-    own = {_normalise(item) for item in customer_data if item and item.strip()}
+    own = {pii.normalise(item) for item in customer_data if item and item.strip()}
     found: list[tuple[int, GuardHit]] = []
     for kind, pattern in (("insult", INSULT), ("threat", THREAT), ("brush_off", BRUSH_OFF)):
         found += [(m.start(), GuardHit(kind, m.group().strip(), MESSAGES[kind])) for m in pattern.finditer(text)]
     for m in SOFT_BRUSH_OFF.finditer(text):
         if not CONSTRUCTIVE.search(text, m.end()):
             found.append((m.start(), GuardHit("brush_off", m.group(), MESSAGES["brush_off"])))
-
-    def foreign(value: str, label: str) -> GuardHit:
-        message = f"This {label} is not this customer's personal data; please remove it before sending."
-        return GuardHit("foreign_personal_data", _mask(value), message)
-
-    emails = list(EMAIL.finditer(text))
-    found += [(m.start(), foreign(m.group(), "e-mail address")) for m in emails if m.group().lower() not in own]
-    for start, end, digits, label in _numbers(text):
-        # The digits of an e-mail address ("13812345678@qq.com") were judged with the address.
-        if digits not in own and not any(e.start() < end and start < e.end() for e in emails):
-            found.append((start, foreign(digits, label)))
+    for item in pii.find(text, GUARDED):
+        if pii.normalise(item.value) not in own:
+            message = f"This {item.label} is not this customer's personal data; please remove it before sending."
+            found.append((item.start, GuardHit("foreign_personal_data", item.masked, message)))
     return [hit for _, hit in sorted(found, key=lambda pair: pair[0])]
 
 
 def personal_data(text: str) -> list[str]:
     """Phones, ID and card numbers and e-mail addresses in a text: what a customer told us
     about themselves, and so may be repeated back to them."""
-    return [m.group() for m in EMAIL.finditer(text)] + [digits for _, _, digits, _ in _numbers(text)]
+    return [item.value for item in pii.find(text, GUARDED)]
