@@ -1,4 +1,6 @@
-"""JSON logs, each line carrying the conversation it concerns when there is one."""
+"""JSON logs, each line carrying the conversation it concerns when there is one, and none
+carrying a customer's personal data: phones, ID and card numbers and e-mails are masked in the
+message, its arguments, the extra fields and exception text before a handler writes them."""
 from __future__ import annotations
 
 import contextvars
@@ -7,6 +9,8 @@ import sys
 from contextlib import contextmanager
 
 from pythonjsonlogger.json import JsonFormatter
+
+from gateway.privacy import pii
 
 _conversation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("conversation_id", default=None)
 
@@ -27,15 +31,47 @@ class _ConversationFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+# What every LogRecord has; anything else on a record came in through `extra`.
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+class _PersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            try:
+                record.msg, record.args = pii.mask(record.getMessage()), None
+            except (TypeError, ValueError):  # arguments that do not fit: the line still says what it could
+                record.msg, record.args = f"{pii.mask(record.msg)} {pii.mask_nested(record.args)!r}", None
+        else:
+            record.msg = pii.mask_nested(record.msg)
+        for key, value in list(vars(record).items()):
+            if key not in _RECORD_FIELDS:
+                setattr(record, key, pii.mask_nested(value))
+        if record.exc_text:
+            record.exc_text = pii.mask(record.exc_text)
+        return True
+
+
+class _MaskingJsonFormatter(JsonFormatter):
+    """Exception messages and tracebacks quote values ("no customer 13812345678")."""
+
+    def formatException(self, ei):
+        return pii.mask_nested(super().formatException(ei))
+
+    def formatStack(self, stack_info):
+        return pii.mask_nested(super().formatStack(stack_info))
+
+
+def configure_logging(level: str = "INFO", stream=None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
-        JsonFormatter(
+        _MaskingJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(conversation_id)s",
             rename_fields={"levelname": "level", "asctime": "time"},
         )
     )
     handler.addFilter(_ConversationFilter())
+    handler.addFilter(_PersonalDataFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

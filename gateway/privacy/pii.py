@@ -151,3 +151,14 @@ def normalise(item: str) -> str:
         return item.lower()
     digits = re.sub(r"[^0-9Xx]", "", item).upper()
     return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+
+
+def mask_nested(value):
+    """Strings anywhere inside dicts, lists and tuples masked (keys too); other values as they are."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {mask_nested(k): mask_nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(mask_nested(v) for v in value)
+    return value
