@@ -40,8 +40,13 @@ class _Dumper(yaml.SafeDumper):
     """Multi-line answers as literal blocks, so an exported file reads like the answer itself."""
 
 
+# YAML reads these as line breaks too; PyYAML writes them raw in plain, quoted and block
+# scalars, and they come back as "\n" or a space. Double quotes escape them.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style = '"' if any(c in value for c in _OTHER_BREAKS) else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -50,7 +55,9 @@ _Dumper.add_representer(str, _represent_str)
 
 def _csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # CRLF rows: the writer quotes only cells holding a character of the row terminator, and a
+    # bare "\r" in an unquoted cell would end the row when read back.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
         for key in _LIST_FIELDS:

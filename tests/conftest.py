@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from hypothesis import settings as hypothesis_settings
 
 from gateway.bootstrap import Gateway, build, migrate_database
 from gateway.config import Settings
@@ -17,6 +18,11 @@ PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_POSTGRES_PORT", "5432"))
 PG_USER = os.environ.get("TEST_POSTGRES_USER", "postgres")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# Property tests draw the same examples on every run, CI's included, so a failure can be
+# reproduced from its report alone; nothing is kept in a .hypothesis/ folder between runs.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile("deterministic")
 
 
 async def _postgres_admin():
