@@ -30,7 +30,10 @@ def split_text(text: str, limit: int) -> list[str]:
             if at > end // 2:  # a break in the first half would leave a stub part
                 cut = at + len(mark)
                 break
-        parts.append(rest[:cut].rstrip())
+        # Only a text that starts with whitespace can yield an empty part here, and a channel
+        # refuses an empty message.
+        if part := rest[:cut].rstrip():
+            parts.append(part)
         rest = rest[cut:].lstrip()
     if rest or not parts:
         parts.append(rest)
