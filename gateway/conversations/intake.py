@@ -108,6 +108,10 @@ class Intake:
     async def receive(self, inbound: InboundMessage) -> Stored:
         if len(inbound.text) > MAX_TEXT_LENGTH or not (inbound.text or inbound.attachments):
             raise ValueError(f"text must be 1 to {MAX_TEXT_LENGTH} characters, or come with a file")
+        if "\x00" in inbound.text:
+            # PostgreSQL text cannot hold NUL: refused here on every backend, as the web chat
+            # refuses it, rather than failing the insert on one of them.
+            raise ValueError("text contains a NUL character")
         for _ in range(STORE_ATTEMPTS - 1):
             try:
                 return await self._store(inbound)
