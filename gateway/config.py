@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     gateway_data_dir: Path = Path("./data")
     # A visitor who comes back within a month resumes the same conversation.
     gateway_visitor_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
+    # Customers quiet this many days, with nothing open, are erased; unset = kept forever.
+    gateway_retention_days: int | None = Field(None, ge=1)
     gateway_log_level: str = "INFO"
     # Languages the GATEWAY_EMBEDDING_MODEL is trusted in (the bundled MiniLM: English only).
     gateway_embedding_languages: str = "en"
