@@ -3,7 +3,8 @@
 Complaints and user roles have no history of their own, so each change writes an
 `audit_log` row in the same transaction as the change (a rollback takes both back).
 Knowledge-base entries and conversation status already keep append-only histories
-(`kb_entry_versions`, `conversation_events`); `read` merges all three, newest first.
+(`kb_entry_versions`, `conversation_events`); `read` merges all three, newest first. What
+happens to a conversation besides its status (a reveal of masked personal data) is logged too.
 """
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ async def read(uow, query: AuditQuery) -> list[dict]:
         rows += await _kb(uow.session, query)
     if "conversation" in wanted:
         rows += await _conversations(uow.session, query)
-    logged = [t for t in wanted if t in ("complaint", "user")]
+    logged = [t for t in wanted if t in ("complaint", "user", "conversation")]
     if logged:
         rows += await _log(uow.session, query, logged)
     rows.sort(key=lambda r: datetime.fromisoformat(r["at"]), reverse=True)

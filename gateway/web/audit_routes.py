@@ -6,6 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from gateway import audit
+from gateway.privacy import pii
 from gateway.web.accounts import AccountError, Role
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.web.errors import ApiError, read_json
@@ -32,7 +33,8 @@ async def audit_log(request: web.Request) -> web.Response:
     query = audit.AuditQuery(kind, actor, query_time(request, "from"), query_time(request, "to"), int(raw_limit))
     async with request.app[SERVICES].uow() as uow:
         rows = await audit.read(uow, query)
-    return web.json_response({"entries": rows})
+    # A summary or a root cause can quote a customer; the log is about who did what, not them.
+    return web.json_response({"entries": [pii.mask_fields(r, "summary", "before", "after") for r in rows]})
 
 
 @require(Role.ADMIN)

@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
+from gateway.privacy import pii
 from gateway.web.auth import KB_READERS, KB_WRITERS, author, require
 from gateway.web.errors import ApiError, read_json
 from gateway.web.services import WebServices
@@ -108,6 +109,8 @@ rollback_entry.body_model = RollbackIn
 @require(*KB_READERS)
 async def export(request: web.Request) -> web.Response:
     """The entries as a JSON, YAML or CSV file the importers read back."""
+    # Not masked: entries are the shop's own published text, whose contact numbers and
+    # addresses customers are meant to read, and a masked file would not import back as it was.
     fmt = request.query.get("format", "json")
     if fmt not in EXPORT_FORMATS:
         raise ApiError(422, f"format must be one of {', '.join(EXPORT_FORMATS)}")
@@ -130,7 +133,15 @@ async def unanswered(request: web.Request) -> web.Response:
     services = _services(request)
     async with services.uow() as uow:
         groups = await unanswered_groups(uow.session, services.knowledge.search.encoders.values())
-    return web.json_response({"groups": groups, "questions": sum(g["size"] for g in groups)})
+    return web.json_response({"groups": [_masked_group(g) for g in groups],
+                              "questions": sum(g["size"] for g in groups)})
+
+
+def _masked_group(group: dict) -> dict:
+    """Editors need what customers asked, not who they are: "call me on 138…" keeps its words."""
+    return {**group, "question": pii.mask(group["question"]),
+            "phrasings": list(dict.fromkeys(pii.mask(text) for text in group["phrasings"])),
+            "questions": [pii.mask_fields(q, "text") for q in group["questions"]]}
 
 
 def _handled_errors(exc: Exception) -> ApiError:
