@@ -94,9 +94,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(run=_user_add)
 
+    from gateway.cli_customer import add_commands as add_customer_commands
     from gateway.cli_kb import add_commands
 
     add_commands(commands)
+    add_customer_commands(commands)
     return root
 
 
