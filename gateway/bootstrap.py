@@ -28,6 +28,8 @@ from gateway.outbox_worker import OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
+from gateway.privacy.retention import RetentionSweeper
+from gateway.web import customer_routes
 from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, metrics_routes, quality_routes,
                          report_routes)
 from gateway.web.accounts import Accounts
@@ -42,7 +44,7 @@ from knowledge_base.service import KnowledgeBase
 from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
 
 
-STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes)
+STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes, customer_routes)
 
 
 @dataclass
@@ -116,6 +118,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     accounts = Accounts(uow, clock)
     desk = Desk(uow, clock, bus)
     sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds)
+    days = settings.gateway_retention_days
+    retention = RetentionSweeper(uow, clock, days) if days is not None else None
     bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels))
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
 
@@ -151,6 +155,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                                                   name="kb-watch"))
         worker.start()
         sweeper.start()
+        if retention is not None:
+            background.append(asyncio.create_task(retention.run_forever(), name="retention"))
         if telegram is not None:
             await telegram.start()
 
