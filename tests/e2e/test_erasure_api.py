@@ -44,6 +44,11 @@ async def test_an_erased_visitor_starts_afresh_with_the_old_token(server):
                                                             "erased": {}})
     status, body = await erase(server, root, "nobody")
     assert status == 404 and body["error"]["code"] == "not_found"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{server.url}/api/audit?type=customer",
+                            headers={"Authorization": f"Bearer {root}"}) as r:
+            [entry] = (await r.json())["entries"]
+    assert (entry["action"], entry["object_id"], entry["actor"]) == ("erased", customer_id, "admin:root")
 
     again = await ChatClient().connect(server.url, token=token)
     try:
