@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot import intents, texts
+from bot import intents
+from gateway import texts
 from knowledge_base.search import Candidate, SearchResult
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot import texts
 from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
 from bot.responder import BotReply
+from gateway import texts
 from gateway.conversations.views import MessageView
-from knowledge_base.entry import detect_language, language_of_locale
 from knowledge_base.search import HybridSearch
 
 HANDOFF_TEXT = {COMPLAINT: "handoff_complaint", LOW_CONFIDENCE: "handoff_low_confidence"}
@@ -24,12 +23,14 @@ class RetrievalResponder:
 
     async def respond(self, text: str, history: Sequence[MessageView]) -> BotReply:
         if not text.strip():  # a photo, a voice note, a file: kept for the agent, not searched
-            language = _customer_language(history)
+            language = texts.customer_language(history)
             return BotReply(texts.text(language, "file_received"),
                             quick_replies=(texts.text(language, "talk_to_person"),),
                             details={"decision": "file_received", "language": language})
         decision = await self.decide(text, _previous_turn(history))
-        language = decision.language
+        # Answers come from entries in the message's own language; our own words follow the
+        # customer's locale where their channel tells it.
+        language = texts.customer_language(history, text)
         details = decision.summary()
         if decision.kind == "handoff":
             key = HANDOFF_TEXT.get(decision.code, "handoff")
@@ -44,17 +45,6 @@ class RetrievalResponder:
             quick_replies=tuple(texts.text(language, k) for k in ("helpful", "not_helpful", "talk_to_person")),
             details=details,
         )
-
-
-def _customer_language(history: Sequence[MessageView]) -> str:
-    """From what the customer wrote, else what their app is set to, else English."""
-    words = " ".join(m.text for m in history if m.sender == "customer" and m.text.strip())
-    if words:
-        return detect_language(words)
-    for message in reversed(history):
-        if message.sender == "customer" and message.meta.get("language"):
-            return language_of_locale(message.meta["language"])
-    return "en"
 
 
 def _previous_turn(history: Sequence[MessageView]) -> PreviousTurn:

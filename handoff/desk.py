@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from gateway import texts
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE
@@ -22,15 +23,12 @@ from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gateway.web.accounts import Principal, Role
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
 from handoff.reply_guard import check_reply, personal_data
-from knowledge_base.entry import detect_language
 
 log = logging.getLogger(__name__)
 
 DELIVER_CSAT = "deliver_csat"
 PRESENCE = ("online", "away", "offline")
 SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
-CSAT_TEXT = {"en": "How did we do? Please rate this conversation from 1 to 5.",
-             "zh": "请为本次服务打分（1-5 分），感谢您的反馈。"}
 
 
 class DeskError(Exception):
@@ -188,9 +186,9 @@ class Desk:
             if handoff is not None:
                 handoff.resolved_at = now
             history = await uow.conversations.history(conversation_id, limit=20)
-            language = detect_language(" ".join(m.text for m in history if m.sender == Sender.CUSTOMER))
+            language = texts.customer_language(history)
             ask = await uow.conversations.add_message(Message(
-                conversation_id=conversation_id, sender=Sender.SYSTEM, text=CSAT_TEXT[language],
+                conversation_id=conversation_id, sender=Sender.SYSTEM, text=texts.text(language, "csat_request"),
                 meta={"csat_request": True}, created_at=now))
             route = _route(conversation)
             uow.outbox.add(DELIVER_HANDOFF, {**route, "status": {"state": "resolved"}}, now, conversation_id)
