@@ -99,13 +99,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         return UnitOfWork(session_factory, worker.kick)
 
     leases = LeaseKeeper(uow, clock, hold=timedelta(seconds=settings.gateway_lease_seconds)) if many else None
-    intake = Intake(uow, clock, bus)
+    clocks = settings.service_clocks()
+    intake = Intake(uow, clock, bus, hours=clocks.hours)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
     bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,
-                       settings.gateway_first_response_sla_seconds, metrics=metrics)
+                       settings.gateway_first_response_sla_seconds, metrics=metrics, clocks=clocks)
     delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
     worker = OutboxWorker(
         uow,
@@ -117,10 +118,10 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     )
     accounts = Accounts(uow, clock)
     desk = Desk(uow, clock, bus)
-    sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds)
+    sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds, clocks=clocks)
     days = settings.gateway_retention_days
     retention = RetentionSweeper(uow, clock, days) if days is not None else None
-    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels))
+    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels, clock, clocks.hours))
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
 
     async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:
@@ -138,7 +139,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
     app[METRICS] = metrics
-    conversation_routes.add_routes(app, desk, uow, clock)
+    conversation_routes.add_routes(app, desk, uow, clock, clocks)
     services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels)
     for routes in STAFF_ROUTES:
         routes.add_routes(app, services)

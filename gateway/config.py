@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handoff.service_clocks import ServiceClocks
+from handoff.service_hours import ServiceHours
 
 
 class Settings(BaseSettings):
@@ -25,6 +29,15 @@ class Settings(BaseSettings):
     gateway_first_response_sla_seconds: int = Field(600, gt=0)
     # How often stored clocks are re-evaluated: the accuracy of every warning and breach.
     gateway_sla_sweep_seconds: float = Field(0.5, gt=0, le=5)
+    # The service calendar ("mon-sun 09:00-22:00", see handoff/service_hours.py); unset = always
+    # open. Its time zone, and holidays as comma-separated ISO dates in that zone.
+    gateway_service_hours: str | None = None
+    gateway_service_timezone: str = "UTC"
+    gateway_holidays: str = ""
+    # Which clocks count only service time ("service") and which count every hour ("wall").
+    gateway_first_response_clock: Literal["service", "wall"] = "service"
+    gateway_ordinary_complaint_clock: Literal["service", "wall"] = "service"
+    gateway_major_complaint_clock: Literal["service", "wall"] = "wall"
     gateway_embedding_model: str | None = None
     gateway_data_dir: Path = Path("./data")
     # A visitor who comes back within a month resumes the same conversation.
@@ -58,6 +71,20 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET "
                              "(1-256 characters: letters, digits, _ and -)")
         return self
+
+    @model_validator(mode="after")
+    def _service_hours_parse(self) -> "Settings":
+        # A typo in the calendar would silently move every deadline: refuse to start instead.
+        try:
+            self.service_clocks()
+        except ValueError as exc:
+            raise ValueError(f"GATEWAY_SERVICE_HOURS, GATEWAY_SERVICE_TIMEZONE or GATEWAY_HOLIDAYS: {exc}") from None
+        return self
+
+    def service_clocks(self) -> ServiceClocks:
+        hours = ServiceHours.parse(self.gateway_service_hours, self.gateway_service_timezone, self.gateway_holidays)
+        return ServiceClocks(hours, self.gateway_first_response_clock, self.gateway_ordinary_complaint_clock,
+                             self.gateway_major_complaint_clock)
 
     def secret_key(self) -> str:
         """The configured key, else one generated once into the data directory.

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 
 from gateway.channels.base import ChannelRegistry
+from gateway.clock import Clock, utcnow
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.events import QueueChanged
-from handoff.policy import estimated_wait_seconds
-from gateway.conversations.views import HandoffStatus
+from handoff.queue import describe
+from handoff.service_hours import ServiceHours
 
 log = logging.getLogger(__name__)
 
@@ -15,18 +16,21 @@ log = logging.getLogger(__name__)
 class QueuePositionNotifier:
     """Realtime only: the position is recomputed on reconnect, so a lost update costs nothing."""
 
-    def __init__(self, uow: UnitOfWorkFactory, channels: ChannelRegistry):
+    def __init__(self, uow: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock = utcnow,
+                 hours: ServiceHours = ServiceHours()):
         self._uow = uow
         self._channels = channels
+        self._clock = clock
+        self._hours = hours
 
     async def __call__(self, event: QueueChanged) -> None:
         async with self._uow() as uow:
             queue = await uow.handoffs.queue()
             agents = len(await uow.handoffs.online_agents())
             typical = await uow.handoffs.typical_handle_seconds()
+        now = self._clock()
         for position, (conversation, _) in enumerate(queue, start=1):
-            status = HandoffStatus("queued", position=position,
-                                   estimated_wait_seconds=estimated_wait_seconds(position, agents, typical))
+            status = describe(position, agents, typical, self._hours, now)
             try:
                 await self._channels.get(conversation.channel).send_handoff(conversation.external_chat_id, status)
             except Exception:

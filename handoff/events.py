@@ -47,6 +47,17 @@ class SlaBreach:
 
 
 @dataclass(frozen=True)
+class NobodyOnline:
+    """A customer was queued inside service hours with no agent online: supervisors hear it
+    at once rather than at the breach."""
+    conversation_id: str
+    handoff_id: int
+    kind: str
+    queued_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class ComplaintClockBreached:
     complaint_id: str
     conversation_id: str

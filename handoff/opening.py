@@ -8,26 +8,29 @@ from gateway import audit
 from gateway.storage.tables import Complaint, ComplaintClock, Conversation, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
 from handoff import policy
+from handoff.service_clocks import ServiceClocks
 
 
 async def open_handoff(uow: UnitOfWork, conversation: Conversation, reason: str, details: dict,
-                       evidence_message_id: int, customer_text: str, now: datetime, sla_seconds: int) -> Handoff:
+                       evidence_message_id: int, customer_text: str, now: datetime, sla_seconds: int,
+                       clocks: ServiceClocks) -> Handoff:
     kind = policy.classify(details)
     handoff = Handoff(conversation_id=conversation.id, kind=kind.kind, reason=reason, priority=kind.priority,
                       category=kind.category, severity=kind.severity, queued_at=now,
-                      first_response_due_at=policy.first_response_due(now, sla_seconds))
+                      first_response_due_at=clocks.first_response_due(now, sla_seconds))
     uow.handoffs.add(handoff)
     if kind.category:
         await register_complaint(uow, conversation, kind.category, kind.severity or "ordinary",
                                  details.get("severity_reasons", []), policy.demand(customer_text),
-                                 [evidence_message_id], "bot", now)
+                                 [evidence_message_id], "bot", now, clocks=clocks)
     await uow.handoffs.flush()
     return handoff
 
 
 async def register_complaint(uow: UnitOfWork, conversation: Conversation, category: str, severity: str,
                              reasons: list[str], demand: str, evidence: list[int], created_by: str,
-                             now: datetime, owner_id: int | None = None) -> Complaint:
+                             now: datetime, owner_id: int | None = None,
+                             clocks: ServiceClocks = ServiceClocks()) -> Complaint:
     code = policy.CHANNEL_CODES.get(conversation.channel, "OTH")
     serial = await uow.handoffs.next_serial(f"{now:%Y%m%d}", code)
     complaint = Complaint(id=policy.complaint_id(now, conversation.channel, serial), conversation_id=conversation.id,
@@ -36,7 +39,7 @@ async def register_complaint(uow: UnitOfWork, conversation: Conversation, catego
                           owner_id=owner_id)
     uow.handoffs.add(complaint)
     await uow.handoffs.flush()
-    for clock_kind, due in policy.complaint_clocks(severity, now):
+    for clock_kind, due in clocks.complaint_clocks(severity, now):
         uow.handoffs.add(ComplaintClock(complaint_id=complaint.id, kind=clock_kind, due_at=due))
     # Every complaint, opened by the bot or by a person, starts its audit trail here.
     audit.record(uow, at=now, actor=created_by, action="registered", object_type="complaint", object_id=complaint.id,

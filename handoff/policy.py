@@ -1,5 +1,5 @@
-"""The service handbook as code: queue priority, the first-response clock and its
-warnings, complaint clocks, complaint ids. Pure: no I/O, times passed in."""
+"""The service handbook as code: queue priority, the warning marks, complaint clocks,
+complaint ids. Pure: no I/O, times passed in. Due times: `service_clocks.py`."""
 from __future__ import annotations
 
 import re
@@ -40,18 +40,6 @@ def classify(details: dict) -> HandoffKind:
     code = details.get("code")
     kind = code if code in PRIORITY else "other"
     return HandoffKind(kind, PRIORITY[kind])
-
-
-def first_response_due(queued_at: datetime, sla_seconds: int) -> datetime:
-    return queued_at + timedelta(seconds=sla_seconds)
-
-
-def warning_due(queued_at: datetime, due: datetime, mark: float) -> datetime:
-    return queued_at + (due - queued_at) * mark
-
-
-def complaint_clocks(severity: str, opened_at: datetime) -> list[tuple[str, datetime]]:
-    return [(kind, opened_at + delta) for kind, delta in COMPLAINT_CLOCKS[severity]]
 
 
 def complaint_id(opened_at: datetime, channel: str, serial: int) -> str:

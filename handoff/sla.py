@@ -17,18 +17,21 @@ from gateway.conversations.model import ConcurrentUpdate, Status, plan_transitio
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.desk import Desk
 from handoff.events import ComplaintClockBreached, QueueChanged, SlaBreach, SlaWarning
-from handoff.policy import WARNING_MARKS, warning_due
+from handoff.policy import WARNING_MARKS
+from handoff.service_clocks import ServiceClocks
 
 log = logging.getLogger(__name__)
 
 
 class SlaSweeper:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, desk: Desk, interval: float = 0.5):
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, desk: Desk, interval: float = 0.5,
+                 clocks: ServiceClocks = ServiceClocks()):
         self._uow = uow
         self._clock = clock
         self._bus = bus
         self._desk = desk
         self._interval = interval
+        self._clocks = clocks
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -58,8 +61,9 @@ class SlaSweeper:
                 conversation = await uow.conversations.get(handoff.conversation_id)
                 for mark in WARNING_MARKS:
                     column = f"warned_{int(mark * 100)}_at"
-                    if (getattr(handoff, column) is None and now >= warning_due(handoff.queued_at, handoff.first_response_due_at, mark)
-                            and now < handoff.first_response_due_at
+                    due = handoff.first_response_due_at
+                    if (getattr(handoff, column) is None and now >= self._clocks.warning_due(handoff.queued_at, due, mark)
+                            and now < due
                             and await uow.handoffs.stamp_once(handoff.id, column, now)):
                         events.append(SlaWarning(handoff.conversation_id, handoff.id, int(mark * 100),
                                                  handoff.first_response_due_at, conversation.assignee_id))

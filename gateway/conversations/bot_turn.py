@@ -11,6 +11,7 @@ import time
 from sqlalchemy.exc import IntegrityError
 
 from bot.responder import Responder
+from gateway import texts
 from gateway.channels.base import ChannelRegistry
 from gateway.bus import MessageBus
 from gateway.clock import Clock
@@ -20,23 +21,20 @@ from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
 from gateway.storage.tables import Message
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from handoff.events import QueueChanged
+from handoff.events import NobodyOnline, QueueChanged
 from handoff.opening import open_handoff
-from handoff.queue import queue_status
+from handoff.queue import NOBODY_ONLINE, notice_text, queue_status
+from handoff.service_clocks import ServiceClocks
 
 log = logging.getLogger(__name__)
 
 DELIVER_HANDOFF = "deliver_handoff"
 
-QUEUED_TEXT = {
-    "en": "You are number {position} in the queue for a person.",
-    "zh": "您正在排队等待人工客服，当前排在第 {position} 位。",
-}
-
 
 class BotTurn:
     def __init__(self, uow_factory: UnitOfWorkFactory, responder: Responder, channels: ChannelRegistry, clock: Clock,
-                 bus: MessageBus, sla_seconds: int, *, metrics=None):
+                 bus: MessageBus, sla_seconds: int, *, metrics=None,
+                 clocks: ServiceClocks = ServiceClocks()):
         """`metrics`: optional, with `decision_took(seconds)` and `handed_off(code)` (gateway.metrics)."""
         self._uow = uow_factory
         self._responder = responder
@@ -45,6 +43,7 @@ class BotTurn:
         self._bus = bus
         self._sla_seconds = sla_seconds
         self._metrics = metrics
+        self._clocks = clocks
 
     async def run(self, payload: dict) -> None:
         message_id = int(payload["message_id"])
@@ -57,6 +56,7 @@ class BotTurn:
                 return  # a person owns it now, or this turn already ran
             history = [message_view(m) for m in await uow.conversations.history(conversation.id)]
             conversation_id, text = conversation.id, message.text
+            language = texts.customer_language(history, text)
             channel, chat_id = conversation.channel, conversation.external_chat_id
 
         with conversation_context(conversation_id):
@@ -69,7 +69,7 @@ class BotTurn:
             if self._metrics is not None:
                 self._metrics.decision_took(time.perf_counter() - started)
             try:
-                await self._record(message_id, reply)
+                await self._record(message_id, reply, language)
             except IntegrityError:
                 log.info("bot turn already recorded by another run", extra={"message_id": message_id})
             except ConcurrentUpdate:
@@ -78,7 +78,7 @@ class BotTurn:
                 log.info("conversation changed during the bot turn; reply dropped",
                          extra={"message_id": message_id})
 
-    async def _record(self, message_id: int, reply) -> None:
+    async def _record(self, message_id: int, reply, language: str) -> None:
         now = self._clock()
         async with self._uow() as uow:
             conversation = await uow.conversations.get(
@@ -108,14 +108,14 @@ class BotTurn:
             uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
             if reply.handoff_reason:
                 handoff = await open_handoff(uow, conversation, reply.handoff_reason, reply.details, message_id,
-                                             await self._customer_text(uow, message_id), now, self._sla_seconds)
-                status = await queue_status(uow, handoff)
-                language = reply.details.get("language", "en")
+                                             await self._customer_text(uow, message_id), now, self._sla_seconds,
+                                             self._clocks)
+                status = await queue_status(uow, handoff, now, self._clocks.hours)
                 notice = await uow.conversations.add_message(
                     Message(
                         conversation_id=conversation.id,
                         sender=Sender.SYSTEM,
-                        text=QUEUED_TEXT.get(language, QUEUED_TEXT["en"]).format(position=status.position),
+                        text=notice_text(language, status, self._clocks.hours),
                         meta={"handoff": status.to_event()},
                         created_at=now,
                     )
@@ -128,6 +128,9 @@ class BotTurn:
         if reply.handoff_reason:
             if self._metrics is not None:  # counted once committed, so a dropped turn is not counted
                 self._metrics.handed_off(handoff.kind)
+            if status.notice == NOBODY_ONLINE:
+                await self._bus.publish(NobodyOnline(conversation.id, handoff.id, handoff.kind, handoff.queued_at,
+                                                     handoff.first_response_due_at))
             await self._bus.publish(QueueChanged("hand-off"))
 
     async def _customer_text(self, uow, message_id: int) -> str:

@@ -46,8 +46,11 @@ class MessageView:
 class HandoffStatus:
     state: str  # queued | assigned | resolved
     position: int | None = None
-    estimated_wait_seconds: int | None = None
+    estimated_wait_seconds: int | None = None  # none when nobody can make it true
     agent_name: str | None = None
+    agents_online: int | None = None
+    notice: str | None = None  # out_of_hours | nobody_online
+    opens_at: str | None = None  # ISO time people are back, outside service hours
 
     def to_event(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}

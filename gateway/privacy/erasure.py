@@ -88,6 +88,10 @@ class CustomerErasure:
         self._clock = clock
 
     async def erase(self, customer_id: str, *, actor: str) -> Erased:
+        # Ids are short printable strings; anything else (a NUL from a URL) cannot name one, and
+        # PostgreSQL would refuse to even compare it.
+        if not customer_id or len(customer_id) > 32 or not customer_id.isprintable():
+            raise ErasureRefused(404, f"no customer {customer_id[:40]!r}")
         now = self._clock()
         async with self._uow() as uow:
             session = uow.session

@@ -13,6 +13,7 @@ from gateway.web.errors import ApiError, read_json
 from handoff.context import complaint_dict, context_package, queue_rows, summary_row
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk, DeskError
+from handoff.service_clocks import ServiceClocks
 
 DESK = web.AppKey("desk", Desk)
 COMPLAINTS = web.AppKey("complaints", ComplaintRegister)
@@ -183,10 +184,11 @@ async def complaints(request: web.Request) -> web.Response:
                                                  for c in rows]})
 
 
-def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock) -> None:
+def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock,
+               clocks: ServiceClocks = ServiceClocks()) -> None:
     app[DESK] = desk
     app[STORE] = (uow, clock)
-    app[COMPLAINTS] = ComplaintRegister(uow, clock)
+    app[COMPLAINTS] = ComplaintRegister(uow, clock, clocks)
     r = app.router
     base = "/api/conversations/{conversation_id}"
     r.add_get("/api/conversations", list_conversations)

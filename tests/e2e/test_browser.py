@@ -52,7 +52,8 @@ async def test_customer_text_is_shown_as_text_and_history_survives_a_reload(serv
     await page.click("#launcher")
     await expect(page.locator('.msg[data-sender="customer"]')).to_have_text(hostile)
     await expect(page.locator(".msg")).to_have_count(3)  # customer, bot, queue notice: once each
-    await expect(page.locator('.msg[data-sender="system"]')).to_have_text("您正在排队等待人工客服，当前排在第 1 位。")
+    await expect(page.locator('.msg[data-sender="system"]')).to_have_text(
+        "您正在排队等待人工客服，当前排在第 1 位。目前暂无客服在线，无法预估等待时间；我们已通知主管，客服有空后会第一时间在这里回复您。")
     await expect(page.locator("#status")).to_contain_text("排队位置：1")
     assert await page.locator("#csgw-widget img").count() == 0
     assert dialogs == []

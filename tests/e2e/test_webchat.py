@@ -58,7 +58,7 @@ async def test_asking_for_a_person_hands_off_and_the_queue_is_announced(client):
     assert reply["text"] == HANDOFF_ZH
     assert reply["conversation_id"] == client.session["conversation_id"]
     handoff = await client.wait_for("handoff")
-    assert handoff == {"state": "queued", "position": 1}
+    assert handoff == {"state": "queued", "position": 1, "agents_online": 0, "notice": "nobody_online"}
     typing = await client.wait_for("typing")
     assert typing == {"sender": "bot"}
 
@@ -92,7 +92,8 @@ async def test_history_is_replayed_after_a_server_restart(sqlite_url, tmp_path, 
         assert [m["sender"] for m in replay] == ["customer", "bot", "system"]
         assert replay[0]["text"] == "order 1234: I want a real person"
         assert replay[0]["client_msg_id"] == "c-1"
-        assert await again.wait_for("handoff") == {"state": "queued", "position": 1}
+        assert await again.wait_for("handoff") == {"state": "queued", "position": 1, "agents_online": 0,
+                                                   "notice": "nobody_online"}
         await again.close()
     finally:
         await second.stop()

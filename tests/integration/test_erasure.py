@@ -220,6 +220,10 @@ async def test_an_unknown_customer_and_one_still_being_served_are_refused(world)
     with pytest.raises(ErasureRefused) as unknown:
         await world.erasure.erase("nobody", actor="cli:operator")
     assert unknown.value.status == 404 and "nobody" in unknown.value.message
+    for odd in ("", "a\x00b", "x" * 33):
+        with pytest.raises(ErasureRefused) as refused:
+            await world.erasure.erase(odd, actor="cli:operator")
+        assert refused.value.status == 404
     async with world.sessions() as s:
         await s.execute(Conversation.__table__.update().where(Conversation.id == "c-zhang-tg").values(status="queued"))
         await s.commit()

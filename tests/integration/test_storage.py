@@ -111,7 +111,9 @@ async def test_the_bot_turn_replies_hands_off_and_delivers_in_order(harness):
     sent = await harness.out.wait_for(3)
     texts = [item.text for _, item in sent[:2]]
     assert texts[0].startswith("[Placeholder bot")
-    assert texts[1] == "You are number 1 in the queue for a person."
+    assert texts[1] == ("You are number 1 in the queue for a person. No one from our team is online right now, so "
+                        "we can't tell you how long it will be; our supervisors have been told, and a person will "
+                        "answer here as soon as one is free.")
     assert sent[2][1].state == "queued" and sent[2][1].position == 1
     async with harness.uow() as uow:
         conversation = await uow.conversations.get(stored.message.conversation_id)

@@ -39,3 +39,17 @@ def test_a_webhook_needs_a_secret_telegram_accepts():
 def test_a_malformed_bot_token_is_refused_before_anything_starts():
     with pytest.raises(ValidationError, match="telegram_bot_token"):
         Settings(telegram_bot_token="not-a-token", _env_file=None)
+
+
+def test_service_hours_default_to_always_open_and_a_mistake_stops_start_up():
+    clocks = Settings(_env_file=None).service_clocks()
+    assert clocks.hours.always_open and (clocks.first_response, clocks.major_complaint) == ("service", "wall")
+    configured = Settings(gateway_service_hours="mon-sun 09:00-22:00", gateway_service_timezone="Asia/Shanghai",
+                          gateway_holidays="2026-10-01,2026-10-02", _env_file=None).service_clocks()
+    assert configured.hours.to_dict()["holidays"] == ["2026-10-01", "2026-10-02"]
+    for bad in ({"gateway_service_hours": "mon-sun 9-22"}, {"gateway_service_timezone": "Nowhere/Town"},
+                {"gateway_holidays": "tomorrow"}):
+        with pytest.raises(ValidationError, match="GATEWAY_SERVICE_HOURS, GATEWAY_SERVICE_TIMEZONE or GATEWAY_HOLIDAYS"):
+            Settings(_env_file=None, **bad)
+    with pytest.raises(ValidationError, match="gateway_major_complaint_clock"):
+        Settings(gateway_major_complaint_clock="sometimes", _env_file=None)
