@@ -7,7 +7,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.retrieval_responder import RetrievalResponder
-from gateway.web import auth, health, kb_routes, openapi, pages
+from gateway.web import auth, health, kb_routes, openapi, pages, storable
 from gateway.web.accounts import Accounts
 from gateway.web.errors import json_errors
 from knowledge_base.service import KnowledgeBase
@@ -18,7 +18,7 @@ MAX_BODY = 12 * 1024 * 1024
 
 def create_app(sio: socketio.AsyncServer, engine: AsyncEngine, accounts: Accounts,
                knowledge: KnowledgeBase, bot: RetrievalResponder) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors, storable.refuse_unstorable])
     sio.attach(app)
     pages.add_routes(app)
     app.router.add_get("/healthz", health.healthz)

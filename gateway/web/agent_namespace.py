@@ -22,8 +22,8 @@ from gateway.web.accounts import Accounts, Principal, Role
 from gateway.web.auth import COOKIE
 from handoff.context import queue_rows
 from handoff.desk import Desk, DeskError
-from handoff.events import (ComplaintClockBreached, ConversationAssigned, QueueChanged, SlaBreach, SlaWarning,
-                            StaffMessage)
+from handoff.events import (ComplaintClockBreached, ConversationAssigned, NobodyOnline, QueueChanged, SlaBreach,
+                            SlaWarning, StaffMessage)
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/agent"
@@ -68,6 +68,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         bus.subscribe(SlaWarning, self._sla_warning)
         bus.subscribe(SlaBreach, self._sla_breach)
         bus.subscribe(ComplaintClockBreached, self._complaint_clock)
+        bus.subscribe(NobodyOnline, self._nobody_online)
 
     # -- connection -----------------------------------------------------------------------
     async def on_connect(self, sid, environ, auth=None):
@@ -208,3 +209,8 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def _complaint_clock(self, event: ComplaintClockBreached) -> None:
         await self.emit("sla_breach", {"conversation_id": event.conversation_id, "complaint_id": event.complaint_id,
                                        "clock": event.kind, "due_at": event.due_at.isoformat()}, room="supervisors")
+
+    async def _nobody_online(self, event: NobodyOnline) -> None:
+        await self.emit("no_agents_online", {"conversation_id": event.conversation_id, "kind": event.kind,
+                                             "queued_at": event.queued_at.isoformat(),
+                                             "due_at": event.due_at.isoformat()}, room="supervisors")

@@ -12,6 +12,7 @@ from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.web.errors import ApiError, read_json
 from gateway.web.quality_routes import query_time
 from gateway.web.services import WebServices
+from gateway.web.storable import whole
 
 SERVICES = web.AppKey("audit_services", WebServices)
 
@@ -27,7 +28,7 @@ async def audit_log(request: web.Request) -> web.Response:
     if kind is not None and kind not in audit.TYPES:
         raise ApiError(422, f"type must be one of {', '.join(audit.TYPES)}")
     raw_limit = request.query.get("limit", "100")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= audit.MAX_LIMIT:
+    if not 1 <= (whole(raw_limit) or 0) <= audit.MAX_LIMIT:
         raise ApiError(422, f"limit must be 1 to {audit.MAX_LIMIT}")
     actor = (request.query.get("actor") or "").strip()[:100] or None
     query = audit.AuditQuery(kind, actor, query_time(request, "from"), query_time(request, "to"), int(raw_limit))
@@ -45,7 +46,7 @@ async def users(request: web.Request) -> web.Response:
 @require(Role.ADMIN)
 async def set_role(request: web.Request) -> web.Response:
     raw = request.match_info["user_id"]
-    if not raw.isdigit():
+    if whole(raw) is None:
         raise ApiError(404, f"no user {raw!r}")
     body = await read_json(request, RoleIn)
     try:

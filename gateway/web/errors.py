@@ -8,6 +8,8 @@ import logging
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from gateway.web import storable
+
 log = logging.getLogger(__name__)
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -55,8 +57,12 @@ async def read_json(request: web.Request, model: type[BaseModel] | None = None):
     """The body as a validated model: 400 when it is not JSON, 422 when fields are wrong."""
     try:
         data = json.loads(await request.text() or "null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad JSON or UTF-8, and an integer of over 4,300 digits, which Python will
+        # not read; RecursionError: arrays or objects nested past the parser's depth.
         raise ApiError(400, f"malformed JSON: {exc}") from None
+    if found := storable.problem(data):
+        raise ApiError(422, found)
     if model is None:
         return data
     if not isinstance(data, dict):

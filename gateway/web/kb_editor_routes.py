@@ -12,6 +12,7 @@ from gateway.privacy import pii
 from gateway.web.auth import KB_READERS, KB_WRITERS, author, require
 from gateway.web.errors import ApiError, read_json
 from gateway.web.services import WebServices
+from gateway.web.storable import LARGEST_VERSION, whole
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.exporters import EXPORT_FORMATS, export_entries
 from knowledge_base.service import EntryExists, EntryNotFound, KnowledgeBase, VersionConflict, VersionNotFound
@@ -24,11 +25,11 @@ MAX_GROUP = 500
 
 class VersionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="the version this change started from")
+    version: int = Field(ge=1, le=LARGEST_VERSION, description="the version this change started from")
 
 
 class RollbackIn(VersionIn):
-    to_version: int = Field(ge=1, description="the recorded version whose text comes back")
+    to_version: int = Field(ge=1, le=LARGEST_VERSION, description="the recorded version whose text comes back")
 
 
 class MessageIdsIn(BaseModel):
@@ -55,7 +56,7 @@ def _entry_id(request: web.Request) -> str:
 
 def _whole(request: web.Request, name: str) -> int:
     raw = request.query.get(name)
-    if raw is None or not raw.isdigit() or int(raw) < 1:
+    if (whole(raw, LARGEST_VERSION) or 0) < 1:
         raise ApiError(422, f"{name} must be a version number (1 or more)")
     return int(raw)
 

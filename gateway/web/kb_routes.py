@@ -10,6 +10,7 @@ from bot.retrieval_responder import RetrievalResponder
 from gateway.conversations.model import MAX_TEXT_LENGTH
 from gateway.web.auth import KB_READERS, KB_WRITERS, author, require
 from gateway.web.errors import ApiError, read_json
+from gateway.web.storable import LARGEST_VERSION, whole
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.importers import FORMATS, KbImportError, parse_entries
 from knowledge_base.service import EntryExists, EntryNotFound, KnowledgeBase, VersionConflict
@@ -20,7 +21,7 @@ MAX_IMPORT = 10 * 1024 * 1024
 
 
 class EntryUpdateIn(KbEntryIn):
-    version: int = Field(ge=1, description="the version this edit started from")
+    version: int = Field(ge=1, le=LARGEST_VERSION, description="the version this edit started from")
 
 
 class SearchIn(BaseModel):
@@ -96,7 +97,7 @@ async def update_entry(request: web.Request) -> web.Response:
 @require(*KB_WRITERS)
 async def delete_entry(request: web.Request) -> web.Response:
     raw = request.query.get("version")
-    if raw is not None and not raw.isdigit():
+    if raw is not None and whole(raw, LARGEST_VERSION) is None:
         raise ApiError(422, "version must be a whole number")
     try:
         await _kb(request).delete(_entry_id(request), author(request), int(raw) if raw else None)

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.web.errors import ApiError, read_json
 from gateway.web.services import WebServices
+from gateway.web.storable import whole
 from handoff.quality import MAX_SAMPLE, Checklist, QualityError, QualityReviews
 
 QUALITY = web.AppKey("quality", QualityReviews)
@@ -72,7 +73,7 @@ async def list_samples(request: web.Request) -> web.Response:
 @require(*SUPERVISORS)
 async def get_sample(request: web.Request) -> web.Response:
     raw = request.match_info["sample_id"]
-    if not raw.isdigit():
+    if whole(raw) is None:
         raise ApiError(404, f"no sample {raw!r}")
     return web.json_response(await _run(request.app[QUALITY].sample(int(raw))))
 
