@@ -368,6 +368,8 @@ async def run_mode(mode: str, echo: Server, tmp: str, args, pool: list[str]) -> 
            # One key for every process: a visitor token must verify wherever the socket lands.
            "GATEWAY_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
            "GATEWAY_FIRST_RESPONSE_SLA_SECONDS": "3600",  # no SLA sweeps firing mid-run
+           # Every simulated customer comes from 127.0.0.1: per-address limits would lump them.
+           "GATEWAY_CHAT_CONNECTS_PER_MINUTE": "0", "GATEWAY_CHAT_MESSAGES_PER_MINUTE": "0",
            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}  # as bench/retrieval.py: 2 shared cores
     env.pop("GATEWAY_REDIS_URL", None)
     if mode in ("dual", "single-redis"):

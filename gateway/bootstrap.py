@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from gateway.channels.base import ChannelRegistry, CsatRefused
 from gateway.channels.telegram.channel import TelegramChannel
 from gateway.channels.visitor_tokens import VisitorTokens
 from gateway.channels.webchat import ChatNamespace, WebChatOutput
+from gateway.client_address import ClientAddress, parse_proxies
 from gateway.clock import Clock, utcnow
 from gateway.config import Settings
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
@@ -34,6 +36,9 @@ from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, me
                          report_routes)
 from gateway.web.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
+from gateway.web.auth import SESSIONS_ENDED, LoginGuard
+from gateway.web.csrf import CsrfTokens
+from gateway.web.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
 from handoff.customer_updates import QueuePositionNotifier
 from handoff.desk import DELIVER_CSAT, Desk, DeskError
@@ -71,6 +76,19 @@ class Gateway:
 async def migrate_database(settings: Settings) -> None:
     # Alembic's env runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(migrate.upgrade, settings.gateway_database_url)
+
+
+# How soon a console socket whose login ended elsewhere (another process, expiry, idle) is closed.
+SESSION_SWEEP_SECONDS = 30
+
+
+async def _every(seconds: float, work) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await work()
+        except Exception:  # a database hiccup must not end the sweeps for good
+            logging.getLogger(__name__).exception("periodic task failed")
 
 
 def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
@@ -116,7 +134,12 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         on_failure=delivery.failed,
         leases=leases,
     )
-    accounts = Accounts(uow, clock)
+    accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
+                        idle=timedelta(minutes=settings.gateway_session_idle_minutes))
+    addresses = ClientAddress(parse_proxies(settings.gateway_trusted_proxies))
+    throttle = LoginThrottle(uow, clock, ThrottlePolicy(
+        per_name=settings.gateway_login_failures_per_name, per_address=settings.gateway_login_failures_per_address,
+        window=timedelta(seconds=settings.gateway_login_window_seconds)))
     desk = Desk(uow, clock, bus)
     sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds, clocks=clocks)
     days = settings.gateway_retention_days
@@ -134,10 +157,16 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     if settings.telegram_bot_token:
         telegram = TelegramChannel(settings, uow, clock, intake, record_csat, leases)
 
-    sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat))
-    sio.register_namespace(AgentNamespace(accounts, desk, uow, clock, bus, channels))
+    sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat, addresses=addresses,
+                                         connects_per_minute=settings.gateway_chat_connects_per_minute,
+                                         messages_per_minute=settings.gateway_chat_messages_per_minute))
+    agents = AgentNamespace(accounts, desk, uow, clock, bus, channels)
+    sio.register_namespace(agents)
 
-    app = create_app(sio, engine, accounts, knowledge, retrieval_bot)
+    app = create_app(sio, engine, accounts, knowledge, retrieval_bot,
+                     LoginGuard(throttle, addresses, settings.gateway_cookie_secure),
+                     CsrfTokens(settings.secret_key()))
+    app[SESSIONS_ENDED] = agents.sessions_ended
     app[METRICS] = metrics
     conversation_routes.add_routes(app, desk, uow, clock, clocks)
     services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels)
@@ -156,6 +185,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                                                   name="kb-watch"))
         worker.start()
         sweeper.start()
+        background.append(asyncio.create_task(_every(SESSION_SWEEP_SECONDS, agents.sweep_sessions),
+                                              name="agent-session-sweep"))
         if retention is not None:
             background.append(asyncio.create_task(retention.run_forever(), name="retention"))
         if telegram is not None:

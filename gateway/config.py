@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handoff.service_clocks import ServiceClocks
@@ -55,6 +55,22 @@ class Settings(BaseSettings):
     # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not
     # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
     gateway_widget_origins: str = "*"
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: behind
+    # nginx every peer is the proxy, and per-address limits would lump all customers together.
+    gateway_trusted_proxies: str = ""
+    # Per client address on /chat (0 = no limit): new connections and messages a minute, after a
+    # burst of as many. Generous, since a shop's customers may share one carrier or office NAT.
+    gateway_chat_connects_per_minute: int = Field(60, ge=0)
+    gateway_chat_messages_per_minute: int = Field(240, ge=0)
+    # Staff logins: a session ends this long after login, and also once idle this long.
+    gateway_session_hours: float = Field(12, gt=0, le=24 * 30)
+    gateway_session_idle_minutes: float = Field(240, gt=0)
+    # Failed logins within the window after which a name, or an address, must wait.
+    gateway_login_failures_per_name: int = Field(5, gt=0)
+    gateway_login_failures_per_address: int = Field(20, gt=0)
+    gateway_login_window_seconds: int = Field(900, gt=0)
+    # "auto" = Secure cookies when the request came over HTTPS (directly or per a trusted proxy).
+    gateway_cookie_secure: str = Field("auto", pattern=r"^(auto|true|false)$")
 
     # BotFather's form, <bot id>:<secret>: a typo fails at start, not at the first message.
     telegram_bot_token: str | None = Field(None, pattern=r"^\d+:[A-Za-z0-9_-]+$")
@@ -63,6 +79,14 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     # How long one getUpdates call waits for news: longer means fewer idle requests.
     telegram_poll_timeout_seconds: int = Field(25, ge=0, le=50)
+
+    @field_validator("gateway_trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        from gateway.client_address import parse_proxies
+
+        parse_proxies(value)  # "GATEWAY_TRUSTED_PROXIES: '10.0.0.300' does not appear to be an IPv4 …"
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> "Settings":

@@ -6,7 +6,8 @@ from tests.socket_client import RecordingClient
 
 class AgentClient(RecordingClient):
     namespace = "/agent"
-    recorded = ("queue", "conversation_assigned", "message", "sla_warning", "sla_breach", "typing", "delivery")
+    recorded = ("queue", "conversation_assigned", "message", "sla_warning", "sla_breach", "typing", "delivery",
+                "session_ended", "disconnect")
 
     async def connect(self, url: str, token: str) -> "AgentClient":
         await self._connect(url, {"token": token})

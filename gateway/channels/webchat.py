@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.bus import MessageBus
 from gateway.channels.base import CsatRefused, InboundMessage, OutputChannel
-from gateway.channels.rate_limit import TokenBucket
+from gateway.channels.rate_limit import BucketsByKey, TokenBucket
 from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
 from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn, error, parse
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping
@@ -21,6 +21,7 @@ from gateway.conversations.intake import Intake
 from gateway.conversations.model import ConcurrentUpdate
 from gateway.conversations.views import HandoffStatus, MessageView
 from gateway.logs import conversation_context
+from gateway.client_address import ClientAddress
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,15 @@ class WebChatOutput(OutputChannel):
 
 
 class ChatNamespace(socketio.AsyncNamespace):
-    def __init__(self, intake: Intake, tokens: VisitorTokens, bus: MessageBus, record_csat=None):
+    def __init__(self, intake: Intake, tokens: VisitorTokens, bus: MessageBus, record_csat=None, *,
+                 addresses: ClientAddress | None = None, connects_per_minute: int = 0,
+                 messages_per_minute: int = 0):
         super().__init__(NAMESPACE)
+        # Per connection alone, one client opening many sockets (or visitors) would multiply
+        # its allowance; these count everything from one address.
+        self._addresses = addresses or ClientAddress()
+        self._connects = BucketsByKey(connects_per_minute)
+        self._messages_by_address = BucketsByKey(messages_per_minute)
         self._record_csat = record_csat  # (conversation_id, score, comment) -> None
         self._intake = intake
         self._tokens = tokens
@@ -85,6 +93,12 @@ class ChatNamespace(socketio.AsyncNamespace):
             return error("internal", "the server could not handle this event; try again")
 
     async def on_connect(self, sid, environ, auth=None):
+        address = self._addresses.of_environ(environ)
+        wait = self._connects.take(address)
+        if wait:
+            raise socketio.exceptions.ConnectionRefusedError(
+                "too many connections from your network; try again shortly",
+                {"code": "rate_limited", "retry_after": round(wait, 1)})
         token = auth.get("visitor_token") if isinstance(auth, dict) else None
         if token is None:
             visitor_id, token = self._tokens.new_visitor()
@@ -102,7 +116,8 @@ class ChatNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 "the service is unavailable, try again shortly", {"code": "unavailable"}
             ) from None
-        await self.save_session(sid, {"visitor_id": visitor_id, "conversation_id": conversation.id})
+        await self.save_session(sid, {"visitor_id": visitor_id, "conversation_id": conversation.id,
+                                      "address": address})
         await self.enter_room(sid, room(visitor_id))
         self._buckets[sid] = TokenBucket(BURST, REFILL_PER_SECOND)
         # Events emitted before the CONNECT packet would reach the client ahead of its
@@ -134,10 +149,10 @@ class ChatNamespace(socketio.AsyncNamespace):
         payload, problem = parse(ChatMessageIn, data)
         if problem:
             return problem
-        wait = self._buckets[sid].take()
+        session = await self.get_session(sid)
+        wait = self._buckets[sid].take() or self._messages_by_address.take(session["address"])
         if wait:
             return error("rate_limited", "too many messages; slow down", retry_after=round(wait, 1))
-        session = await self.get_session(sid)
         inbound = InboundMessage(
             channel=CHANNEL,
             external_chat_id=session["visitor_id"],

@@ -215,7 +215,24 @@ def _inbound_meta(inbound: InboundMessage) -> dict:
     if inbound.payload:
         meta["payload"] = inbound.payload
     if inbound.attachments:
-        meta["attachments"] = [{k: v for k, v in a.__dict__.items() if v is not None} for a in inbound.attachments]
+        meta["attachments"] = [_attachment_meta(a) for a in inbound.attachments[:MAX_ATTACHMENTS]]
     if inbound.language:
         meta["language"] = inbound.language
+    return meta
+
+
+# Files are never fetched by the gateway; what it keeps of one is bounded all the same, so a
+# crafted update cannot bloat a row, and a file too large for any later download is marked.
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # the most a Telegram bot may download
+FIELD_LIMITS = {"kind": 32, "file_id": 256, "mime_type": 100, "name": 200}
+
+
+def _attachment_meta(attachment) -> dict:
+    meta = {k: v for k, v in attachment.__dict__.items() if v is not None}
+    for field, limit in FIELD_LIMITS.items():
+        if isinstance(meta.get(field), str):
+            meta[field] = meta[field][:limit]
+    if isinstance(meta.get("size"), int) and meta["size"] > MAX_ATTACHMENT_BYTES:
+        meta["too_large"] = True
     return meta

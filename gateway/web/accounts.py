@@ -19,6 +19,7 @@ from gateway.storage.tables import AuthSession, User
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 SESSION_LIFETIME = timedelta(hours=12)  # one working day, then log in again
+SESSION_IDLE = timedelta(hours=4)  # a console left open and unused on a shared desk
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD = 8
 
@@ -46,9 +47,12 @@ def _token_hash(token: str) -> str:
 
 
 class Accounts:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock):
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, lifetime: timedelta = SESSION_LIFETIME,
+                 idle: timedelta = SESSION_IDLE):
         self._uow = uow
         self._clock = clock
+        self._lifetime = lifetime
+        self._idle = idle
         self._hasher = PasswordHasher()  # argon2id with the library's current parameters
         # Verified against when the user does not exist, so a wrong name costs as long as a
         # wrong password and timing does not tell which names exist.
@@ -113,7 +117,7 @@ class Accounts:
             token = secrets.token_urlsafe(32)
             now = self._clock()
             uow.users.add_session(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
-                                              expires_at=now + SESSION_LIFETIME))
+                                              expires_at=now + self._lifetime, last_seen_at=now))
             await uow.commit()
             return token, Principal(user.id, user.username, Role(user.role))
 
@@ -121,13 +125,27 @@ class Accounts:
         if not token or len(token) > 200:
             return None
         async with self._uow() as uow:
-            user = await uow.users.session_user(_token_hash(token), self._clock())
-            return Principal(user.id, user.username, Role(user.role)) if user else None
+            user = await uow.users.session_user(_token_hash(token), self._clock(), self._idle)
+            principal = Principal(user.id, user.username, Role(user.role)) if user else None
+            if uow.session.dirty:  # the idle clock moved on
+                await uow.commit()
+            return principal
 
     async def logout(self, token: str) -> None:
         async with self._uow() as uow:
             await uow.users.revoke(_token_hash(token), self._clock())
             await uow.commit()
+
+    async def logout_everywhere(self, user_id: int, *, actor: str) -> int:
+        """Ends every session of one person (their own "log out everywhere", or an admin's
+        lock-out); audited, since it is how a stolen session is cut off."""
+        now = self._clock()
+        async with self._uow() as uow:
+            ended = await uow.users.revoke_all(user_id, now)
+            audit.record(uow, at=now, actor=actor, action="sessions_ended", object_type="user",
+                         object_id=str(user_id), summary=f"{ended} session(s) ended", after={"sessions": ended})
+            await uow.commit()
+        return ended
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -5,6 +5,7 @@ person; events are addressed to rooms, never to sockets, so any process can send
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from http.cookies import SimpleCookie
 
@@ -53,6 +54,10 @@ def _user_room(user_id: int | None) -> str | None:
     return f"user:{user_id}" if user_id is not None else None
 
 
+class SessionEnded(Exception):
+    """The login this socket was opened with was logged out, expired or went idle."""
+
+
 class AgentNamespace(socketio.AsyncNamespace):
     def __init__(self, accounts: Accounts, desk: Desk, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus,
                  channels: ChannelRegistry):
@@ -68,6 +73,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         bus.subscribe(SlaWarning, self._sla_warning)
         bus.subscribe(SlaBreach, self._sla_breach)
         bus.subscribe(ComplaintClockBreached, self._complaint_clock)
+        self._closing: set[asyncio.Task] = set()
         bus.subscribe(NobodyOnline, self._nobody_online)
 
     # -- connection -----------------------------------------------------------------------
@@ -81,7 +87,9 @@ class AgentNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError("log in first", {"code": "unauthorized"})
         if principal.role not in STAFF_ROLES:
             raise socketio.exceptions.ConnectionRefusedError("agents and supervisors only", {"code": "forbidden"})
-        await self.save_session(sid, {"principal": principal})
+        # The token, not the principal, is kept: every action re-reads it, so a logout, an
+        # expiry or a role change counts at once, not only at the next connect.
+        await self.save_session(sid, {"token": token})
         await self.enter_room(sid, "staff")
         await self.enter_room(sid, _user_room(principal.user_id))
         if principal.role in (Role.SUPERVISOR, Role.ADMIN):
@@ -102,15 +110,50 @@ class AgentNamespace(socketio.AsyncNamespace):
             return error(ERROR_CODES.get(exc.status, "error"), str(exc))
         except ConcurrentUpdate:
             return error("conflict", "someone else changed this conversation first")
+        except SessionEnded:
+            self._spawn(self._close_if_ended([args[0]]))
+            return error("unauthorized", "your session ended; log in again")
         except Exception:
             log.exception("agent event failed", extra={"event": event})
             return error("internal", "the server could not handle this event; try again")
 
     async def _principal(self, sid) -> Principal:
-        return (await self.get_session(sid))["principal"]
+        principal = await self._accounts.principal((await self.get_session(sid))["token"])
+        if principal is None or principal.role not in STAFF_ROLES:
+            raise SessionEnded()
+        return principal
+
+    # -- sessions that end ----------------------------------------------------------------
+    def sessions_ended(self, user_id: int, token: str | None) -> None:
+        """After a logout: close this process's sockets of that login (or of every login of
+        that person). Other processes close theirs at their next sweep or action."""
+        sids = [sid for sid, _ in self.server.manager.get_participants(NAMESPACE, _user_room(user_id))]
+        self._spawn(self._close_if_ended(sids, token))
+
+    async def sweep_sessions(self) -> None:
+        """Closes every socket here whose login has ended: run periodically, so a logout
+        made through another process, an expiry or an idle timeout cuts live feeds too."""
+        await self._close_if_ended([sid for sid, _ in self.server.manager.get_participants(NAMESPACE, "staff")])
+
+    async def _close_if_ended(self, sids: list[str], token: str | None = None) -> None:
+        for sid in sids:
+            try:
+                session = await self.get_session(sid)
+            except KeyError:  # disconnected meanwhile
+                continue
+            if token is not None and session.get("token") != token:
+                continue
+            if token is not None or await self._accounts.principal(session.get("token")) is None:
+                await self.emit("session_ended", {}, to=sid)
+                await self.disconnect(sid)
+
+    def _spawn(self, work) -> None:
+        self._closing.add(task := asyncio.create_task(work))
+        task.add_done_callback(self._closing.discard)
 
     # -- what agents do -------------------------------------------------------------------
     async def on_queue(self, sid, data=None, *_):
+        await self._principal(sid)
         async with self._uow() as uow:
             return {"conversations": await queue_rows(uow, self._clock())}
 

@@ -16,15 +16,17 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests"}
 
 
-def error_response(status: int, message: str, code: str | None = None, **extra) -> web.Response:
+def error_response(status: int, message: str, code: str | None = None, headers: dict | None = None,
+                   **extra) -> web.Response:
     body = {"error": {"code": code or CODES.get(status, "error"), "message": message, **extra}}
-    return web.json_response(body, status=status)
+    return web.json_response(body, status=status, headers=headers)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None, **extra):
+    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None, **extra):
         super().__init__(message)
         self.status, self.message, self.code, self.extra = status, message, code, extra
+        self.headers = headers  # e.g. Retry-After on a 429
 
 
 @web.middleware
@@ -32,7 +34,7 @@ async def json_errors(request: web.Request, handler):
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.message, exc.code, **exc.extra)
+        return error_response(exc.status, exc.message, exc.code, exc.headers, **exc.extra)
     except ValidationError as exc:
         return error_response(422, _describe(exc), details=[
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()])
@@ -53,10 +55,20 @@ def _describe(exc: ValidationError) -> str:
     return f"{field}: {first['msg']}"
 
 
-async def read_json(request: web.Request, model: type[BaseModel] | None = None):
-    """The body as a validated model: 400 when it is not JSON, 422 when fields are wrong."""
+# A JSON body of any route but the knowledge-base import (which names its own, larger limit).
+MAX_JSON_BYTES = 1024 * 1024
+
+
+async def read_json(request: web.Request, model: type[BaseModel] | None = None, max_bytes: int = MAX_JSON_BYTES):
+    """The body as a validated model: 413 when too large, 400 when it is not JSON, 422 when
+    fields are wrong."""
+    if (request.content_length or 0) > max_bytes:
+        raise ApiError(413, f"the body may be at most {max_bytes} bytes")
+    raw = await request.read()
+    if len(raw) > max_bytes:
+        raise ApiError(413, f"the body may be at most {max_bytes} bytes")
     try:
-        data = json.loads(await request.text() or "null")
+        data = json.loads(raw.decode("utf-8") or "null")
     except (ValueError, RecursionError) as exc:
         # ValueError: bad JSON or UTF-8, and an integer of over 4,300 digits, which Python will
         # not read; RecursionError: arrays or objects nested past the parser's depth.

@@ -108,9 +108,13 @@ async def delete_entry(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+# A whole FAQ file arrives as one JSON body; every other body is far smaller.
+MAX_IMPORT_BYTES = 12 * 1024 * 1024
+
+
 @require(*KB_WRITERS)
 async def import_entries(request: web.Request) -> web.Response:
-    body = await read_json(request, ImportIn)
+    body = await read_json(request, ImportIn, max_bytes=MAX_IMPORT_BYTES)
     try:
         entries = parse_entries(body.content, body.format)
     except KbImportError as exc:

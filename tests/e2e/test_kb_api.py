@@ -165,6 +165,9 @@ async def _login_logout(server, http):
     async with http.get(server.url + "/api/auth/me") as r:  # the cookie jar sends it
         assert r.status == 200 and (await r.json())["role"] == "supervisor"
     async with http.post(server.url + "/api/auth/logout") as r:
+        assert r.status == 403  # a cookie-authenticated write without the CSRF token
+    csrf = next(c.value for c in http.cookie_jar if c.key == "cs_csrf")
+    async with http.post(server.url + "/api/auth/logout", headers={"X-CSRF-Token": csrf}) as r:
         assert r.status == 200
     http.cookie_jar.update_cookies({"cs_session": cookie.value})
     async with http.get(server.url + "/api/auth/me") as r:

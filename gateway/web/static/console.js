@@ -83,8 +83,15 @@ function errorText(ack, fallback) {
 }
 
 // -- REST -------------------------------------------------------------------------------
+// Writes must echo the session's CSRF token, which only our own pages can read.
+function csrfToken() {
+  var match = document.cookie.match(/(?:^|;\s*)cs_csrf=([^;]*)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
 function api(method, path, body) {
   var init = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+  if (method !== "GET") init.headers["X-CSRF-Token"] = csrfToken();
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -155,6 +162,9 @@ $("login-form").addEventListener("submit", function (e) {
 $("logout").addEventListener("click", function () {
   api("POST", "/api/auth/logout").catch(function () {}).then(function () { sessionEnded(""); });
 });
+$("logout-everywhere").addEventListener("click", function () {
+  api("POST", "/api/auth/logout", { everywhere: true }).catch(function () {}).then(function () { sessionEnded(""); });
+});
 
 // -- the live channel -------------------------------------------------------------------
 function setConnection(text, online) {
@@ -183,6 +193,8 @@ function listen(s) {
     if (state.selected) loadDetail(state.selected);
   });
   s.on("disconnect", function () { setConnection("reconnecting…", false); });
+  // The server closes the feed of a login that was logged out (here or on another device).
+  s.on("session_ended", function () { sessionEnded("Your session ended; please log in again."); });
   s.on("connect_error", function (err) {
     var code = err && err.data && err.data.code;
     if (code === "unauthorized") sessionEnded("Your session ended; please log in again.");

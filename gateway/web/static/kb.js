@@ -357,7 +357,8 @@
     file.text().then(function (content) {
       // Not Staff.api: an import error carries the list of problems, which it does not pass on.
       return fetch("/api/kb/import", {
-        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": Staff.csrfToken() },
         body: JSON.stringify({ format: format, content: content, publish: $("import-publish").checked })
       }).then(function (response) {
         return response.json().then(function (data) {

@@ -19,9 +19,16 @@ var Staff = (function () {
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
+  // Writes must echo the session's CSRF token, which only our own pages can read.
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)cs_csrf=([^;]*)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   // Resolves with the parsed body; rejects with {status, code, message} for any error answer.
   function api(method, path, body) {
     var options = { method: method, credentials: "same-origin", headers: {} };
+    if (method !== "GET") options.headers["X-CSRF-Token"] = csrfToken();
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -71,6 +78,13 @@ var Staff = (function () {
       api("POST", "/api/auth/logout").then(function () { location.reload(); });
     });
     bar.appendChild(out);
+    var everywhere = el("button", null, "Log out everywhere");
+    everywhere.id = "logout-everywhere";
+    everywhere.title = "End this account's sessions on every device";
+    everywhere.addEventListener("click", function () {
+      api("POST", "/api/auth/logout", { everywhere: true }).then(function () { location.reload(); });
+    });
+    bar.appendChild(everywhere);
   }
 
   // One login form for every staff page, built here rather than repeated in each page.
@@ -140,5 +154,6 @@ var Staff = (function () {
   }
   function when(iso) { return iso ? new Date(iso).toLocaleString() : "–"; }
 
-  return { el: el, clear: clear, api: api, flash: flash, start: start, percent: percent, seconds: seconds, when: when };
+  return { el: el, clear: clear, api: api, csrfToken: csrfToken, flash: flash, start: start, percent: percent,
+           seconds: seconds, when: when };
 })();

@@ -103,10 +103,11 @@ socket.on("connect_error", function (err) {
     // A stale token is refused, never reused: start afresh as a new visitor.
     localStorage.removeItem(TOKEN_KEY);
     socket.connect();
-  } else if (code === "unavailable" || !socket.active) {
+  } else if (code === "unavailable" || code === "rate_limited" || !socket.active) {
     // Refused by the server for now (not a transport drop, which the client retries itself).
+    var wait = (err.data && err.data.retry_after) || 3;
     setStatus(T.offline);
-    setTimeout(function () { socket.connect(); }, 3000);
+    setTimeout(function () { socket.connect(); }, wait * 1000);
   }
 });
 
