@@ -10,8 +10,9 @@ Definitions (the README repeats them; tests compute them independently):
 * Period: whole UTC days, `from` and `to` both included. Hand-off figures cover hand-offs
   *queued* in the period, whenever they were answered, resolved or rated: one cohort, so the
   rates share a denominator. Conversation figures cover conversations *created* in it.
-* First-response time: `first_response_at − queued_at`, the first agent reply of that
-  hand-off. Median and p90 are nearest-rank (the ⌈p·n⌉-th smallest), so both are real
+* First-response time: the service time (see service_hours.py) from `queued_at` to
+  `first_response_at`, the first agent reply of that hand-off: a night in between is not
+  the desk's delay. Median and p90 are nearest-rank (the ⌈p·n⌉-th smallest), so both are real
   observed times.
 * SLA compliance: met / decided. Met = answered no later than the hand-off's stored
   `first_response_due_at`. Decided = answered, or the deadline has passed (unanswered, or
@@ -27,7 +28,7 @@ Definitions (the README repeats them; tests compute them independently):
   hand-off, over the same denominator (a conversation nobody answered is in neither).
 * Complaints: registered in the period, by category and severity; clock compliance = clocks
   met no later than due / clocks decided (met, or due by now).
-* Staffing inputs: arrivals = cohort hand-offs per hour of the period (up to now), and the
+* Staffing inputs: arrivals = cohort hand-offs per service hour of the period (up to now), and the
   busiest clock hour; handle time = mean `resolved_at − assigned_at` of the cohort's
   resolved hand-offs (from the last assignment, so a transfer restarts it).
 """
@@ -43,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from gateway.storage.tables import Complaint, ComplaintClock, Conversation, CsatResponse, Handoff, Message, User
+from handoff.service_hours import ServiceHours
 
 CHANNELS = ("web", "telegram")
 FCR_WINDOW = timedelta(days=7)
@@ -118,10 +120,10 @@ class HandoffStats:
     csat_satisfied: int = 0
     handle_seconds: list[float] = field(default_factory=list)
 
-    def add(self, row, as_of: datetime) -> None:
+    def add(self, row, as_of: datetime, hours: ServiceHours) -> None:
         self.handoffs += 1
         if row.first_response_at is not None:
-            self.response_seconds.append((row.first_response_at - row.queued_at).total_seconds())
+            self.response_seconds.append(hours.service_seconds(row.queued_at, row.first_response_at))
         if row.first_response_at is not None or row.first_response_due_at <= as_of:
             self.sla_decided += 1
             if row.first_response_at is not None and row.first_response_at <= row.first_response_due_at:
@@ -219,13 +221,14 @@ async def _complaints(session: AsyncSession, period: Period, as_of: datetime) ->
     return complaints, clocks
 
 
-async def build_report(session: AsyncSession, period: Period, as_of: datetime) -> dict:
+async def build_report(session: AsyncSession, period: Period, as_of: datetime,
+                       service: ServiceHours = ServiceHours()) -> dict:
     rows = await _handoff_rows(session, period)
     overall, channels, agents = HandoffStats(), defaultdict(HandoffStats), defaultdict(HandoffStats)
     hours = Counter()
     for row in rows:
         for stats in (overall, channels[row.channel], agents[row.assignee_id]):
-            stats.add(row, as_of)
+            stats.add(row, as_of, service)
         hours[row.queued_at.replace(minute=0, second=0, microsecond=0)] += 1
     conversations = await _conversation_counts(session, period)
     complaints, complaint_clocks = await _complaints(session, period, as_of)
@@ -241,7 +244,8 @@ async def build_report(session: AsyncSession, period: Period, as_of: datetime) -
     by_agent = [{"agent_id": agent_id, "agent": names.get(agent_id, "(unassigned)" if agent_id is None else f"#{agent_id}"),
                  **stats.to_dict()}
                 for agent_id, stats in sorted(agents.items(), key=lambda kv: (kv[0] is None, names.get(kv[0], "")))]
-    elapsed_hours = max((min(period.end, as_of) - period.start).total_seconds() / 3600, 0.0)
+    # Staffing is for the hours people are meant to be there: closed hours would thin the load.
+    elapsed_hours = service.service_seconds(period.start, min(period.end, as_of)) / 3600
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(),
                    "start": period.start.isoformat(), "end": period.end.isoformat(), "as_of": as_of.isoformat(),

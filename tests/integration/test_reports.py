@@ -229,3 +229,19 @@ async def test_the_seed_is_what_the_comments_say(seeded):
                                       .where(Handoff.first_response_at.is_not(None)))).all()
     spans = sorted((f - q).total_seconds() for q, f in rows)
     assert spans == [60, 60, 120, 300, 570, 900]  # H0 and H7 answered after a minute
+
+
+async def test_response_times_and_load_count_service_hours_only(seeded):
+    """With Sundays closed (03-02 is a Sunday), H2's quarter of an hour that morning is no
+    delay of the desk's, and the week has 6 × 13 service hours, not 168."""
+    from handoff.service_hours import ServiceHours
+
+    hours = ServiceHours.parse("mon-sat 09:00-22:00; sun closed", "UTC")
+    async with seeded[0]() as session:
+        r = await build_report(session, Period.parse(FIRST, LAST, AS_OF.date()), AS_OF, hours)
+    s = r["summary"]
+    # Response times 0 (H2), 120, 300, 570: the 2nd and the 4th.
+    assert (s["frt_median_seconds"], s["frt_p90_seconds"]) == (120, 570)
+    assert s["frt_histogram"] == [1, 0, 1, 2, 0, 0, 0, 0]
+    assert (s["sla_met"], s["sla_decided"]) == (3, 5)  # the stored deadlines decide, as before
+    assert r["observed"]["hours"] == 78 and r["observed"]["arrivals_per_hour"] == pytest.approx(5 / 78)
