@@ -160,7 +160,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat, addresses=addresses,
                                          connects_per_minute=settings.gateway_chat_connects_per_minute,
                                          messages_per_minute=settings.gateway_chat_messages_per_minute))
-    agents = AgentNamespace(accounts, desk, uow, clock, bus, channels)
+    agents = AgentNamespace(accounts, desk, uow, clock, bus, channels,
+                            mask_pii=settings.gateway_console_mask_pii)
     sio.register_namespace(agents)
 
     app = create_app(sio, engine, accounts, knowledge, retrieval_bot,
@@ -168,7 +169,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                      CsrfTokens(settings.secret_key()))
     app[SESSIONS_ENDED] = agents.sessions_ended
     app[METRICS] = metrics
-    conversation_routes.add_routes(app, desk, uow, clock, clocks)
+    conversation_routes.add_routes(app, desk, uow, clock, clocks,
+                                   mask_pii=settings.gateway_console_mask_pii)
     services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels)
     for routes in STAFF_ROUTES:
         routes.add_routes(app, services)

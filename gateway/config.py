@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not
     # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
     gateway_widget_origins: str = "*"
+    # The console shows customers' phones, ID and card numbers and e-mails masked; a person who
+    # needs one reveals that message, and each reveal is written to the audit log.
+    gateway_console_mask_pii: bool = False
     # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: behind
     # nginx every peer is the proxy, and per-address limits would lump all customers together.
     gateway_trusted_proxies: str = ""

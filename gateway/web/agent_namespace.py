@@ -18,6 +18,7 @@ from gateway.channels.webchat_payloads import error, validation_error
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
+from gateway.privacy.staff_view import ConsoleView
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Accounts, Principal, Role
 from gateway.web.auth import COOKIE
@@ -60,10 +61,11 @@ class SessionEnded(Exception):
 
 class AgentNamespace(socketio.AsyncNamespace):
     def __init__(self, accounts: Accounts, desk: Desk, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus,
-                 channels: ChannelRegistry):
+                 channels: ChannelRegistry, mask_pii: bool = False):
         super().__init__(NAMESPACE)
         self._accounts, self._desk, self._uow, self._clock = accounts, desk, uow, clock
         self._channels = channels
+        self._view = ConsoleView(mask_pii)
         bus.subscribe(QueueChanged, self._queue_changed)
         bus.subscribe(ConversationAssigned, self._assigned)
         bus.subscribe(StaffMessage, self._staff_message)
@@ -155,7 +157,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def on_queue(self, sid, data=None, *_):
         await self._principal(sid)
         async with self._uow() as uow:
-            return {"conversations": await queue_rows(uow, self._clock())}
+            return {"conversations": self._view.rows(await queue_rows(uow, self._clock()))}
 
     async def on_claim(self, sid, data=None, *_):
         target = Target.model_validate(data if isinstance(data, dict) else {})
@@ -203,7 +205,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     # -- what agents hear -----------------------------------------------------------------
     async def _queue_changed(self, event: QueueChanged) -> None:
         async with self._uow() as uow:
-            rows = await queue_rows(uow, self._clock())
+            rows = self._view.rows(await queue_rows(uow, self._clock()))
         await self.emit("queue", {"conversations": rows, "why": event.why}, room="staff")
 
     async def _assigned(self, event: ConversationAssigned) -> None:
@@ -222,7 +224,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def _customer_message(self, event: CustomerMessageStored) -> None:
         if event.status in (Status.QUEUED, Status.ASSIGNED):
             await self._to_handlers(event.message.conversation_id, event.assignee_id, "message",
-                                    event.message.to_staff_event())
+                                    self._view.message(event.message.to_staff_event()))
 
     async def _delivery_changed(self, event: DeliveryChanged) -> None:
         async with self._uow() as uow:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.clock import Clock
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
+from gateway.privacy import staff_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Role
 from gateway.web.auth import PRINCIPAL, require
@@ -18,6 +19,7 @@ from handoff.service_clocks import ServiceClocks
 DESK = web.AppKey("desk", Desk)
 COMPLAINTS = web.AppKey("complaints", ComplaintRegister)
 STORE = web.AppKey("desk_store", object)
+CONSOLE_VIEW = web.AppKey("console_view", staff_view.ConsoleView)
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 AGENT_VIEWS = ("queued", "mine")
@@ -31,6 +33,11 @@ class TextIn(BaseModel):
 
 class ReplyIn(TextIn):
     confirm: bool = Field(False, description="send although the reply guard warned")
+
+
+class RevealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message_id: int = Field(ge=1, description="a customer message shown in this conversation's context")
 
 
 class TransferIn(BaseModel):
@@ -69,27 +76,51 @@ async def list_conversations(request: web.Request) -> web.Response:
     now = clock()
     async with uow_factory() as uow:
         if view == "queued":
-            return web.json_response({"conversations": await queue_rows(uow, now)})
+            return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(await queue_rows(uow, now))})
         statuses = {"mine": [Status.ASSIGNED], "assigned": [Status.ASSIGNED], "resolved": [Status.RESOLVED],
                     "bot": [Status.BOT], "open": [Status.QUEUED, Status.ASSIGNED], "all": list(Status)}[view]
         rows = await uow.conversations.by_status(statuses, principal.user_id if view == "mine" else None)
         out = [await summary_row(uow, c, await uow.handoffs.current(c.id) or await uow.handoffs.latest(c.id), now)
                for c in rows]
-    return web.json_response({"conversations": out})
+    return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(out)})
+
+
+async def _visible(request: web.Request, uow):
+    """The conversation in the path, if the caller may see it."""
+    principal = request[PRINCIPAL]
+    conversation = await uow.conversations.get(request.match_info["conversation_id"])
+    if conversation is None:
+        raise ApiError(404, "no such conversation")
+    mine = conversation.assignee_id == principal.user_id
+    if principal.role not in SUPERVISORS and not (mine or conversation.status == Status.QUEUED):
+        raise ApiError(403, "agents see the queue and their own conversations")
+    return conversation
 
 
 @require(*STAFF)
 async def get_conversation(request: web.Request) -> web.Response:
     _, uow_factory, clock = _deps(request)
-    principal = request[PRINCIPAL]
     async with uow_factory() as uow:
-        conversation = await uow.conversations.get(request.match_info["conversation_id"])
-        if conversation is None:
-            raise ApiError(404, "no such conversation")
-        mine = conversation.assignee_id == principal.user_id
-        if principal.role not in SUPERVISORS and not (mine or conversation.status == Status.QUEUED):
-            raise ApiError(403, "agents see the queue and their own conversations")
-        return web.json_response(await context_package(uow, conversation, clock()))
+        package = await context_package(uow, await _visible(request, uow), clock())
+    return web.json_response(request.app[CONSOLE_VIEW].package(package))
+
+
+@require(*STAFF)
+async def reveal(request: web.Request) -> web.Response:
+    """The original text of one masked customer message; each reveal is audited."""
+    _, uow_factory, clock = _deps(request)
+    body = await read_json(request, RevealIn)
+    async with uow_factory() as uow:
+        try:
+            text = await staff_view.reveal(uow, await _visible(request, uow), body.message_id, request[PRINCIPAL],
+                                           clock())
+        except staff_view.NotRevealable as exc:
+            raise ApiError(404, str(exc)) from None
+        await uow.commit()
+    return web.json_response({"message_id": body.message_id, "text": text})
+
+
+reveal.body_model = RevealIn
 
 
 @require(*STAFF)
@@ -185,8 +216,9 @@ async def complaints(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock,
-               clocks: ServiceClocks = ServiceClocks()) -> None:
+               clocks: ServiceClocks = ServiceClocks(), *, mask_pii: bool = False) -> None:
     app[DESK] = desk
+    app[CONSOLE_VIEW] = staff_view.ConsoleView(mask_pii)
     app[STORE] = (uow, clock)
     app[COMPLAINTS] = ComplaintRegister(uow, clock, clocks)
     r = app.router
@@ -196,6 +228,7 @@ def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: 
     r.add_post(base + "/claim", claim)
     r.add_post(base + "/reply", reply)
     r.add_post(base + "/note", note)
+    r.add_post(base + "/reveal", reveal)
     r.add_post(base + "/transfer", transfer)
     r.add_post(base + "/resolve", resolve)
     r.add_post("/api/agents/me/presence", presence)

@@ -478,6 +478,10 @@ function appendMessage(m, bulk) {
     meta.appendChild(el("span", "edited", m.edit_of ? "edited message #" + m.edit_of : "edited an older message"));
   }
   if (m.text) item.appendChild(el("div", "text", m.text));
+  if (m.masked) {
+    item.setAttribute("data-masked", "true");
+    item.querySelector(".text").appendChild(revealButton(m, item));
+  }
   (m.attachments || []).forEach(function (a) { item.appendChild(attachmentLine(a)); });
   var status = el("div", "delivery");
   item.appendChild(status);
@@ -485,6 +489,26 @@ function appendMessage(m, bulk) {
   if (m.delivery) showDelivery(item, m.delivery);
   state.seen[m.id] = item;
   if (!bulk) box.scrollTop = box.scrollHeight;
+}
+
+// With GATEWAY_CONSOLE_MASK_PII on, customers' contacts arrive masked; "Show" fetches one
+// message's text, and the gateway records who asked in the audit log.
+function revealButton(m, item) {
+  var button = el("button", "reveal", "Show");
+  button.type = "button";
+  button.title = "Show this message unmasked (the audit log records it)";
+  button.addEventListener("click", function () {
+    button.disabled = true;
+    api("POST", "/api/conversations/" + encodeURIComponent(state.selected) + "/reveal", { message_id: m.id })
+      .then(function (data) {
+        item.querySelector(".text").textContent = data.text;
+        item.removeAttribute("data-masked");
+      }, function (err) {
+        button.disabled = false;
+        showError("Could not show the message: " + err.message);
+      });
+  });
+  return button;
 }
 
 var ATTACHMENT_LABEL = { photo: "Photo", sticker: "Sticker", voice: "Voice message", audio: "Audio",
