@@ -55,12 +55,20 @@ class KbEntryIn(BaseModel):
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
         return value
 
+    @field_validator("question", "answer")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        # PostgreSQL text cannot hold NUL: refused here, where an import can name the line.
+        if "\x00" in value:
+            raise ValueError("a NUL character is not allowed")
+        return value
+
     @field_validator("alternates", "tags")
     @classmethod
     def _clean_list(cls, values: list[str]) -> list[str]:
         cleaned = [v.strip() for v in values]
-        if any(not v or len(v) > 500 for v in cleaned):
-            raise ValueError("items must be 1 to 500 characters")
+        if any(not v or len(v) > 500 or "\x00" in v for v in cleaned):
+            raise ValueError("items must be 1 to 500 characters, without NUL")
         return list(dict.fromkeys(cleaned))  # drop repeats, keep order
 
     def resolved(self) -> "KbEntryIn":
