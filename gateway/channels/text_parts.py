@@ -20,6 +20,8 @@ def _fitting_prefix(text: str, limit: int) -> int:
 
 
 def split_text(text: str, limit: int) -> list[str]:
+    if limit < 2:  # an emoji is two UTF-16 units: below that no part could ever hold one
+        raise ValueError("limit must be at least 2 UTF-16 units")
     parts: list[str] = []
     rest = text
     while utf16_length(rest) > limit:

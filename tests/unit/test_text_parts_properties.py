@@ -2,6 +2,7 @@
 whitespace at a cut is lost, and the parts come in order."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,3 +34,8 @@ def test_parts_fit_the_limit_and_give_back_the_text(text, limit):
 def test_a_text_within_the_limit_is_one_part_unchanged(text, limit):
     if utf16_length(text) <= limit:
         assert split_text(text, limit) == [text]
+
+
+def test_a_limit_too_small_for_an_emoji_is_refused_rather_than_looping():
+    with pytest.raises(ValueError):
+        split_text("😀", 1)
