@@ -18,8 +18,9 @@ MASKED = "我的手机138****5678，邮箱 l***@example.com，退款到卡 621**
 
 
 @pytest.fixture
-async def masking(sqlite_url, tmp_path, encoders):
-    live = await start_server(make_settings(sqlite_url, tmp_path, gateway_console_mask_pii=True), encoders)
+async def masking(database_url, tmp_path, encoders):
+    """On SQLite and PostgreSQL: the reveal and its audit row share one transaction."""
+    live = await start_server(make_settings(database_url, tmp_path, gateway_console_mask_pii=True), encoders)
     yield live
     await live.stop()
 
