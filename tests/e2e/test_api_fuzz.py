@@ -28,7 +28,7 @@ from tests.conftest import make_settings, start_server
 PASSWORD = "correct horse battery"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Per operation and mode. Valid requests reach deeper into the handlers, so they get more.
-EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 8}
+EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
 # Logging out revokes the bearer token the run is using, and every later call would only
 # test the 401 path; the logout route itself is covered by tests/e2e/test_http.py.
 UNFUZZABLE = r"^/api/auth/logout"
