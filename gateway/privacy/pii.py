@@ -140,10 +140,6 @@ def mask(text: str) -> str:
     return "".join(parts) + text[at:]
 
 
-def contains(text: str) -> bool:
-    return bool(find(text)) if isinstance(text, str) else False
-
-
 def normalise(item: str) -> str:
     """One spelling per value, to compare what a text holds with what a customer gave us."""
     item = item.strip()

@@ -27,18 +27,18 @@ class NotRevealable(LookupError):
 
 def mask_message(message: dict) -> dict:
     """A staff event of one message, its text masked if it is a customer's and holds personal data."""
-    text = message.get("text")
-    if message.get("sender") != Sender.CUSTOMER or not pii.contains(text):
+    if message.get("sender") != Sender.CUSTOMER:
         return message
-    return {**message, "text": pii.mask(text), "masked": True}
+    text = message.get("text")
+    masked = pii.mask(text)
+    return message if masked == text else {**message, "text": masked, "masked": True}
 
 
 def mask_row(row: dict) -> dict:
     """A queue or list row (also the head of a context package)."""
     text = row.get("last_customer_message")
-    if not pii.contains(text):
-        return row
-    return {**row, "last_customer_message": pii.mask(text), "last_customer_message_masked": True}
+    masked = pii.mask(text)
+    return row if masked == text else {**row, "last_customer_message": masked, "last_customer_message_masked": True}
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def test_everything_in_one_message_in_order():
     masked = pii.mask(text)
     for secret in ("13812345678", "a@b.com", "11010519491231002X", "6212261102001236", "62345678"):
         assert secret not in masked
-    assert pii.contains(text) and not pii.contains(masked)
+    assert pii.find(masked) == []
 
 
 @pytest.mark.parametrize("text", [
@@ -84,7 +84,7 @@ def test_the_shops_own_numbers_and_ordinary_text_stay(text):
 def test_not_text_passes_through():
     assert pii.mask(None) is None
     assert pii.mask(12345) == 12345
-    assert not pii.contains(None)
+    assert pii.find(None) == []
 
 
 def test_found_items_know_their_span_label_and_mask():
