@@ -37,13 +37,13 @@ _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "ascti
 
 class _PersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
+        if isinstance(record.msg, dict):  # the JSON formatter merges a dict message into the line
+            record.msg = pii.mask_nested(record.msg)
+        else:  # a string, or anything str() turns into one (an exception logged by itself)
             try:
                 record.msg, record.args = pii.mask(record.getMessage()), None
             except (TypeError, ValueError):  # arguments that do not fit: the line still says what it could
-                record.msg, record.args = f"{pii.mask(record.msg)} {pii.mask_nested(record.args)!r}", None
-        else:
-            record.msg = pii.mask_nested(record.msg)
+                record.msg, record.args = f"{pii.mask(str(record.msg))} {pii.mask_nested(record.args)!r}", None
         for key, value in list(vars(record).items()):
             if key not in _RECORD_FIELDS:
                 setattr(record, key, pii.mask_nested(value))

@@ -67,6 +67,15 @@ def test_arguments_that_do_not_fit_still_get_masked(lines):
     assert PHONE not in text and EMAIL not in text
 
 
+def test_an_exception_or_a_dict_logged_as_the_message(lines):
+    logging.getLogger("gateway.test").error(LookupError(f"{PHONE} {EMAIL} {ID_CARD} {CARD}"))
+    logging.getLogger("gateway.test").info({"event": "lookup", "who": [PHONE, EMAIL, ID_CARD, CARD]})
+    first, second = lines()
+    assert_masked(first["message"])
+    assert_masked(json.dumps(second["who"], ensure_ascii=False))
+    assert second["event"] == "lookup"
+
+
 def test_ordinary_lines_are_untouched(lines):
     logging.getLogger("gateway.test").info("handed off", extra={"position": 2, "reason": "low_confidence"})
     [line] = lines()
