@@ -32,6 +32,7 @@ class SlaSweeper:
         self._desk = desk
         self._interval = interval
         self._clocks = clocks
+        self._open: bool | None = None
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -84,7 +85,15 @@ class SlaSweeper:
             await self._bus.publish(event)
         if any(isinstance(e, SlaBreach) and e.reassigned for e in events):
             await self._bus.publish(QueueChanged("reassigned at breach"))
+        await self._notice_opening_and_closing(now)
         return events
+
+    async def _notice_opening_and_closing(self, now) -> None:
+        """Waiting customers are told again when the shop opens or closes, so an
+        out-of-hours notice does not outlive the night, nor an estimate the day."""
+        was, self._open = self._open, self._clocks.hours.is_open(now)
+        if was is not None and was != self._open:
+            await self._bus.publish(QueueChanged("service hours began" if self._open else "service hours ended"))
 
     async def _release_if_away(self, uow, conversation, now) -> bool:
         if conversation.status != Status.ASSIGNED or conversation.assignee_id is None:

@@ -111,6 +111,11 @@ async def test_a_hand_off_just_before_closing_and_one_on_a_holiday_eve(sqlite_ur
     try:
         evening, queued, _ = await hand_off(live, "agent please", "e-1")
         assert queued["notice"] == "nobody_online"  # still open: the honest wait applies, not the night notice
+        await live.gateway.sweeper.sweep()
+        clock.now = at(1, 22)  # closing time while the customer waits: they hear when people are back
+        await live.gateway.sweeper.sweep()
+        closed = await evening.wait_for("handoff", lambda h: h.get("notice") == "out_of_hours")
+        assert closed["opens_at"] == at(2, 9).isoformat() and closed["position"] == 1
         clock.now = at(24, 23)
         eve, queued, notice = await hand_off(live, "agent please", "h-1")
         assert queued["opens_at"] == at(26, 9).isoformat()  # the 25th is a holiday
