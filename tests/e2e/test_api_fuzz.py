@@ -18,6 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -26,7 +27,8 @@ from gateway.channels.base import InboundMessage
 from tests.conftest import make_settings, start_server
 
 PASSWORD = "correct horse battery"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          response_schema_conformance]
 # Per operation and mode. Valid requests reach deeper into the handlers, so they get more.
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
 # Logging out revokes the bearer token the run is using, and every later call would only
@@ -39,6 +41,7 @@ class Tally:
     cases: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    operations: int = 0
 
 
 async def login(base: str, username: str) -> str:
@@ -54,8 +57,11 @@ async def real_ids(server) -> dict[str, list[str]]:
     stored = await server.gateway.intake.receive(InboundMessage(
         channel="web", external_chat_id="fuzz-visitor", external_user_id="fuzz-visitor",
         text="转人工", external_message_id="fuzz-1"))
-    return {"entry_id": ["shipping-fee-zh", "return-policy-en"],
+    async with server.gateway.uow() as uow:
+        customer_id = (await uow.conversations.get(stored.message.conversation_id)).customer_id
+    return {"entry_id": ["shipping-fee-zh", "returns-en"],
             "conversation_id": [stored.message.conversation_id],
+            "customer_id": [customer_id],
             "user_id": [str(agent.user_id)],
             "table": ["summary", "agents"]}
 
@@ -69,7 +75,7 @@ def fuzz_operation(operation, base: str, token: str, ids: dict[str, list[str]], 
         if names and all(n in ids for n in names):
             known = st.fixed_dictionaries({n: st.sampled_from(ids[n]) for n in names})
             strategy = st.one_of(strategy, known.flatmap(
-                lambda params: operation.as_strategy(generation_mode=mode, path_parameters=params)))
+                lambda params, mode=mode: operation.as_strategy(generation_mode=mode, path_parameters=params)))
 
         @settings(max_examples=count, deadline=None, derandomize=True, database=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
