@@ -180,3 +180,24 @@ async def test_telegram_texts_follow_the_app_language_first(sqlite_url, tmp_path
         assert (ask_zh.params["chat_id"], ask_en.params["chat_id"]) == (str(CUSTOMER["id"]), str(OTHER["id"]))
     finally:
         await live.stop()
+
+
+async def test_complaint_clocks_major_on_the_wall_ordinary_in_service_time(sqlite_url, tmp_path, encoders):
+    clock = SetClock(at(1, 23))
+    live = await start_server(make_settings(sqlite_url, tmp_path, **HOURS), encoders, clock=clock)
+    try:
+        customer, _, _ = await hand_off(live, "你们卖的茶叶发霉了，我要退款，不处理我就打12315投诉！", "m-1")
+        token = await login(live, "kim", "agent")
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+            async with http.post(f"{live.url}/api/complaints", json={
+                    "conversation_id": customer.session["conversation_id"], "category": "logistics",
+                    "severity": "ordinary", "demand": "exchange", "evidence_message_ids": []}) as r:
+                assert r.status == 201
+            async with http.get(f"{live.url}/api/conversations/{customer.session['conversation_id']}") as r:
+                complaints = (await r.json())["complaints"]
+        due = {(c["severity"], k["kind"]): k["due_at"] for c in complaints for k in c["clocks"]}
+        assert due[("major", "supervisor")] == at(2, 0).isoformat()  # safety does not wait for the morning
+        assert due[("ordinary", "contact")] == at(2, 11).isoformat()  # two service hours from opening
+        await customer.close()
+    finally:
+        await live.stop()
