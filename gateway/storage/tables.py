@@ -192,6 +192,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(Timestamp())
     disabled_at: Mapped[datetime | None] = mapped_column(Timestamp())
+    # "zh-CN" or "en": the staff pages follow it once the account is logged in.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class AuthSession(Base):
