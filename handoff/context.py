@@ -1,6 +1,7 @@
 """What an agent sees: the queue, and the context package of one conversation."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.policy import LOW_CONFIDENCE
@@ -24,10 +25,22 @@ def handoff_dict(h: Handoff | None) -> dict | None:
             "assignee_id": h.assignee_id, "assigned_at": _iso(h.assigned_at), "resolved_at": _iso(h.resolved_at)}
 
 
+PREVIEW = 200
+
+
+def preview(text: str) -> str:
+    """The start of a message for a list row, never cut inside a number or an address: a
+    half phone number would slip past the masking that the whole one gets."""
+    if len(text) <= PREVIEW:
+        return text
+    cut = re.sub(r"[0-9A-Za-z@._%+-]*$", "", text[:PREVIEW])  # the number, address or word the cut fell in
+    return re.sub(r"[0-9+()\s-]*$", "", cut) + "…"  # and any digits before it
+
+
 def _row(conversation: Conversation, handoff: Handoff | None, last_customer: str, assignee: str | None,
          now: datetime) -> dict:
     row = {"id": conversation.id, "status": conversation.status, "channel": conversation.channel,
-           "last_customer_message": last_customer[:200], "assignee": assignee,
+           "last_customer_message": preview(last_customer), "assignee": assignee,
            "handoff": handoff_dict(handoff), "updated_at": _iso(conversation.updated_at)}
     if handoff is not None:
         row["waiting_seconds"] = int((now - handoff.queued_at).total_seconds())
