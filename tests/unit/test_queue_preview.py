@@ -13,9 +13,9 @@ def test_the_cut_never_leaves_part_of_a_phone_number_or_address():
             text = "我" * lead + tail + " 谢谢" * 20
             shown = preview(text)
             assert len(shown) <= PREVIEW + 1 and shown.endswith("…")
-            digits_or_mail = shown.rstrip("…")[len("我" * lead):]
-            assert digits_or_mail == "", (lead, tail, shown[-20:])
-            assert pii.mask(shown) == shown
+            rest = shown.rstrip("…")[lead:]
+            assert rest == "" or rest.startswith(tail), (lead, tail, shown[-20:])  # all of it or none
+            assert pii.normalise(tail) not in pii.normalise(pii.mask(shown))
 
 
 def test_words_are_cut_at_a_word_boundary():
