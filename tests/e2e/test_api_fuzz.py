@@ -1,7 +1,7 @@
 """Schemathesis against the live gateway: every operation in /api/openapi.json, called with
 generated valid and invalid requests as a logged-in admin, must answer without a server
-error, with a documented status code and content type, and with a body that fits the
-documented schema."""
+error, with a documented status code, content type and headers, with a body that fits the
+documented schema, and, for a request the document calls invalid, with a refusal."""
 from __future__ import annotations
 
 import asyncio
@@ -18,6 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -28,7 +29,7 @@ from tests.conftest import make_settings, start_server
 
 PASSWORD = "correct horse battery"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+          response_schema_conformance, negative_data_rejection]
 # Per operation and mode. Valid requests reach deeper into the handlers, so they get more.
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
 # Logging out revokes the bearer token the run is using, and every later call would only
