@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -448,3 +449,17 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class ServiceCalendar(Base):
+    """The service calendar an admin saved (one row), which takes over from the settings'.
+    `version` makes a save conditional on the version its writer read."""
+
+    __tablename__ = "service_calendar"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_service_calendar_one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    calendar: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(Timestamp())

@@ -5,6 +5,7 @@ from typing import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
@@ -30,6 +31,7 @@ class UnitOfWork:
         self.channels = ChannelRepository(self.session)
         self.leases = LeaseRepository(self.session)
         self.reviews = ReviewRepository(self.session)
+        self.calendar = CalendarRepository(self.session)
         self._committed = False
         return self
 
