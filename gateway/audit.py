@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from gateway.storage.tables import AuditRecord, ConversationEvent, KbEntryVersion
 
-TYPES = ("kb", "conversation", "complaint", "user", "customer")
+TYPES = ("kb", "conversation", "complaint", "user", "customer", "service_hours")
 MAX_LIMIT = 500
 
 
@@ -93,7 +93,7 @@ async def read(uow, query: AuditQuery) -> list[dict]:
         rows += await _kb(uow.session, query)
     if "conversation" in wanted:
         rows += await _conversations(uow.session, query)
-    logged = [t for t in wanted if t in ("complaint", "user", "conversation", "customer")]
+    logged = [t for t in wanted if t in ("complaint", "user", "conversation", "customer", "service_hours")]
     if logged:
         rows += await _log(uow.session, query, logged)
     rows.sort(key=lambda r: datetime.fromisoformat(r["at"]), reverse=True)

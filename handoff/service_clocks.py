@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from handoff.policy import COMPLAINT_CLOCKS
 from handoff.service_hours import ServiceHours
@@ -39,3 +40,9 @@ class ServiceClocks:
     def _add(self, mode: str, start: datetime, seconds: float) -> datetime:
         return self.hours.add_service_time(start, seconds) if mode == "service" else \
             ServiceHours().add_service_time(start, seconds)
+
+
+# The calendar in force right now (see calendar_store.py): asked at each computation, not
+# held, so an admin's change applies to the next hand-off. `ServiceClocks` itself is one
+# that is always open.
+CalendarSource = Callable[[], ServiceClocks]
