@@ -36,6 +36,7 @@ class Principal:
     user_id: int
     username: str
     role: Role
+    language: str = "en"  # what the staff pages show this person: "zh-CN" or "en"
 
 
 class AccountError(ValueError):
@@ -106,6 +107,14 @@ class Accounts:
                 await uow.commit()
             return {"id": user.id, "username": user.username, "role": role, "previous_role": before}
 
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self._uow() as uow:
+            user = await uow.session.get(User, user_id)
+            if user is None:
+                raise LookupError(f"no user {user_id}")
+            user.language = language
+            await uow.commit()
+
     async def login(self, username: str, password: str) -> tuple[str, Principal] | None:
         async with self._uow() as uow:
             user = await uow.users.by_name(username)
@@ -119,14 +128,14 @@ class Accounts:
             uow.users.add_session(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
                                               expires_at=now + self._lifetime, last_seen_at=now))
             await uow.commit()
-            return token, Principal(user.id, user.username, Role(user.role))
+            return token, Principal(user.id, user.username, Role(user.role), user.language)
 
     async def principal(self, token: str) -> Principal | None:
         if not token or len(token) > 200:
             return None
         async with self._uow() as uow:
             user = await uow.users.session_user(_token_hash(token), self._clock(), self._idle)
-            principal = Principal(user.id, user.username, Role(user.role)) if user else None
+            principal = Principal(user.id, user.username, Role(user.role), user.language) if user else None
             if uow.session.dirty:  # the idle clock moved on
                 await uow.commit()
             return principal

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
+from typing import Callable, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from gateway.texts.ui import LANGUAGES
 from gateway.web import csrf
 from gateway.web.accounts import Accounts, Principal, Role
 from gateway.client_address import ClientAddress
@@ -140,7 +141,8 @@ async def logout(request: web.Request) -> web.Response:
 async def me(request: web.Request) -> web.Response:
     """Who is logged in; also hands a page the CSRF token its writes must carry."""
     principal = request[PRINCIPAL]
-    body = {"id": principal.user_id, "username": principal.username, "role": principal.role}
+    body = {"id": principal.user_id, "username": principal.username, "role": principal.role,
+            "language": principal.language}
     token = request.cookies.get(COOKIE)
     if token and not request.headers.get("Authorization"):
         body["csrf_token"] = request.app[csrf.CSRF].token_for(token)
@@ -148,6 +150,21 @@ async def me(request: web.Request) -> web.Response:
         _set_cookies(request, response, token)
         return response
     return web.json_response(body)
+
+
+class LanguageIn(BaseModel):
+    language: Literal[LANGUAGES]
+
+
+@require(*Role)
+async def set_language(request: web.Request) -> web.Response:
+    """The language the staff pages show this account from now on, on every device."""
+    body = await read_json(request, LanguageIn)
+    await request.app[ACCOUNTS].set_language(request[PRINCIPAL].user_id, body.language)
+    return web.json_response({"language": body.language})
+
+
+set_language.body_model = LanguageIn
 
 
 def _no_listener(user_id: int, token: str | None) -> None:
@@ -167,3 +184,4 @@ def add_routes(app: web.Application, accounts: Accounts, guard: LoginGuard, csrf
     app.router.add_post("/api/auth/login", login)
     app.router.add_post("/api/auth/logout", logout)
     app.router.add_get("/api/auth/me", me)
+    app.router.add_put("/api/auth/me/language", set_language)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.texts import ui
 from gateway.web.accounts import Role
 from gateway.web.auth import KB_WRITERS, SUPERVISORS, principal_of
 
@@ -28,26 +29,33 @@ SHOP_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
-def _bundle(name: str) -> str:
+def with_words(name: str, *prefixes: str) -> str:
+    """A page script behind `t()` and the catalogues (gateway/texts), one file per page, so
+    the words come from one place per language and no page needs an inline script."""
+    words = (STATIC / "i18n.js").read_text(encoding="utf-8").replace("/*CATALOGUES*/{}", ui.catalogues_json(*prefixes))
+    return f"{words}\n{(STATIC / name).read_text(encoding='utf-8')}"
+
+
+def _bundle(name: str, *prefixes: str) -> str:
     """The Socket.IO client and one page script as one file, so one tag loads both.
 
     The client's UMD wrapper sees a local `module` and stays out of the host page's
     globals, where a page's own copy of `io` may live.
     """
     client = (STATIC / "vendor" / "socket.io.min.js").read_text(encoding="utf-8")
-    script = (STATIC / name).read_text(encoding="utf-8")
     return (
         "(function () {\nvar module = { exports: {} }, exports = module.exports;\n"
-        f"{client}\n;var io = module.exports;\n{script}\n}})();\n"
+        f"{client}\n;var io = module.exports;\n{with_words(name, *prefixes)}\n}})();\n"
     )
 
 
 def widget_bundle() -> str:
-    return _bundle("widget.js")
+    # Both languages' widget words only: a shop's visitors may read either.
+    return _bundle("widget.js", "widget.")
 
 
 def console_bundle() -> str:
-    return _bundle("console.js")
+    return _bundle("console.js", "console.", "staff.")
 
 
 def _static(text: str, content_type: str):
@@ -64,11 +72,18 @@ def _staff_page(name: str, roles: tuple[Role, ...]):
         principal = await principal_of(request)
         if principal is not None and principal.role not in roles:
             return web.Response(status=403, content_type="text/html", headers=STAFF_HEADERS,
-                                text=f"<!doctype html><title>Not allowed</title><p>The {principal.role} role "
-                                     f"may not open this page. <a href=\"/console\">Back to the console</a></p>")
+                                text=_not_allowed(principal.language, principal.role))
         return web.Response(text=html, content_type="text/html", headers=STAFF_HEADERS)
 
     return serve
+
+
+def _not_allowed(language: str, role: str) -> str:
+    # Only catalogue words and a role name from our own enum: nothing here needs escaping.
+    title, text = ui.text(language, "staff.not_allowed.title"), ui.text(language, "staff.not_allowed", role=role)
+    back = ui.text(language, "staff.not_allowed.back")
+    return (f"<!doctype html><html lang=\"{language}\"><title>{title}</title>"
+            f"<p>{text} <a href=\"/console\">{back}</a></p>")
 
 
 def add_routes(app: web.Application) -> None:
@@ -91,8 +106,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/console.js", _static(console_bundle(), "application/javascript"))
     app.router.add_get("/console.css", _static((STATIC / "console.css").read_text(encoding="utf-8"), "text/css"))
     app.router.add_get("/staff.css", _static((STATIC / "staff.css").read_text(encoding="utf-8"), "text/css"))
-    app.router.add_get("/staff.js", _static((STATIC / "staff.js").read_text(encoding="utf-8"),
-                                            "application/javascript"))
+    app.router.add_get("/staff.js", _static(with_words("staff.js"), "application/javascript"))
     for name, roles in STAFF_PAGES.items():
         if not (STATIC / f"{name}.html").exists():
             continue

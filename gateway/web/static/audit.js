@@ -56,6 +56,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    Staff.start("Audit log", ["supervisor", "admin"], ready);
+    Staff.start(function () { return t("staff.nav.audit"); }, ["supervisor", "admin"], ready);
   });
 })();

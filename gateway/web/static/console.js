@@ -2,13 +2,22 @@
  * The session lives in the HttpOnly `cs_session` cookie set by /api/auth/login: this page never
  * sees the token, the browser sends the cookie with every request and with the /agent handshake.
  * Customer text only ever reaches the page through textContent, never innerHTML. */
+// Ready-made replies, in both languages: the customer's language is not the agent's.
 var CANNED = [
   "您好，我是客服，请问有什么可以帮您？",
   "Sorry for the wait, I'm looking into it now.",
   "Thank you for your patience.",
   "请稍等，我马上为您查询。"
 ];
-var SENDER_LABEL = { customer: "Customer", bot: "Bot", agent: "Agent", system: "System" };
+// Built when asked, so they follow the language chosen after login.
+function senderLabel(sender) {
+  return { customer: t("console.sender.customer"), bot: t("console.sender.bot"), agent: t("console.sender.agent"),
+           system: t("console.sender.system") }[sender] || sender;
+}
+function statusLabel(status) {
+  return { bot: t("console.status.bot"), queued: t("console.status.queued"), assigned: t("console.status.assigned"),
+           resolved: t("console.status.resolved") }[status] || status;
+}
 var SUPERVISING = { supervisor: true, admin: true };
 var TYPING_EVERY_MS = 2000;
 
@@ -54,8 +63,8 @@ function timeText(iso) {
   var t = parseTime(iso);
   if (t === null) return "";
   var d = new Date(t), now = new Date();
-  var hm = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return d.toDateString() === now.toDateString() ? hm : d.toLocaleDateString() + " " + hm;
+  var hm = d.toLocaleTimeString(I18n.language(), { hour: "2-digit", minute: "2-digit" });
+  return d.toDateString() === now.toDateString() ? hm : d.toLocaleDateString(I18n.language()) + " " + hm;
 }
 
 function duration(seconds) {
@@ -79,7 +88,7 @@ function showError(text) { $("action-error").textContent = text || ""; }
 
 function errorText(ack, fallback) {
   if (ack && ack.error) return ack.error.message || ack.error.code;
-  return fallback || "the server did not answer; try again";
+  return fallback || t("console.error.no_answer");
 }
 
 // -- REST -------------------------------------------------------------------------------
@@ -102,7 +111,7 @@ function api(method, path, body) {
       var error = new Error((data.error && data.error.message) || response.statusText);
       error.status = response.status;
       error.code = data.error && data.error.code;
-      if (response.status === 401 && state.me) sessionEnded("Your session ended; please log in again.");
+      if (response.status === 401 && state.me) sessionEnded(t("console.session_ended"));
       throw error;
     });
   });
@@ -136,10 +145,13 @@ function resetState() {
 
 function start(me) {
   if (!SUPERVISING[me.role] && me.role !== "agent") {
-    showLogin("The " + me.role + " role cannot use the agent console; log in as an agent or a supervisor.");
+    showLogin(t("console.role_refused", { role: me.role }));
     return;
   }
   state.me = me;
+  I18n.page(me.language);
+  I18n.choices($("language"), me.language);
+  renderLists();
   $("login-view").hidden = true;
   $("app").hidden = false;
   $("me-name").textContent = me.username;
@@ -154,8 +166,10 @@ $("login-form").addEventListener("submit", function (e) {
   button.disabled = true;
   $("login-error").textContent = "";
   api("POST", "/api/auth/login", { username: $("login-username").value.trim(), password: $("login-password").value })
-    .then(function (data) { $("login-password").value = ""; start(data.user); },
-          function (err) { $("login-error").textContent = err.status === 401 ? "Wrong username or password." : err.message; })
+    // `me` rather than the login answer: it carries the account's language too.
+    .then(function () { $("login-password").value = ""; return api("GET", "/api/auth/me"); })
+    .then(start,
+          function (err) { $("login-error").textContent = err.status === 401 ? t("staff.login.wrong") : err.message; })
     .then(function () { button.disabled = false; });
 });
 
@@ -164,6 +178,13 @@ $("logout").addEventListener("click", function () {
 });
 $("logout-everywhere").addEventListener("click", function () {
   api("POST", "/api/auth/logout", { everywhere: true }).catch(function () {}).then(function () { sessionEnded(""); });
+});
+
+// The agent's language follows them to every device: stored with the account, then the page
+// reloads so every word on it, live or not, is drawn again in the new language.
+$("language").addEventListener("change", function () {
+  api("PUT", "/api/auth/me/language", { language: $("language").value })
+    .then(function () { location.reload(); }, function (err) { flash(err.message, "error"); });
 });
 
 // -- the live channel -------------------------------------------------------------------
@@ -184,7 +205,7 @@ function connect() {
 
 function listen(s) {
   s.on("connect", function () {
-    setConnection("live", true);
+    setConnection(t("console.connection.live"), true);
     s.timeout(10000).emit("queue", {}, function (err, ack) {
       if (!err && ack && ack.conversations) setList("queue", ack.conversations);
     });
@@ -192,14 +213,14 @@ function listen(s) {
     refreshOpen();
     if (state.selected) loadDetail(state.selected);
   });
-  s.on("disconnect", function () { setConnection("reconnecting…", false); });
+  s.on("disconnect", function () { setConnection(t("console.connection.reconnecting"), false); });
   // The server closes the feed of a login that was logged out (here or on another device).
-  s.on("session_ended", function () { sessionEnded("Your session ended; please log in again."); });
+  s.on("session_ended", function () { sessionEnded(t("console.session_ended")); });
   s.on("connect_error", function (err) {
     var code = err && err.data && err.data.code;
-    if (code === "unauthorized") sessionEnded("Your session ended; please log in again.");
-    else if (code === "forbidden") sessionEnded("Only agents and supervisors may use the console.");
-    else setConnection("reconnecting…", false);
+    if (code === "unauthorized") sessionEnded(t("console.session_ended"));
+    else if (code === "forbidden") sessionEnded(t("console.forbidden"));
+    else setConnection(t("console.connection.reconnecting"), false);
   });
 
   s.on("queue", function (data) {
@@ -214,7 +235,7 @@ function listen(s) {
     refreshMine();
     refreshSoon();
     if (a.agent_name === state.me.username && a.by !== "agent:" + state.me.username) {
-      flash("Assigned to you: conversation " + shortId(a.conversation_id) + " (" + a.by + ")", "info");
+      flash(t("console.flash.assigned", { id: shortId(a.conversation_id), by: a.by }), "info");
     }
     if (a.conversation_id === state.selected) loadDetail(state.selected);
   });
@@ -231,19 +252,18 @@ function listen(s) {
   s.on("delivery", function (d) {
     if (!d || !state.seen[d.message_id]) return;
     showDelivery(state.seen[d.message_id], d);
-    if (d.status === "failed") flash("A reply in conversation " + shortId(d.conversation_id) + " could not be delivered", "error");
+    if (d.status === "failed") flash(t("console.flash.undelivered", { id: shortId(d.conversation_id) }), "error");
   });
   s.on("typing", function (t) {
     if (t && t.conversation_id === state.selected && t.sender === "customer") showTyping();
   });
   s.on("sla_warning", function (w) {
-    flash("SLA: conversation " + shortId(w.conversation_id) + " has used " + w.percent + "% of its first-response time",
-          "warn");
+    flash(t("console.flash.sla_warning", { id: shortId(w.conversation_id), percent: w.percent }), "warn");
   });
   s.on("sla_breach", function (b) {
-    var what = b.clock ? "complaint " + b.clock + " clock" : "first-response SLA";
-    flash("Breached: " + what + " of conversation " + shortId(b.conversation_id) +
-          (b.reassigned ? " (back in the queue)" : ""), "error");
+    var what = b.clock ? t("console.flash.breach_clock", { clock: b.clock }) : t("console.flash.breach_sla");
+    var fields = { what: what, id: shortId(b.conversation_id) };
+    flash(b.reassigned ? t("console.flash.breach_requeued", fields) : t("console.flash.breach", fields), "error");
     refreshMine();
     refreshSoon();
     if (b.conversation_id === state.selected) loadDetail(state.selected);
@@ -251,7 +271,7 @@ function listen(s) {
 }
 
 function call(event, payload, done) {
-  if (!socket || !socket.connected) { done(null, { error: { code: "offline", message: "not connected; wait a moment" } }); return; }
+  if (!socket || !socket.connected) { done(null, { error: { code: "offline", message: t("console.error.offline") } }); return; }
   socket.timeout(15000).emit(event, payload, function (err, ack) { done(err, ack); });
 }
 
@@ -293,7 +313,7 @@ function renderList(name) {
   clear(ul);
   $(name + "-count").textContent = String(list.rows.length);
   if (!list.rows.length) {
-    ul.appendChild(el("li", "none", name === "queue" ? "Nobody is waiting." : "Nothing here."));
+    ul.appendChild(el("li", "none", name === "queue" ? t("console.queue.none") : t("console.list.none")));
     return;
   }
   list.rows.forEach(function (row) { ul.appendChild(listItem(row, list.at, name)); });
@@ -325,10 +345,10 @@ function listItem(row, at, listName) {
     sev.setAttribute("data-severity", h.severity);
     top.appendChild(sev);
   }
-  if (listName !== "queue" && row.status) top.appendChild(el("span", "chip status", row.status));
+  if (listName !== "queue" && row.status) top.appendChild(el("span", "chip status", statusLabel(row.status)));
   li.appendChild(top);
 
-  li.appendChild(el("div", "conv-text", row.last_customer_message || "(no message yet)"));
+  li.appendChild(el("div", "conv-text", row.last_customer_message || t("console.list.no_message")));
 
   var clocks = el("div", "conv-clocks");
   if (row.waiting_seconds !== undefined) clocks.appendChild(el("span", "wait"));
@@ -345,10 +365,10 @@ function listItem(row, at, listName) {
 function slaState(row, at) {
   var h = row.handoff || {};
   if (row.sla_seconds_left === undefined) return null;
-  if (h.first_response_at) return { text: "answered", cls: "answered", left: null };
+  if (h.first_response_at) return { text: t("console.sla.answered"), cls: "answered", left: null };
   var left = row.sla_seconds_left - (Date.now() - at) / 1000;
-  if (left < 0 || h.breached_at) return { text: "SLA breached " + duration(-Math.min(left, 0)) + " ago", cls: "breached", left: left };
-  return { text: "SLA " + duration(left) + " left", cls: left < 120 ? "soon" : "ok", left: left };
+  if (left < 0 || h.breached_at) return { text: t("console.sla.breached", { time: duration(-Math.min(left, 0)) }), cls: "breached", left: left };
+  return { text: t("console.sla.left", { time: duration(left) }), cls: left < 120 ? "soon" : "ok", left: left };
 }
 
 function tickClocks() {
@@ -359,8 +379,8 @@ function tickClocks() {
     var elapsed = (Date.now() - at) / 1000;
     var wait = li.querySelector(".wait");
     if (wait) {
-      wait.textContent = (row.status === "queued" ? "waiting " : "handed off ") + duration(row.waiting_seconds + elapsed) +
-                         (row.status === "queued" ? "" : " ago");
+      var waited = { time: duration(row.waiting_seconds + elapsed) };
+      wait.textContent = row.status === "queued" ? t("console.list.waiting", waited) : t("console.list.handed_off", waited);
     }
     var slaEl = li.querySelector(".sla"), sla = slaState(row, at);
     if (slaEl && sla) {
@@ -374,7 +394,8 @@ function tickClocks() {
   for (var j = 0; j < dues.length; j++) {
     var due = parseTime(dues[j].getAttribute("data-due"));
     var left = (due - Date.now()) / 1000;
-    dues[j].textContent = left >= 0 ? "due in " + duration(left) : "overdue by " + duration(-left);
+    dues[j].textContent = left >= 0 ? t("console.due.in", { time: duration(left) })
+                                    : t("console.due.overdue", { time: duration(-left) });
     dues[j].classList.toggle("overdue", left < 0);
   }
 }
@@ -409,11 +430,9 @@ function loadDetail(id) {
       state.detail = null;
       showDetail(null);
       renderLists();
-      flash(err.status === 403 ? "You can no longer open that conversation: it is neither queued nor yours."
-                              : "That conversation no longer exists.",
-            "warn");
+      flash(err.status === 403 ? t("console.flash.not_yours") : t("console.flash.gone"), "warn");
     } else {
-      showError("Could not load the conversation: " + err.message);
+      showError(t("console.error.load", { message: err.message }));
     }
   });
 }
@@ -430,17 +449,17 @@ function showDetail(pkg) {
   if (!pkg) return;
   var name = pkg.customer && pkg.customer.display_name;
   $("conv-title").textContent = (name ? name + " · " : "") + pkg.channel + " · " + shortId(pkg.id);
-  $("conv-status").textContent = pkg.status;
+  $("conv-status").textContent = statusLabel(pkg.status);
   $("conv-status").setAttribute("data-status", pkg.status);
-  $("conv-assignee").textContent = pkg.assignee ? "with " + pkg.assignee : "";
+  $("conv-assignee").textContent = pkg.assignee ? t("console.detail.with", { agent: pkg.assignee }) : "";
   $("claim").hidden = pkg.status !== "queued";
   $("transfer").hidden = !mayWrite(pkg);
   $("resolve").hidden = !(mayWrite(pkg) || (pkg.status === "queued" && isSupervisor()));
   var writable = mayWrite(pkg);
   $("reply-text").disabled = !writable;
   $("reply-send").disabled = !writable;
-  $("reply-text").placeholder = writable ? "Reply to the customer… (Enter sends, Shift+Enter for a new line)"
-    : pkg.status === "queued" ? "Claim the conversation to reply." : "This conversation is " + pkg.status + ".";
+  $("reply-text").placeholder = writable ? t("console.reply.placeholder")
+    : pkg.status === "queued" ? t("console.reply.claim_first") : t("console.reply.closed", { status: statusLabel(pkg.status) });
   Array.prototype.forEach.call($("canned").querySelectorAll("button"), function (b) { b.disabled = !writable; });
   renderTranscript(pkg);
   renderContext(pkg);
@@ -454,8 +473,9 @@ function renderTranscript(pkg) {
   (pkg.transcript || []).forEach(function (m) {
     if (m.conversation_id !== previous) {
       var other = m.conversation_id !== pkg.id;
-      box.appendChild(el("div", "divider", (other ? "Earlier conversation " : "This conversation ") +
-                                         shortId(m.conversation_id) + " · " + (m.channel || pkg.channel)));
+      var which = { id: shortId(m.conversation_id), channel: m.channel || pkg.channel };
+      box.appendChild(el("div", "divider", other ? t("console.transcript.earlier", which)
+                                                 : t("console.transcript.this", which)));
       previous = m.conversation_id;
     }
     appendMessage(m, true);
@@ -471,11 +491,12 @@ function appendMessage(m, bulk) {
   item.setAttribute("data-id", m.id);
   if (state.detail && m.conversation_id && m.conversation_id !== state.detail.id) item.classList.add("other");
   var meta = el("div", "meta");
-  meta.appendChild(el("span", "who", SENDER_LABEL[m.sender] || m.sender));
+  meta.appendChild(el("span", "who", senderLabel(m.sender)));
   meta.appendChild(el("span", "when", timeText(m.created_at)));
   item.appendChild(meta);
   if (m.edit_of !== undefined) {
-    meta.appendChild(el("span", "edited", m.edit_of ? "edited message #" + m.edit_of : "edited an older message"));
+    meta.appendChild(el("span", "edited", m.edit_of ? t("console.message.edited", { id: m.edit_of })
+                                                    : t("console.message.edited_older")));
   }
   if (m.text) item.appendChild(el("div", "text", m.text));
   if (m.masked) {
@@ -494,9 +515,9 @@ function appendMessage(m, bulk) {
 // With GATEWAY_CONSOLE_MASK_PII on, customers' contacts arrive masked; "Show" fetches one
 // message's text, and the gateway records who asked in the audit log.
 function revealButton(m, item) {
-  var button = el("button", "reveal", "Show");
+  var button = el("button", "reveal", t("console.reveal"));
   button.type = "button";
-  button.title = "Show this message unmasked (the audit log records it)";
+  button.title = t("console.reveal.title");
   button.addEventListener("click", function () {
     button.disabled = true;
     api("POST", "/api/conversations/" + encodeURIComponent(state.selected) + "/reveal", { message_id: m.id })
@@ -505,18 +526,22 @@ function revealButton(m, item) {
         item.removeAttribute("data-masked");
       }, function (err) {
         button.disabled = false;
-        showError("Could not show the message: " + err.message);
+        showError(t("console.reveal.failed", { message: err.message }));
       });
   });
   return button;
 }
 
-var ATTACHMENT_LABEL = { photo: "Photo", sticker: "Sticker", voice: "Voice message", audio: "Audio",
-                         video: "Video", video_note: "Video message", animation: "GIF", document: "File",
-                         location: "Location", contact: "Contact" };
+function attachmentLabel(kind) {
+  return { photo: t("console.attachment.photo"), sticker: t("console.attachment.sticker"),
+           voice: t("console.attachment.voice"), audio: t("console.attachment.audio"),
+           video: t("console.attachment.video"), video_note: t("console.attachment.video_note"),
+           animation: t("console.attachment.animation"), document: t("console.attachment.document"),
+           location: t("console.attachment.location"), contact: t("console.attachment.contact") }[kind] || kind;
+}
 
 function attachmentLine(a) {
-  var parts = [ATTACHMENT_LABEL[a.kind] || a.kind];
+  var parts = [attachmentLabel(a.kind)];
   if (a.name) parts.push(a.name);
   if (a.mime_type) parts.push(a.mime_type);
   if (a.size) parts.push(a.size >= 1048576 ? (a.size / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(a.size / 1024)) + " KB");
@@ -532,15 +557,17 @@ function showDelivery(item, d) {
   item.setAttribute("data-delivery", d.status);
   if (d.status === "sending") { line.textContent = ""; return; }  // under way, not a problem yet
   if (d.status === "sent") {
-    line.textContent = d.attempts ? "delivered after " + d.attempts + (d.attempts === 1 ? " failed try" : " failed tries") : "";
+    var tries = { count: d.attempts };
+    line.textContent = !d.attempts ? "" : d.attempts === 1 ? t("console.delivery.after_one", tries)
+                                                           : t("console.delivery.after_many", tries);
     return;
   }
-  line.textContent = (d.status === "failed" ? "Not delivered: " : "Not delivered yet, retrying. ") +
-                     (d.error || "the channel did not accept it");
+  var why = { error: d.error || t("console.delivery.refused") };
+  line.textContent = d.status === "failed" ? t("console.delivery.failed", why) : t("console.delivery.retrying", why);
 }
 
 function showTyping() {
-  $("typing").textContent = "customer is typing…";
+  $("typing").textContent = t("console.typing");
   clearTimeout(state.typingTimer);
   state.typingTimer = setTimeout(hideTyping, 4000);
 }
@@ -561,20 +588,20 @@ function renderContext(pkg) {
 
   var h = pkg.handoff || {}, dl = $("ctx-handoff");
   clear(dl);
-  fact(dl, "Kind", h.kind);
-  fact(dl, "Reason", h.reason, "reason");
-  fact(dl, "Category", h.category);
-  var sev = fact(dl, "Severity", h.severity, "severity");
+  fact(dl, t("console.fact.kind"), h.kind);
+  fact(dl, t("console.fact.reason"), h.reason, "reason");
+  fact(dl, t("console.fact.category"), h.category);
+  var sev = fact(dl, t("console.fact.severity"), h.severity, "severity");
   if (sev) sev.setAttribute("data-severity", h.severity);
-  fact(dl, "Priority", h.priority);
-  fact(dl, "Queued", timeText(h.queued_at));
-  if (h.first_response_at) fact(dl, "First reply", timeText(h.first_response_at));
+  fact(dl, t("console.fact.priority"), h.priority);
+  fact(dl, t("console.fact.queued"), timeText(h.queued_at));
+  if (h.first_response_at) fact(dl, t("console.fact.first_reply"), timeText(h.first_response_at));
   else if (h.first_response_due_at && !h.resolved_at) {
-    var due = fact(dl, "First reply", " ");
+    var due = fact(dl, t("console.fact.first_reply"), " ");
     due.setAttribute("data-due", h.first_response_due_at);
   }
-  if (h.breached_at) fact(dl, "SLA breached", timeText(h.breached_at), "breached");
-  if (h.resolved_at) fact(dl, "Resolved", timeText(h.resolved_at));
+  if (h.breached_at) fact(dl, t("console.fact.breached"), timeText(h.breached_at), "breached");
+  if (h.resolved_at) fact(dl, t("console.fact.resolved"), timeText(h.resolved_at));
 
   var attempts = $("ctx-attempts");
   clear(attempts);
@@ -585,7 +612,8 @@ function renderContext(pkg) {
     if (a.entry_id) head.appendChild(el("span", "muted", a.entry_id + (a.score !== undefined ? " (" + a.score.toFixed(2) + ")" : "")));
     li.appendChild(head);
     if (a.reason) li.appendChild(el("div", "attempt-reason", a.reason));
-    if (a.category) li.appendChild(el("div", "muted", "complaint: " + a.category + " / " + (a.severity || "?")));
+    if (a.category) li.appendChild(el("div", "muted", t("console.attempt.complaint",
+                                                                         { category: a.category, severity: a.severity || "?" })));
     var results = el("ul", "results");
     (a.results || []).slice(0, 3).forEach(function (r) {
       var item = el("li");
@@ -597,19 +625,19 @@ function renderContext(pkg) {
     if (results.firstChild) li.appendChild(results);
     attempts.appendChild(li);
   });
-  if (!attempts.firstChild) attempts.appendChild(el("li", "muted", "The bot did not try."));
+  if (!attempts.firstChild) attempts.appendChild(el("li", "muted", t("console.attempt.none")));
 
   var customer = pkg.customer || {}, cdl = $("ctx-customer");
   clear(cdl);
-  fact(cdl, "Name", customer.display_name);
-  fact(cdl, "Channel", pkg.channel);
+  fact(cdl, t("console.fact.name"), customer.display_name);
+  fact(cdl, t("console.fact.channel"), pkg.channel);
   (customer.identities || []).forEach(function (i) { fact(cdl, i.channel, i.handle, "handle"); });
   var earlier = $("ctx-earlier");
   clear(earlier);
   (customer.earlier_conversations || []).forEach(function (c) {
-    earlier.appendChild(el("li", null, shortId(c.id) + " · " + c.channel + " · " + c.status + " · " + timeText(c.created_at)));
+    earlier.appendChild(el("li", null, shortId(c.id) + " · " + c.channel + " · " + statusLabel(c.status) + " · " + timeText(c.created_at)));
   });
-  if (!earlier.firstChild) earlier.appendChild(el("li", "muted", "None."));
+  if (!earlier.firstChild) earlier.appendChild(el("li", "muted", t("console.none")));
 
   var complaints = $("ctx-complaints");
   clear(complaints);
@@ -622,26 +650,28 @@ function renderContext(pkg) {
     head.appendChild(s);
     head.appendChild(el("span", "muted", c.status));
     li.appendChild(head);
-    if (c.demand) li.appendChild(el("div", null, "Wants: " + c.demand));
+    if (c.demand) li.appendChild(el("div", null, t("console.complaint.wants", { demand: c.demand })));
     if (c.severity_reasons && c.severity_reasons.length) li.appendChild(el("div", "muted", c.severity_reasons.join("; ")));
     var clocks = el("ul", "clocks");
     (c.clocks || []).forEach(function (k) {
       var row = el("li");
       row.appendChild(el("span", "clock-kind", k.kind));
-      if (k.met_at) row.appendChild(el("span", "met", "met " + timeText(k.met_at)));
-      else if (k.breached_at) row.appendChild(el("span", "breached", "breached " + timeText(k.breached_at)));
+      if (k.met_at) row.appendChild(el("span", "met", t("console.clock.met", { time: timeText(k.met_at) })));
+      else if (k.breached_at) {
+        row.appendChild(el("span", "breached", t("console.clock.breached", { time: timeText(k.breached_at) })));
+      }
       else { var d = el("span", "due"); d.setAttribute("data-due", k.due_at); row.appendChild(d); }
       clocks.appendChild(row);
     });
     if (clocks.firstChild) li.appendChild(clocks);
     complaints.appendChild(li);
   });
-  if (!complaints.firstChild) complaints.appendChild(el("li", "muted", "None."));
+  if (!complaints.firstChild) complaints.appendChild(el("li", "muted", t("console.none")));
 
   var notes = $("ctx-notes");
   clear(notes);
   (pkg.notes || []).forEach(addNote);
-  if (!notes.firstChild) notes.appendChild(el("li", "muted none", "None."));
+  if (!notes.firstChild) notes.appendChild(el("li", "muted none", t("console.none")));
   tickClocks();
 }
 
@@ -662,7 +692,7 @@ function act(event, button, after) {
   button.disabled = true;
   call(event, { conversation_id: id }, function (err, ack) {
     button.disabled = false;
-    if (err || !ack || ack.error) { showError(event + " failed: " + errorText(ack)); return; }
+    if (err || !ack || ack.error) { showError(t("console.error.action", { action: button.textContent, message: errorText(ack) })); return; }
     refreshMine();
     refreshSoon();
     if (state.selected !== id) return;
@@ -675,13 +705,13 @@ $("claim").addEventListener("click", function () {
 });
 $("transfer").addEventListener("click", function () {
   act("transfer", $("transfer"), function () {
-    flash("Transferred to supervisors (front of the queue).", "info");
+    flash(t("console.flash.transferred"), "info");
     loadDetail(state.selected);
   });
 });
 $("resolve").addEventListener("click", function () {
   act("resolve", $("resolve"), function () {
-    flash("Resolved; the customer was asked to rate it.", "info");
+    flash(t("console.flash.resolved"), "info");
     // An agent may not read a resolved conversation back: keep what is on screen, marked resolved.
     if (isSupervisor()) { loadDetail(state.selected); return; }
     state.detail.status = "resolved";
@@ -704,7 +734,7 @@ function sendReply(text, confirm) {
       showGuard(id, text, ack.error.warnings || []);
       return;
     }
-    if (err || !ack || ack.error || !ack.message) { showError("Not sent: " + errorText(ack)); return; }
+    if (err || !ack || ack.error || !ack.message) { showError(t("console.error.not_sent", { message: errorText(ack) })); return; }
     state.pendingReply = null;
     $("guard").hidden = true;
     if ($("reply-text").value.trim() === text) $("reply-text").value = "";
@@ -713,7 +743,7 @@ function sendReply(text, confirm) {
     refreshMine();
     refreshSoon();
     if (state.selected === id && state.detail && !(state.detail.handoff || {}).first_response_at) loadDetail(id);
-    if (ack.warnings && ack.warnings.length) flash("Sent despite " + ack.warnings.length + " warning(s).", "warn");
+    if (ack.warnings && ack.warnings.length) flash(t("console.flash.sent_despite", { count: ack.warnings.length }), "warn");
   });
 }
 
@@ -779,7 +809,7 @@ $("note-form").addEventListener("submit", function (e) {
   if (!id || !text) return;
   showError("");
   call("note", { conversation_id: id, text: text }, function (err, ack) {
-    if (err || !ack || ack.error) { showError("Note not saved: " + errorText(ack)); return; }
+    if (err || !ack || ack.error) { showError(t("console.error.note", { message: errorText(ack) })); return; }
     input.value = "";
     if (state.selected !== id) return;
     addNote(ack);
@@ -795,8 +825,10 @@ function sendPresence() {
   var payload = { status: status }, capacity = parseInt($("capacity").value, 10);
   if (!isNaN(capacity)) payload.capacity = capacity;
   call("presence", payload, function (err, ack) {
-    if (err || !ack || ack.error) { flash("Presence not changed: " + errorText(ack), "error"); return; }
-    $("presence-state").textContent = ack.status + " · up to " + ack.capacity;
+    if (err || !ack || ack.error) { flash(t("console.error.presence", { message: errorText(ack) }), "error"); return; }
+    var label = { online: t("console.presence.online"), away: t("console.presence.away"),
+                  offline: t("console.presence.offline") }[ack.status] || ack.status;
+    $("presence-state").textContent = t("console.presence.state", { status: label, capacity: ack.capacity });
     $("capacity").value = String(ack.capacity);
   });
 }
@@ -804,5 +836,6 @@ $("presence").addEventListener("change", sendPresence);
 $("capacity").addEventListener("change", sendPresence);
 
 // -- start ------------------------------------------------------------------------------
+I18n.page();
 renderLists();
 api("GET", "/api/auth/me").then(start, function () { showLogin(""); });

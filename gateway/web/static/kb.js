@@ -383,7 +383,7 @@
 
   // -- start --------------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", function () {
-    Staff.start("Knowledge base", ["editor", "admin"], function () {
+    Staff.start(function () { return t("staff.nav.kb"); }, ["editor", "admin"], function () {
       document.querySelectorAll("#tabs .tab").forEach(function (b) {
         b.addEventListener("click", function () { showTab(b.dataset.tab); });
       });

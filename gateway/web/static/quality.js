@@ -180,6 +180,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    Staff.start("Quality review", ["supervisor", "admin"], ready);
+    Staff.start(function () { return t("staff.nav.quality"); }, ["supervisor", "admin"], ready);
   });
 })();

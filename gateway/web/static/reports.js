@@ -227,7 +227,7 @@
     });
   }
 
-  Staff.start("Reports", ["supervisor", "admin"], function () {
+  Staff.start(function () { return t("staff.nav.reports"); }, ["supervisor", "admin"], function () {
     initialPeriod();
     $("period-form").addEventListener("submit", function (event) { event.preventDefault(); load(); });
     $("staffing-form").addEventListener("submit", function (event) { event.preventDefault(); calculate(); });

@@ -2,12 +2,13 @@
 // User text only ever goes in through textContent, never innerHTML.
 var Staff = (function () {
   "use strict";
+  // Labels are read when the bar is drawn, after the account's language is known.
   var PAGES = [
-    { href: "/console", label: "Console", roles: ["agent", "supervisor", "admin"] },
-    { href: "/kb", label: "Knowledge base", roles: ["editor", "admin"] },
-    { href: "/reports", label: "Reports", roles: ["supervisor", "admin"] },
-    { href: "/quality", label: "Quality review", roles: ["supervisor", "admin"] },
-    { href: "/audit", label: "Audit log", roles: ["supervisor", "admin"] }
+    { href: "/console", label: function () { return t("staff.nav.console"); }, roles: ["agent", "supervisor", "admin"] },
+    { href: "/kb", label: function () { return t("staff.nav.kb"); }, roles: ["editor", "admin"] },
+    { href: "/reports", label: function () { return t("staff.nav.reports"); }, roles: ["supervisor", "admin"] },
+    { href: "/quality", label: function () { return t("staff.nav.quality"); }, roles: ["supervisor", "admin"] },
+    { href: "/audit", label: function () { return t("staff.nav.audit"); }, roles: ["supervisor", "admin"] }
   ];
 
   function el(tag, className, text) {
@@ -59,7 +60,7 @@ var Staff = (function () {
     var nav = el("nav");
     PAGES.forEach(function (p) {
       if (p.roles.indexOf(me.role) < 0) return;
-      var a = el("a", null, p.label);
+      var a = el("a", null, p.label());
       a.href = p.href;
       if (p.href === location.pathname) a.setAttribute("aria-current", "page");
       nav.appendChild(a);
@@ -72,19 +73,35 @@ var Staff = (function () {
     role.id = "me-role";
     bar.appendChild(who);
     bar.appendChild(role);
-    var out = el("button", null, "Log out");
+    bar.appendChild(languageSwitch(me));
+    var out = el("button", null, t("staff.logout"));
     out.id = "logout";
     out.addEventListener("click", function () {
       api("POST", "/api/auth/logout").then(function () { location.reload(); });
     });
     bar.appendChild(out);
-    var everywhere = el("button", null, "Log out everywhere");
+    var everywhere = el("button", null, t("staff.logout_everywhere"));
     everywhere.id = "logout-everywhere";
-    everywhere.title = "End this account's sessions on every device";
+    everywhere.title = t("staff.logout_everywhere.title");
     everywhere.addEventListener("click", function () {
       api("POST", "/api/auth/logout", { everywhere: true }).then(function () { location.reload(); });
     });
     bar.appendChild(everywhere);
+  }
+
+  // The account's language, stored with it so every device follows; the page reloads to draw
+  // every word again, including what it built from data.
+  function languageSwitch(me) {
+    var label = el("label", "language", t("staff.language") + " ");
+    var select = el("select");
+    select.id = "language";
+    I18n.choices(select, me.language);
+    select.addEventListener("change", function () {
+      api("PUT", "/api/auth/me/language", { language: select.value })
+        .then(function () { location.reload(); }, function (e) { flash(e.message, "error"); });
+    });
+    label.appendChild(select);
+    return label;
   }
 
   // One login form for every staff page, built here rather than repeated in each page.
@@ -92,7 +109,8 @@ var Staff = (function () {
     var form = el("form");
     form.id = "login-form";
     form.appendChild(el("h1", null, title));
-    [["login-username", "Username", "text", "username"], ["login-password", "Password", "password", "current-password"]]
+    [["login-username", t("staff.login.username"), "text", "username"],
+     ["login-password", t("staff.login.password"), "password", "current-password"]]
       .forEach(function (f) {
         var label = el("label", null, f[1] + " ");
         var input = el("input");
@@ -103,7 +121,7 @@ var Staff = (function () {
         label.appendChild(input);
         form.appendChild(label);
       });
-    var submit = el("button", null, "Log in");
+    var submit = el("button", null, t("staff.login.submit"));
     submit.id = "login-submit";
     submit.type = "submit";
     form.appendChild(submit);
@@ -115,20 +133,24 @@ var Staff = (function () {
   }
 
   // Shows the login form until someone with one of `roles` is logged in, then calls ready(me).
+  // `title` is a function: the page's name in whichever language is current when it is drawn.
   function start(title, roles, ready) {
     var loginView = document.getElementById("login-view");
     var app = document.getElementById("app");
-    if (!document.getElementById("login-form")) loginForm(loginView, title);
+    // Until someone logs in, the browser's language; then the account's.
+    I18n.page();
+    if (!document.getElementById("login-form")) loginForm(loginView, title());
     function enter(me) {
+      I18n.page(me.language);
       if (roles.indexOf(me.role) < 0) {
         loginView.hidden = false;
         app.hidden = true;
-        document.getElementById("login-error").textContent = "The " + me.role + " role may not open this page.";
+        document.getElementById("login-error").textContent = t("staff.role_refused", { role: me.role });
         return;
       }
       loginView.hidden = true;
       app.hidden = false;
-      topbar(title, me);
+      topbar(title(), me);
       ready(me);
     }
     document.getElementById("login-form").addEventListener("submit", function (event) {
@@ -138,8 +160,9 @@ var Staff = (function () {
       api("POST", "/api/auth/login", {
         username: document.getElementById("login-username").value,
         password: document.getElementById("login-password").value
-      }).then(function (result) { enter(result.user); }, function (e) {
-        error.textContent = e.status === 401 ? "Wrong username or password." : e.message;
+      // `me` rather than the login answer: it carries the account's language too.
+      }).then(function () { return api("GET", "/api/auth/me"); }).then(enter, function (e) {
+        error.textContent = e.status === 401 ? t("staff.login.wrong") : e.message;
       });
     });
     api("GET", "/api/auth/me").then(enter, function () { loginView.hidden = false; app.hidden = true; });
@@ -150,9 +173,9 @@ var Staff = (function () {
   function seconds(value) {
     if (value === null || value === undefined) return "–";
     var s = Math.round(value);
-    return s < 60 ? s + " s" : Math.floor(s / 60) + " min " + (s % 60) + " s";
+    return s < 60 ? t("staff.seconds", { s: s }) : t("staff.minutes_seconds", { m: Math.floor(s / 60), s: s % 60 });
   }
-  function when(iso) { return iso ? new Date(iso).toLocaleString() : "–"; }
+  function when(iso) { return iso ? I18n.when(iso) : "–"; }
 
   return { el: el, clear: clear, api: api, csrfToken: csrfToken, flash: flash, start: start, percent: percent,
            seconds: seconds, when: when };

@@ -4,15 +4,9 @@
 var script = document.currentScript;
 var origin = script ? new URL(script.src, location.href).origin : location.origin;
 var TOKEN_KEY = "csgw.visitor_token@" + origin;
-var lang = (navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
-var T = {
-  en: { title: "Customer service", placeholder: "Type your message…", send: "Send", open: "Chat with us",
-        close: "Close", typing: "typing…", failed: "Not sent, tap to retry", queued: "Waiting for a person, position ",
-        assigned: "You are now chatting with ", resolved: "This conversation is resolved.", offline: "Reconnecting…" },
-  zh: { title: "在线客服", placeholder: "请输入消息…", send: "发送", open: "联系客服",
-        close: "关闭", typing: "正在输入…", failed: "发送失败，点击重试", queued: "正在等待人工客服，排队位置：",
-        assigned: "正在为您服务的是 ", resolved: "本次会话已结束。", offline: "正在重新连接…" }
-}[lang];
+// The tag's data-lang, else the visitor's browser, else the host page's own language.
+I18n.use(I18n.pick([script && script.getAttribute("data-lang")].concat(
+  navigator.languages || [], [navigator.language, document.documentElement.lang])));
 
 var host = document.createElement("div");
 host.id = "csgw-widget";
@@ -48,11 +42,11 @@ root.innerHTML =
   '<form id="composer"><textarea id="input" maxlength="4096"></textarea><button id="send" type="submit"></button></form></div>';
 
 function $(id) { return root.getElementById(id); }
-$("launcher").textContent = T.open;
-$("title").textContent = T.title;
-$("close").setAttribute("aria-label", T.close);
-$("input").placeholder = T.placeholder;
-$("send").textContent = T.send;
+$("launcher").textContent = t("widget.open");
+$("title").textContent = t("widget.title");
+$("close").setAttribute("aria-label", t("widget.close"));
+$("input").placeholder = t("widget.placeholder");
+$("send").textContent = t("widget.send");
 
 var seen = {};      // message id -> element
 var pending = {};   // client_msg_id -> element
@@ -96,7 +90,7 @@ function setStatus(text) { $("status").textContent = text || ""; }
 
 socket.on("session", function (s) { localStorage.setItem(TOKEN_KEY, s.visitor_token); });
 socket.on("connect", function () { setStatus(""); });
-socket.on("disconnect", function () { setStatus(T.offline); });
+socket.on("disconnect", function () { setStatus(t("widget.offline")); });
 socket.on("connect_error", function (err) {
   var code = err && err.data && err.data.code;
   if (code === "invalid_token" || code === "expired_token") {
@@ -106,7 +100,7 @@ socket.on("connect_error", function (err) {
   } else if (code === "unavailable" || code === "rate_limited" || !socket.active) {
     // Refused by the server for now (not a transport drop, which the client retries itself).
     var wait = (err.data && err.data.retry_after) || 3;
-    setStatus(T.offline);
+    setStatus(t("widget.offline"));
     setTimeout(function () { socket.connect(); }, wait * 1000);
   }
 });
@@ -126,16 +120,16 @@ socket.on("message", function (m) {
 });
 
 socket.on("handoff", function (h) {
-  if (h.state === "queued") setStatus(T.queued + (h.position || "?"));
-  else if (h.state === "assigned") setStatus(T.assigned + (h.agent_name || ""));
-  else if (h.state === "resolved") setStatus(T.resolved);
+  if (h.state === "queued") setStatus(t("widget.queued", { position: h.position || "?" }));
+  else if (h.state === "assigned") setStatus(t("widget.assigned", { agent: h.agent_name || "" }));
+  else if (h.state === "resolved") setStatus(t("widget.resolved"));
 });
 
 socket.on("typing", function (t) {
   if (t.sender === "customer") return;
-  setStatus(T.typing);
+  setStatus(t("widget.typing"));
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(function () { if ($("status").textContent === T.typing) setStatus(""); }, 3000);
+  typingTimer = setTimeout(function () { if ($("status").textContent === t("widget.typing")) setStatus(""); }, 3000);
 });
 
 function newId() {
@@ -146,7 +140,7 @@ function emitMessage(text, clientMsgId, el) {
   socket.timeout(15000).emit("message", { text: text, client_msg_id: clientMsgId }, function (err, ack) {
     if (err || !ack || ack.error) {
       el.classList.add("failed");
-      el.title = T.failed + (ack && ack.error ? " (" + ack.error.message + ")" : "");
+      el.title = t("widget.failed") + (ack && ack.error ? " (" + ack.error.message + ")" : "");
       el.onclick = function () { el.classList.remove("failed"); el.onclick = null; emitMessage(text, clientMsgId, el); };
       return;
     }

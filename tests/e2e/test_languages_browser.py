@@ -1,0 +1,138 @@
+"""The pages in both languages, in headless Chromium: the widget follows the browser, the
+console follows the agent's own setting, and every word on screen comes from the catalogues
+(gateway/texts/en.py and zh.py, UI). Screenshots go to test-artifacts/."""
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from gateway.texts.ui import CATALOGUES
+from tests.e2e.test_console_browser import DESKTOP, PASSWORD, queue_row, queued_customer
+
+pytestmark = pytest.mark.browser
+
+ZH, EN = CATALOGUES["zh-CN"], CATALOGUES["en"]
+# Words of the English console that a Chinese one must not show anywhere.
+ENGLISH_LABELS = ["Queue", "Mine", "Claim", "Resolve", "Transfer", "Log out", "Summary", "Hand-off", "Bot attempts",
+                  "Notes", "Presence", "Capacity", "Send", "Add note", "Customer", "None.", "Language", "waiting",
+                  "SLA", "Select a conversation"]
+# Every text node and placeholder/title the person can see, as the page has drawn it.
+VISIBLE_TEXTS = """() => {
+  const seen = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, box = node.parentElement;
+    if (node.textContent.trim() && box && box.offsetParent !== null && !box.closest("script,style")) {
+      seen.push(node.textContent.trim());
+    }
+  }
+  document.querySelectorAll("[placeholder],[title]").forEach((e) => {
+    if (e.offsetParent !== null) seen.push(e.getAttribute("placeholder") || e.getAttribute("title"));
+  });
+  return seen;
+}"""
+KEY = re.compile(r"^(?:widget|console|staff|kb|reports|quality|audit|language)\.[\w.-]+$")
+
+
+@pytest.mark.parametrize("locale, words", [("zh-CN", ZH), ("en", EN)])
+async def test_the_widget_speaks_the_browsers_language(server, browser, artifacts, locale, words):
+    context = await browser.new_context(viewport=DESKTOP, locale=locale)
+    page = await context.new_page()
+    await page.goto(server.url + "/")
+    await expect(page.locator("#launcher")).to_have_text(words["widget.open"])
+    await page.click("#launcher")
+    await expect(page.locator("#title")).to_have_text(words["widget.title"])
+    await expect(page.locator("#send")).to_have_text(words["widget.send"])
+    await expect(page.locator("#input")).to_have_attribute("placeholder", words["widget.placeholder"])
+    await expect(page.locator("#close")).to_have_attribute("aria-label", words["widget.close"])
+    await page.fill("#input", "转人工")
+    await page.press("#input", "Enter")
+    queued = words["widget.queued"].replace("{position}", "1")
+    await expect(page.locator("#status")).to_have_text(queued)
+    await page.screenshot(path=str(artifacts / f"widget-{locale}.png"))
+    texts = await page.evaluate(VISIBLE_TEXTS)
+    assert not [t for t in texts if KEY.match(t)], "a catalogue key is on screen instead of its text"
+    await context.close()
+
+
+async def test_the_widget_on_a_page_without_either_language_reads_the_tag_then_the_page(server, browser):
+    # A French browser on a Chinese shop page: the page's own language decides.
+    context = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
+    page = await context.new_page()
+    await page.route(server.url + "/shop-zh", lambda route: route.fulfill(
+        content_type="text/html", body=f'<html lang="zh-CN"><body><script src="{server.url}/widget.js"></script>'))
+    await page.goto(server.url + "/shop-zh")
+    await expect(page.locator("#launcher")).to_have_text(ZH["widget.open"])
+    await context.close()
+
+
+async def log_in(page, server, username):
+    await page.goto(server.url + "/console")
+    await page.fill("#login-username", username)
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page.locator("#me-name")).to_have_text(username)
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+
+async def test_the_console_follows_the_agents_setting_not_the_browser(server, browser, artifacts):
+    agent = await server.gateway.accounts.add_user("mei", "agent", PASSWORD)
+    await server.gateway.accounts.set_language(agent.user_id, "zh-CN")
+    customer = await queued_customer(server, "我的快递三天没动了")
+    try:
+        context = await browser.new_context(viewport=DESKTOP, locale="en-US")
+        page = await context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        await page.goto(server.url + "/console")
+        # Before anyone logs in, the browser's language.
+        await expect(page.locator("#login-submit")).to_have_text(EN["staff.login.submit"])
+        await log_in(page, server, "mei")
+        assert await page.evaluate("document.documentElement.lang") == "zh-CN"
+        await expect(page.locator("#connection")).to_have_text(ZH["console.connection.live"])
+        await expect(page.locator("#logout")).to_have_text(ZH["staff.logout"])
+        await expect(page.locator("#language")).to_have_value("zh-CN")
+
+        row = queue_row(page, "我的快递三天没动了")
+        await expect(row.locator(".wait")).to_have_text(re.compile("^" + ZH["console.list.waiting"].replace(
+            "{time}", r"\d+:\d\d") + "$"))
+        await row.click()
+        await expect(page.locator("#conv-status")).to_have_text(ZH["console.status.queued"])
+        await page.click("#claim")
+        await expect(page.locator("#conv-status")).to_have_text(ZH["console.status.assigned"])
+        await expect(page.locator("#reply-text")).to_have_attribute("placeholder", ZH["console.reply.placeholder"])
+        await expect(page.locator("#ctx-handoff dt").first).to_have_text(ZH["console.fact.kind"])
+        await expect(page.locator('#transcript .msg[data-sender="customer"] .who').first).to_have_text(
+            ZH["console.sender.customer"])
+        await page.screenshot(path=str(artifacts / "console-zh-CN.png"))
+
+        texts = await page.evaluate(VISIBLE_TEXTS)
+        assert not [t for t in texts if KEY.match(t)], "a catalogue key is on screen instead of its text"
+        english = [label for label in ENGLISH_LABELS if any(re.search(rf"\b{re.escape(label)}\b", t) for t in texts)]
+        assert not english, f"English on the Chinese console: {english}"
+        assert errors == []
+        await context.close()
+    finally:
+        await customer.close()
+
+
+async def test_switching_the_console_language_redraws_it_and_is_kept(server, browser):
+    await server.gateway.accounts.add_user("ann", "agent", PASSWORD)
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = await context.new_page()
+    await log_in(page, server, "ann")
+    await expect(page.locator("#claim")).to_have_text(EN["console.claim"], use_inner_text=False)
+    await expect(page.locator("h2 span[data-i18n='console.queue.title']")).to_have_text(EN["console.queue.title"])
+
+    await page.select_option("#language", "zh-CN")
+    await expect(page.locator("h2 span[data-i18n='console.queue.title']")).to_have_text(ZH["console.queue.title"])
+    await expect(page.locator("#logout")).to_have_text(ZH["staff.logout"])
+    await page.reload()
+    await expect(page.locator("#me-name")).to_have_text("ann")
+    await expect(page.locator("#logout")).to_have_text(ZH["staff.logout"])
+    await expect(page.locator("#presence option[value=away]")).to_have_text(ZH["console.presence.away"])
+    assert await page.evaluate("document.documentElement.lang") == "zh-CN"
+
+    await page.select_option("#language", "en")
+    await expect(page.locator("#logout")).to_have_text(EN["staff.logout"])
+    await context.close()
