@@ -6,6 +6,20 @@
   var current = null;      // the entry being edited, as the server last returned it
   var searchTimer = null;
 
+  // Codes the server sends, in the reader's words; built when asked, after the language is known.
+  function statusLabel(status) {
+    return { published: t("kb.published"), draft: t("kb.draft") }[status] || status;
+  }
+  function actionLabel(action) {
+    return { create: t("kb.history.create"), update: t("kb.history.update"), publish: t("kb.history.publish"),
+             unpublish: t("kb.history.unpublish"), rollback: t("kb.history.rollback"),
+             "delete": t("kb.history.delete"), "import": t("kb.history.import") }[action] || action;
+  }
+  function decisionLabel(decision) {
+    return { answer: t("kb.decision.answer"), clarify: t("kb.decision.clarify"),
+             handoff: t("kb.decision.handoff") }[decision] || decision;
+  }
+
   // -- tabs ---------------------------------------------------------------------------------
   function showTab(name) {
     document.querySelectorAll("#tabs .tab").forEach(function (b) {
@@ -17,7 +31,7 @@
 
   function fail(target) {
     return function (e) {
-      var text = e.status === 409 ? e.message : (e.message || "Something went wrong.");
+      var text = e.status === 409 ? e.message : (e.message || t("kb.error.unknown"));
       if (target) target.textContent = text;
       Staff.flash(text, "error");
     };
@@ -38,13 +52,14 @@
         li.setAttribute("aria-selected", String(!!current && current.id === entry.id));
         li.appendChild(el("span", "q", entry.question));
         var meta = el("span", "meta");
-        meta.appendChild(el("span", "pill " + entry.status, entry.status));
+        meta.appendChild(el("span", "pill " + entry.status, statusLabel(entry.status)));
         meta.appendChild(document.createTextNode(entry.language + " · " + entry.id + " · v" + entry.version));
         li.appendChild(meta);
         li.addEventListener("click", function () { openEntry(entry.id); });
         list.appendChild(li);
       });
-      $("list-count").textContent = body.entries.length + (body.entries.length === 1 ? " entry" : " entries");
+      var count = { count: body.entries.length };
+      $("list-count").textContent = body.entries.length === 1 ? t("kb.count.one", count) : t("kb.count.many", count);
     }, fail());
   }
 
@@ -74,7 +89,7 @@
 
   function fill(entry) {
     current = entry;
-    $("entry-title").textContent = entry ? entry.question : "New entry";
+    $("entry-title").textContent = entry ? entry.question : t("kb.new_entry");
     $("entry-id").value = entry ? entry.id : "";
     $("entry-id").disabled = !!entry;
     $("entry-language").value = entry ? entry.language : "";
@@ -84,9 +99,10 @@
     $("entry-tags").value = entry ? entry.tags.join(", ") : "";
     var pill = $("entry-status");
     pill.className = "pill " + (entry ? entry.status : "");
-    pill.textContent = entry ? entry.status : "";
+    pill.textContent = entry ? statusLabel(entry.status) : "";
     pill.hidden = !entry;
-    $("entry-version").textContent = entry ? "version " + entry.version + " · updated " + Staff.when(entry.updated_at) : "";
+    $("entry-version").textContent = entry ? t("kb.entry.version", { version: entry.version,
+                                                                    when: Staff.when(entry.updated_at) }) : "";
     $("unpublish").hidden = !entry || entry.status !== "published";
     $("delete").hidden = !entry;
     $("entry-error").textContent = "";
@@ -105,7 +121,7 @@
 
   function saved(entry, what) {
     fill(entry);
-    Staff.flash(what + ": " + entry.id + " (version " + entry.version + ")");
+    Staff.flash(t("kb.flash.saved", { what: what, id: entry.id, version: entry.version }));
     return loadList();
   }
 
@@ -116,13 +132,15 @@
       ? api("PUT", "/api/kb/entries/" + encodeURIComponent(current.id), Object.assign(body, { version: current.version }))
       : api("POST", "/api/kb/entries", body);
     return call.then(function (entry) {
-      saved(entry, status === "published" ? "Published" : "Saved as draft");
+      saved(entry, status === "published" ? t("kb.flash.published") : t("kb.flash.drafted"));
     }, fail($("entry-error")));
   }
 
   function setStatus(action) {
     return api("POST", "/api/kb/entries/" + encodeURIComponent(current.id) + "/" + action, { version: current.version })
-      .then(function (entry) { saved(entry, action === "publish" ? "Published" : "Unpublished"); }, fail($("entry-error")));
+      .then(function (entry) {
+        saved(entry, action === "publish" ? t("kb.flash.published") : t("kb.flash.unpublished"));
+      }, fail($("entry-error")));
   }
 
   function publish() {
@@ -132,9 +150,9 @@
   }
 
   function remove() {
-    if (!current || !window.confirm("Delete " + current.id + "? Its history is kept.")) return;
+    if (!current || !window.confirm(t("kb.confirm_delete", { id: current.id }))) return;
     api("DELETE", "/api/kb/entries/" + encodeURIComponent(current.id) + "?version=" + current.version).then(function () {
-      Staff.flash("Deleted " + current.id);
+      Staff.flash(t("kb.flash.deleted", { id: current.id }));
       fill(null);
       loadList();
     }, fail($("entry-error")));
@@ -149,19 +167,19 @@
         var tr = el("tr");
         tr.dataset.version = v.version;
         tr.appendChild(el("td", "num", v.version));
-        tr.appendChild(el("td", null, v.action));
+        tr.appendChild(el("td", null, actionLabel(v.action)));
         tr.appendChild(el("td", null, v.author));
         tr.appendChild(el("td", null, Staff.when(v.created_at)));
         var cell = el("td");
         if (v.version > 1) {
-          var diff = el("button", "secondary diff-prev", "Changes");
+          var diff = el("button", "secondary diff-prev", t("kb.history.changes"));
           diff.type = "button";
-          diff.title = "What changed from version " + (v.version - 1);
+          diff.title = t("kb.history.changes.title", { version: v.version - 1 });
           diff.addEventListener("click", function () { showDiff(id, v.version - 1, v.version); });
           cell.appendChild(diff);
         }
         if (current && v.version < current.version) {
-          var back = el("button", "secondary rollback", "Roll back to this");
+          var back = el("button", "secondary rollback", t("kb.history.roll_back"));
           back.type = "button";
           back.addEventListener("click", function () { rollback(v.version); });
           cell.appendChild(back);
@@ -176,8 +194,8 @@
     return api("GET", "/api/kb/entries/" + encodeURIComponent(id) + "/diff?from=" + from + "&to=" + to).then(function (body) {
       var box = $("diff-view");
       clear(box);
-      box.appendChild(el("h4", null, "Version " + from + " → " + to));
-      if (!body.changes.length) box.appendChild(el("p", "muted", "No change in content."));
+      box.appendChild(el("h4", null, t("kb.diff.title", { from: from, to: to })));
+      if (!body.changes.length) box.appendChild(el("p", "muted", t("kb.diff.none")));
       body.changes.forEach(function (change) {
         var row = el("div", "field");
         row.dataset.field = change.field;
@@ -205,7 +223,7 @@
   function rollback(version) {
     return api("POST", "/api/kb/entries/" + encodeURIComponent(current.id) + "/rollback",
       { version: current.version, to_version: version })
-      .then(function (entry) { saved(entry, "Rolled back to version " + version); }, fail($("entry-error")));
+      .then(function (entry) { saved(entry, t("kb.flash.rolled_back", { version: version })); }, fail($("entry-error")));
   }
 
   // -- try a question -------------------------------------------------------------------------
@@ -218,7 +236,7 @@
       $("try-result").hidden = false;
       var pill = $("try-decision");
       pill.className = "pill " + body.decision;
-      pill.textContent = body.decision + (body.code ? " · " + body.code : "");
+      pill.textContent = decisionLabel(body.decision) + (body.code ? " · " + body.code : "");
       $("try-reason").textContent = body.reason || "";
       $("try-answer").hidden = !body.answer;
       $("try-answer").textContent = body.answer || "";
@@ -255,7 +273,7 @@
       setCount(body.groups.length);
       var list = $("unanswered-list");
       clear(list);
-      if (!body.groups.length) list.appendChild(el("div", "card empty", "No unanswered questions. 暂无未解答的问题。"));
+      if (!body.groups.length) list.appendChild(el("div", "card empty", t("kb.unanswered.none")));
       body.groups.forEach(function (group) { list.appendChild(groupCard(group)); });
     }, fail());
   }
@@ -264,21 +282,23 @@
     var card = el("section", "card group");
     card.dataset.key = group.key;
     var head = el("div", "head");
-    head.appendChild(el("span", "times", group.size + "× asked"));
+    head.appendChild(el("span", "times", t("kb.unanswered.times", { count: group.size })));
     head.appendChild(el("h3", null, group.question));
     head.appendChild(el("span", "pill", group.language));
     card.appendChild(head);
     var phrasings = el("ul", "phrasings");
     group.phrasings.forEach(function (p) { phrasings.appendChild(el("li", null, p)); });
     card.appendChild(phrasings);
-    var facts = "last asked " + Staff.when(group.last_asked_at);
-    if (group.closest) facts += " · closest entry: " + group.closest.id + " (" + Number(group.closest.score).toFixed(3) + ")";
+    var facts = t("kb.unanswered.last_asked", { when: Staff.when(group.last_asked_at) });
+    if (group.closest) {
+      facts += " · " + t("kb.unanswered.closest", { id: group.closest.id, score: Number(group.closest.score).toFixed(3) });
+    }
     card.appendChild(el("p", "muted", facts));
 
     var actions = el("div", "row");
-    var turn = el("button", "turn", "Turn into entry");
+    var turn = el("button", "turn", t("kb.unanswered.turn"));
     turn.type = "button";
-    var dismiss = el("button", "secondary dismiss", "Dismiss");
+    var dismiss = el("button", "secondary dismiss", t("kb.unanswered.dismiss"));
     dismiss.type = "button";
     actions.appendChild(turn);
     actions.appendChild(dismiss);
@@ -286,15 +306,15 @@
 
     var form = el("div", "convert");
     form.hidden = true;
-    var question = field(form, "Question", "input", group.question);
-    var alternates = field(form, "Other phrasings (one per line)", "textarea",
+    var question = field(form, t("kb.question"), "input", group.question);
+    var alternates = field(form, t("kb.unanswered.phrasings"), "textarea",
       group.phrasings.filter(function (p) { return p !== group.question; }).join("\n"));
-    var answer = field(form, "Answer", "textarea", "");
+    var answer = field(form, t("kb.answer"), "textarea", "");
     answer.rows = 4;
     answer.className = "answer";
     var buttons = el("div", "row");
-    var draft = el("button", "secondary create-draft", "Create draft");
-    var live = el("button", "create-published", "Create and publish");
+    var draft = el("button", "secondary create-draft", t("kb.unanswered.create_draft"));
+    var live = el("button", "create-published", t("kb.unanswered.create_published"));
     draft.type = live.type = "button";
     buttons.appendChild(draft);
     buttons.appendChild(live);
@@ -307,7 +327,7 @@
     turn.addEventListener("click", function () { form.hidden = false; answer.focus(); });
     dismiss.addEventListener("click", function () {
       api("POST", "/api/kb/unanswered/dismiss", { message_ids: group.message_ids }).then(function () {
-        Staff.flash("Dismissed " + group.size + " question(s)");
+        Staff.flash(t("kb.flash.dismissed", { count: group.size }));
         loadUnanswered();
       }, fail(error));
     });
@@ -317,7 +337,8 @@
         question: question.value.trim(), alternates: lines(alternates.value), answer: answer.value.trim(),
         language: group.language, status: status, message_ids: group.message_ids
       }).then(function (body) {
-        Staff.flash((status === "published" ? "Published " : "Draft created: ") + body.entry.id);
+        var made = { id: body.entry.id };
+        Staff.flash(status === "published" ? t("kb.flash.created_published", made) : t("kb.flash.created_draft", made));
         loadUnanswered();
         loadList().then(function () { openEntry(body.entry.id); });
       }, fail(error));
@@ -351,9 +372,9 @@
     result.textContent = "";
     result.className = "";
     clear(problems);
-    if (!file) { result.textContent = "Choose a file first."; result.className = "error"; return; }
+    if (!file) { result.textContent = t("kb.import.no_file"); result.className = "error"; return; }
     var format = $("import-format").value || EXTENSIONS[(file.name.split(".").pop() || "").toLowerCase()];
-    if (!format) { result.textContent = "Choose the file's format."; result.className = "error"; return; }
+    if (!format) { result.textContent = t("kb.import.no_format"); result.className = "error"; return; }
     file.text().then(function (content) {
       // Not Staff.api: an import error carries the list of problems, which it does not pass on.
       return fetch("/api/kb/import", {
@@ -369,12 +390,12 @@
       });
     }).then(function (report) {
       result.className = "ok";
-      result.textContent = "Imported: " + report.created + " created, " + report.updated + " updated, " +
-        report.unchanged + " unchanged.";
+      result.textContent = t("kb.import.done", { created: report.created, updated: report.updated,
+                                                 unchanged: report.unchanged });
       loadList();
     }, function (e) {
       result.className = "error";
-      result.textContent = e.message || "Import failed.";
+      result.textContent = e.message || t("kb.import.failed");
       (e.problems || []).forEach(function (p) {
         problems.appendChild(el("li", null, (p.location ? p.location + " · " : "") + p.field + ": " + p.message));
       });
