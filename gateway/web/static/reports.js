@@ -13,16 +13,16 @@
   function seconds(value) {
     if (value === null || value === undefined) return "–";
     var s = Math.round(value);
-    if (s < 3600) return s % 60 === 0 && s >= 60 ? s / 60 + " min" : Staff.seconds(s);
-    if (s < 86400) return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
-    return Math.floor(s / 86400) + " d " + Math.floor((s % 86400) / 3600) + " h";
+    if (s < 3600) return s % 60 === 0 && s >= 60 ? t("reports.minutes", { m: s / 60 }) : Staff.seconds(s);
+    if (s < 86400) return t("reports.hours_minutes", { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+    return t("reports.days_hours", { d: Math.floor(s / 86400), h: Math.floor((s % 86400) / 3600) });
   }
   function $(id) { return document.getElementById(id); }
   function colour(name, i) { return CHANNEL_COLOURS[name] || ["#7a5ea8", "#8a5a00", "#5c6b64"][i % 3]; }
   function pct(value) { return value === null || value === undefined ? null : Math.round(value * 1000) / 10; }
   function isoDay(date) { return date.toISOString().slice(0, 10); }
   function query() { return "from=" + encodeURIComponent($("period-from").value) + "&to=" + encodeURIComponent($("period-to").value); }
-  function fraction(part, whole) { return whole ? part + " / " + whole : "none yet"; }
+  function fraction(part, whole) { return whole ? part + " / " + whole : t("reports.none_yet"); }
 
   // Reads ?from=&to= so a period can be linked; the last 7 days (UTC) otherwise.
   function initialPeriod() {
@@ -37,13 +37,13 @@
     $("report-error").textContent = "";
     history.replaceState(null, "", location.pathname + "?" + query());
     return Staff.api("GET", "/api/reports?" + query()).then(render, function (e) {
-      $("report-error").textContent = e.message || "The report could not be loaded.";
+      $("report-error").textContent = e.message || t("reports.error.load");
     });
   }
 
   function render(data) {
     report = data;
-    $("period-note").textContent = data.period.from + " to " + data.period.to + " (UTC days, both included)";
+    $("period-note").textContent = t("reports.period", { from: data.period.from, to: data.period.to });
     ["summary", "frt_histogram", "complaints", "channels", "agents", "complaint_clocks"].forEach(function (table) {
       var link = $("csv-" + table);
       if (link) link.href = "/api/reports/" + table + ".csv?" + query();
@@ -65,23 +65,29 @@
   }
 
   function renderKpis(data) {
-    var s = data.summary, t = data.targets, box = $("kpis");
+    var s = data.summary, goal = data.targets, box = $("kpis");
     var clocks = data.complaint_clocks.reduce(function (acc, c) {
       acc.met += c.clocks_met; acc.decided += c.clocks_decided; return acc;
     }, { met: 0, decided: 0 });
     var complaints = data.complaints.reduce(function (n, c) { return n + c.complaints; }, 0);
     Staff.clear(box);
-    box.appendChild(tile("Hand-offs", String(s.handoffs), s.answered + " answered by a person"));
-    box.appendChild(tile("First response (median)", seconds(s.frt_median_seconds), "p90 " + seconds(s.frt_p90_seconds)));
-    box.appendChild(tile("SLA compliance", percent(s.sla_compliance),
-      fraction(s.sla_met, s.sla_decided) + " within " + seconds(t.sla_seconds)));
-    box.appendChild(tile("First-contact resolution", percent(s.fcr),
-      fraction(s.fcr_first_time, s.fcr_decided) + " · target ≥ " + percent(t.fcr), t.fcr, s.fcr));
-    box.appendChild(tile("CSAT (4–5 of 5)", percent(s.csat),
-      fraction(s.csat_satisfied, s.csat_responses) + " · target ≥ " + percent(t.csat), t.csat, s.csat));
-    box.appendChild(tile("Hand-off rate", percent(s.handoff_rate), fraction(s.handed_off, s.conversations) + " conversations"));
-    box.appendChild(tile("Bot containment", percent(s.containment), fraction(s.bot_contained, s.conversations) + " conversations"));
-    box.appendChild(tile("Complaints", String(complaints), "clocks met " + percent(clocks.decided ? clocks.met / clocks.decided : null)));
+    box.appendChild(tile(t("reports.kpi.handoffs"), String(s.handoffs), t("reports.kpi.answered", { count: s.answered })));
+    box.appendChild(tile(t("reports.kpi.frt"), seconds(s.frt_median_seconds),
+      t("reports.kpi.p90", { time: seconds(s.frt_p90_seconds) })));
+    box.appendChild(tile(t("reports.kpi.sla"), percent(s.sla_compliance),
+      t("reports.kpi.within", { share: fraction(s.sla_met, s.sla_decided), time: seconds(goal.sla_seconds) })));
+    box.appendChild(tile(t("reports.kpi.fcr"), percent(s.fcr),
+      t("reports.kpi.target", { share: fraction(s.fcr_first_time, s.fcr_decided), target: percent(goal.fcr) }),
+      goal.fcr, s.fcr));
+    box.appendChild(tile(t("reports.kpi.csat"), percent(s.csat),
+      t("reports.kpi.target", { share: fraction(s.csat_satisfied, s.csat_responses), target: percent(goal.csat) }),
+      goal.csat, s.csat));
+    box.appendChild(tile(t("reports.kpi.handoff_rate"), percent(s.handoff_rate),
+      t("reports.kpi.conversations", { share: fraction(s.handed_off, s.conversations) })));
+    box.appendChild(tile(t("reports.kpi.containment"), percent(s.containment),
+      t("reports.kpi.conversations", { share: fraction(s.bot_contained, s.conversations) })));
+    box.appendChild(tile(t("reports.complaints"), String(complaints),
+      t("reports.kpi.clocks_met", { rate: percent(clocks.decided ? clocks.met / clocks.decided : null) })));
   }
 
   // -- charts -----------------------------------------------------------------------------
@@ -95,15 +101,16 @@
   function renderCharts(data) {
     draw("chart-frt", {
       type: "bar",
-      data: { labels: data.frt_buckets, datasets: data.by_channel.map(function (c, i) {
+      // The server's bucket labels ("5–10 min") with the unit in the reader's language.
+      data: { labels: data.frt_buckets.map(function (b) { return b.replace("min", t("reports.unit.min")); }), datasets: data.by_channel.map(function (c, i) {
         return { label: c.channel, data: c.frt_histogram, backgroundColor: colour(c.channel, i) };
       }) },
       options: { scales: { x: { stacked: true, ticks: { maxRotation: 45, minRotation: 45, font: { size: 10 } } },
                            y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
-                                title: { display: true, text: "hand-offs" } } } }
+                                title: { display: true, text: t("reports.chart.handoffs") } } } }
     });
-    var rates = [["SLA", "sla_compliance"], ["FCR", "fcr"], ["CSAT", "csat"], ["Hand-off", "handoff_rate"],
-                 ["Contained", "containment"]];
+    var rates = [[t("reports.col.sla"), "sla_compliance"], [t("reports.col.fcr"), "fcr"], [t("reports.col.csat"), "csat"],
+                 [t("reports.chart.handoff"), "handoff_rate"], [t("reports.col.contained"), "containment"]];
     draw("chart-rates", {
       type: "bar",
       data: { labels: rates.map(function (r) { return r[0]; }), datasets: data.by_channel.map(function (c, i) {
@@ -119,8 +126,8 @@
     });
     draw("chart-complaints", {
       type: "bar",
-      data: { labels: categories, datasets: severities.map(function (sev, i) {
-        return { label: sev, backgroundColor: SEVERITY_COLOURS[sev] || colour("", i), data: categories.map(function (cat) {
+      data: { labels: categories.map(categoryLabel), datasets: severities.map(function (sev, i) {
+        return { label: severityLabel(sev), backgroundColor: SEVERITY_COLOURS[sev] || colour("", i), data: categories.map(function (cat) {
           var row = data.complaints.filter(function (c) { return c.category === cat && c.severity === sev; })[0];
           return row ? row.complaints : 0;
         }) };
@@ -144,7 +151,7 @@
     node.appendChild(el("thead")).appendChild(head);
     var body = node.appendChild(el("tbody"));
     if (!rows.length) {
-      var empty = el("td", "muted", "Nothing in this period.");
+      var empty = el("td", "muted", t("reports.empty"));
       empty.colSpan = headers.length;
       body.appendChild(el("tr")).appendChild(empty);
     }
@@ -155,33 +162,54 @@
     });
   }
 
-  function handoffCells(r, t) {
+  function handoffCells(r, goal) {
     return [el("td", "num", r.handoffs), el("td", "num", r.answered), el("td", "num", seconds(r.frt_median_seconds)),
-            el("td", "num", seconds(r.frt_p90_seconds)), rateCell(r.sla_compliance), rateCell(r.fcr, t.fcr),
-            rateCell(r.csat, t.csat), el("td", "num", seconds(r.aht_seconds))];
+            el("td", "num", seconds(r.frt_p90_seconds)), rateCell(r.sla_compliance), rateCell(r.fcr, goal.fcr),
+            rateCell(r.csat, goal.csat), el("td", "num", seconds(r.aht_seconds))];
   }
 
-  var HANDOFF_HEADERS = [["Hand-offs", 1], ["Answered", 1], ["FRT median", 1], ["FRT p90", 1], ["SLA", 1], ["FCR", 1],
-                         ["CSAT", 1], ["Handle time", 1]];
+  function handoffHeaders() {
+    return [[t("reports.kpi.handoffs"), 1], [t("reports.col.answered"), 1], [t("reports.col.frt_median"), 1],
+            [t("reports.col.frt_p90"), 1], [t("reports.col.sla"), 1], [t("reports.col.fcr"), 1], [t("reports.col.csat"), 1],
+            [t("reports.col.handle_time"), 1]];
+  }
+
+  // Complaint codes the server sends, in the reader's words.
+  function categoryLabel(code) {
+    return { product: t("reports.category.product"), service: t("reports.category.service"),
+             logistics: t("reports.category.logistics"), other: t("reports.category.other") }[code] || code;
+  }
+  function severityLabel(code) {
+    return { ordinary: t("reports.severity.ordinary"), major: t("reports.severity.major") }[code] || code;
+  }
+  function clockLabel(code) {
+    return { contact: t("reports.clock.contact"), plan: t("reports.clock.plan"), supervisor: t("reports.clock.supervisor"),
+             process: t("reports.clock.process"), update: t("reports.clock.update") }[code] || code;
+  }
 
   function renderTables(data) {
-    var t = data.targets;
-    table("table-channels", [["Channel"]].concat(HANDOFF_HEADERS, [["Conversations", 1], ["Hand-off rate", 1], ["Contained", 1]]),
+    var goal = data.targets;
+    table("table-channels", [[t("reports.col.channel")]].concat(handoffHeaders(), [[t("reports.col.conversations"), 1],
+      [t("reports.kpi.handoff_rate"), 1], [t("reports.col.contained"), 1]]),
       data.by_channel, function (r) {
-        return [el("td", null, r.channel)].concat(handoffCells(r, t),
+        return [el("td", null, r.channel)].concat(handoffCells(r, goal),
           [el("td", "num", r.conversations), rateCell(r.handoff_rate), rateCell(r.containment)]);
       });
-    table("table-agents", [["Agent"]].concat(HANDOFF_HEADERS), data.by_agent, function (r) {
-      return [el("td", null, r.agent)].concat(handoffCells(r, t));
+    table("table-agents", [[t("reports.col.agent")]].concat(handoffHeaders()), data.by_agent, function (r) {
+      return [el("td", null, r.agent)].concat(handoffCells(r, goal));
     });
-    table("table-complaints", [["Category"], ["Severity"], ["Complaints", 1], ["Clocks met", 1], ["Compliance", 1]],
+    table("table-complaints", [[t("reports.col.category")], [t("reports.col.severity")], [t("reports.complaints"), 1],
+      [t("reports.col.clocks_met"), 1], [t("reports.col.compliance"), 1]],
       data.complaints, function (r) {
-        return [el("td", null, r.category), el("td", null, r.severity), el("td", "num", r.complaints),
-                el("td", "num", fraction(r.clocks_met, r.clocks_decided)), rateCell(r.clock_compliance)];
+        return [el("td", null, categoryLabel(r.category)), el("td", null, severityLabel(r.severity)),
+                el("td", "num", r.complaints), el("td", "num", fraction(r.clocks_met, r.clocks_decided)),
+                rateCell(r.clock_compliance)];
       });
-    table("table-clocks", [["Clock"], ["Met", 1], ["Compliance", 1]], data.complaint_clocks, function (r) {
-      return [el("td", null, r.clock), el("td", "num", fraction(r.clocks_met, r.clocks_decided)), rateCell(r.clock_compliance)];
-    });
+    table("table-clocks", [[t("reports.col.clock")], [t("reports.col.met"), 1], [t("reports.col.compliance"), 1]],
+      data.complaint_clocks, function (r) {
+        return [el("td", null, clockLabel(r.clock)), el("td", "num", fraction(r.clocks_met, r.clocks_decided)),
+                rateCell(r.clock_compliance)];
+      });
   }
 
   // -- staffing ---------------------------------------------------------------------------
@@ -189,10 +217,9 @@
 
   function prefillStaffing(data) {
     var o = data.observed;
-    $("observed").textContent = "Observed in the period: " + o.handoffs + " hand-offs, " +
-      (o.arrivals_per_hour === null ? "–" : round(o.arrivals_per_hour, 2)) + " per hour on average, " +
-      o.peak_hour_arrivals + " in the busiest hour; average handle time " + seconds(o.aht_seconds) +
-      ". The calculator starts from the busiest hour.";
+    $("observed").textContent = t("reports.observed", {
+      handoffs: o.handoffs, per_hour: o.arrivals_per_hour === null ? "–" : round(o.arrivals_per_hour, 2),
+      peak: o.peak_hour_arrivals, handle: seconds(o.aht_seconds) });
     $("st-arrivals").value = o.peak_hour_arrivals || round(o.arrivals_per_hour || 0, 2);
     $("st-handle").value = o.aht_seconds ? Math.round(o.aht_seconds) : 300;
     $("st-target").value = data.targets.sla_seconds;
@@ -215,12 +242,12 @@
     return Staff.api("GET", "/api/reports/staffing?" + params.toString()).then(function (r) {
       var box = $("staffing-result");
       Staff.clear(box);
-      box.appendChild(fact("Agents needed", String(r.agents), true));
-      box.appendChild(fact("Offered load", round(r.traffic_erlangs, 2) + " Erlangs"));
-      box.appendChild(fact("Answered within " + seconds(r.target_seconds), percent(r.service_level)));
-      box.appendChild(fact("Probability of waiting", percent(r.probability_wait)));
-      box.appendChild(fact("Average wait", seconds(r.average_speed_of_answer_seconds)));
-      box.appendChild(fact("Occupancy", percent(r.occupancy)));
+      box.appendChild(fact(t("reports.staffing.agents"), String(r.agents), true));
+      box.appendChild(fact(t("reports.staffing.load"), t("reports.staffing.erlangs", { load: round(r.traffic_erlangs, 2) })));
+      box.appendChild(fact(t("reports.staffing.within", { time: seconds(r.target_seconds) }), percent(r.service_level)));
+      box.appendChild(fact(t("reports.staffing.wait_chance"), percent(r.probability_wait)));
+      box.appendChild(fact(t("reports.staffing.wait"), seconds(r.average_speed_of_answer_seconds)));
+      box.appendChild(fact(t("reports.staffing.occupancy"), percent(r.occupancy)));
     }, function (e) {
       Staff.clear($("staffing-result"));
       $("staffing-error").textContent = e.message;
