@@ -33,13 +33,14 @@ from gateway.storage.unit_of_work import UnitOfWork
 from gateway.privacy.retention import RetentionSweeper
 from gateway.web import customer_routes
 from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, metrics_routes, quality_routes,
-                         report_routes)
+                         report_routes, service_hours_routes)
 from gateway.web.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
 from gateway.web.auth import SESSIONS_ENDED, LoginGuard
 from gateway.web.csrf import CsrfTokens
 from gateway.web.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
+from handoff.calendar_store import CalendarStore
 from handoff.customer_updates import QueuePositionNotifier
 from handoff.desk import DELIVER_CSAT, Desk, DeskError
 from handoff.events import QueueChanged
@@ -49,7 +50,8 @@ from knowledge_base.service import KnowledgeBase
 from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
 
 
-STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes, customer_routes)
+STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes, customer_routes,
+                service_hours_routes)
 
 
 @dataclass
@@ -117,14 +119,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         return UnitOfWork(session_factory, worker.kick)
 
     leases = LeaseKeeper(uow, clock, hold=timedelta(seconds=settings.gateway_lease_seconds)) if many else None
-    clocks = settings.service_clocks()
-    intake = Intake(uow, clock, bus, hours=clocks.hours)
+    calendar = CalendarStore(uow, clock, settings.service_clocks())
+    intake = Intake(uow, clock, bus, calendar=calendar.current)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
     bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,
-                       settings.gateway_first_response_sla_seconds, metrics=metrics, clocks=clocks)
+                       settings.gateway_first_response_sla_seconds, metrics=metrics, calendar=calendar.current)
     delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
     worker = OutboxWorker(
         uow,
@@ -141,10 +143,11 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         per_name=settings.gateway_login_failures_per_name, per_address=settings.gateway_login_failures_per_address,
         window=timedelta(seconds=settings.gateway_login_window_seconds)))
     desk = Desk(uow, clock, bus)
-    sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds, clocks=clocks)
+    sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds,
+                         calendar=calendar.current)
     days = settings.gateway_retention_days
     retention = RetentionSweeper(uow, clock, days) if days is not None else None
-    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels, clock, clocks.hours))
+    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels, clock, calendar.current))
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
 
     async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:
@@ -169,9 +172,10 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                      CsrfTokens(settings.secret_key()))
     app[SESSIONS_ENDED] = agents.sessions_ended
     app[METRICS] = metrics
-    conversation_routes.add_routes(app, desk, uow, clock, clocks,
+    conversation_routes.add_routes(app, desk, uow, clock, calendar.current,
                                    mask_pii=settings.gateway_console_mask_pii)
-    services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels)
+    services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels,
+                           calendar)
     for routes in STAFF_ROUTES:
         routes.add_routes(app, services)
     if telegram is not None:
@@ -181,6 +185,10 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     async def start(_app: web.Application) -> None:
         await start_knowledge_base(knowledge)
+        await calendar.read()  # before the worker and the sweeper compute with it
+        # Another process may save a calendar: each follows within a few seconds.
+        background.append(asyncio.create_task(_every(settings.gateway_calendar_refresh_seconds,
+                                                     calendar.refresh_if_changed), name="calendar-watch"))
         if leases is not None:
             leases.start()
             background.append(asyncio.create_task(knowledge.watch(settings.gateway_kb_refresh_seconds),

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     gateway_first_response_clock: Literal["service", "wall"] = "service"
     gateway_ordinary_complaint_clock: Literal["service", "wall"] = "service"
     gateway_major_complaint_clock: Literal["service", "wall"] = "wall"
+    # A calendar an admin saves on /hours takes over from the settings above; with several
+    # processes, how often each checks whether another one saved.
+    gateway_calendar_refresh_seconds: float = Field(2, gt=0, le=300)
     gateway_embedding_model: str | None = None
     gateway_data_dir: Path = Path("./data")
     # A visitor who comes back within a month resumes the same conversation.

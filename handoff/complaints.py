@@ -10,7 +10,7 @@ from handoff.context import complaint_dict
 from handoff.desk import DeskError
 from handoff.opening import register_complaint
 from handoff.policy import COMPLAINT_CLOCKS
-from handoff.service_clocks import ServiceClocks
+from handoff.service_clocks import CalendarSource, ServiceClocks
 
 CATEGORIES = ("product", "service", "logistics", "other")
 SEVERITIES = ("ordinary", "major")
@@ -34,10 +34,10 @@ def _change_summary(old: dict, new: dict, clock_met: str | None) -> str:
 
 
 class ComplaintRegister:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, clocks: ServiceClocks = ServiceClocks()):
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, calendar: CalendarSource = ServiceClocks):
         self._uow = uow
         self._clock = clock
-        self._clocks = clocks
+        self._calendar = calendar
 
     async def open(self, by: Principal, conversation_id: str, category: str, severity: str, demand: str,
                    evidence: list[int]) -> dict:
@@ -52,7 +52,7 @@ class ComplaintRegister:
                 raise DeskError(422, "evidence must be messages of this conversation")
             complaint = await register_complaint(uow, conversation, category, severity, [], demand, evidence,
                                                  f"{by.role}:{by.username}", self._clock(), owner_id=by.user_id,
-                                                 clocks=self._clocks)
+                                                 clocks=self._calendar())
             await uow.commit()
             return complaint_dict(complaint, await uow.handoffs.clocks([complaint.id]))
 

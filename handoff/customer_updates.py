@@ -8,7 +8,7 @@ from gateway.clock import Clock, utcnow
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.events import QueueChanged
 from handoff.queue import describe
-from handoff.service_hours import ServiceHours
+from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
@@ -17,20 +17,20 @@ class QueuePositionNotifier:
     """Realtime only: the position is recomputed on reconnect, so a lost update costs nothing."""
 
     def __init__(self, uow: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock = utcnow,
-                 hours: ServiceHours = ServiceHours()):
+                 calendar: CalendarSource = ServiceClocks):
         self._uow = uow
         self._channels = channels
         self._clock = clock
-        self._hours = hours
+        self._calendar = calendar
 
     async def __call__(self, event: QueueChanged) -> None:
         async with self._uow() as uow:
             queue = await uow.handoffs.queue()
             agents = len(await uow.handoffs.online_agents())
             typical = await uow.handoffs.typical_handle_seconds()
-        now = self._clock()
+        now, hours = self._clock(), self._calendar().hours
         for position, (conversation, _) in enumerate(queue, start=1):
-            status = describe(position, agents, typical, self._hours, now)
+            status = describe(position, agents, typical, hours, now)
             try:
                 await self._channels.get(conversation.channel).send_handoff(conversation.external_chat_id, status)
             except Exception:

@@ -29,7 +29,8 @@ Definitions (the README repeats them; tests compute them independently):
 * Complaints: registered in the period, by category and severity; clock compliance = clocks
   met no later than due / clocks decided (met, or due by now).
 * Staffing inputs: arrivals = cohort hand-offs per service hour of the period (up to now), and the
-  busiest clock hour; handle time = mean `resolved_at − assigned_at` of the cohort's
+  busiest service hour (a hand-off made while closed counts in the hour people are back, when
+  it is work); handle time = mean `resolved_at − assigned_at` of the cohort's
   resolved hand-offs (from the last assignment, so a transfer restarts it).
 """
 from __future__ import annotations
@@ -229,7 +230,9 @@ async def build_report(session: AsyncSession, period: Period, as_of: datetime,
     for row in rows:
         for stats in (overall, channels[row.channel], agents[row.assignee_id]):
             stats.add(row, as_of, service)
-        hours[row.queued_at.replace(minute=0, second=0, microsecond=0)] += 1
+        # One that arrives while closed is work for the hour people are back: the busiest
+        # hour the staffing calculator starts from is always a service hour.
+        hours[service.next_opening(row.queued_at).replace(minute=0, second=0, microsecond=0)] += 1
     conversations = await _conversation_counts(session, period)
     complaints, complaint_clocks = await _complaints(session, period, as_of)
     ids = [a for a in agents if a is not None]

@@ -18,20 +18,20 @@ from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.desk import Desk
 from handoff.events import ComplaintClockBreached, QueueChanged, SlaBreach, SlaWarning
 from handoff.policy import WARNING_MARKS
-from handoff.service_clocks import ServiceClocks
+from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
 
 class SlaSweeper:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, desk: Desk, interval: float = 0.5,
-                 clocks: ServiceClocks = ServiceClocks()):
+                 calendar: CalendarSource = ServiceClocks):
         self._uow = uow
         self._clock = clock
         self._bus = bus
         self._desk = desk
         self._interval = interval
-        self._clocks = clocks
+        self._calendar = calendar
         self._open: bool | None = None
         self._task: asyncio.Task | None = None
 
@@ -56,6 +56,9 @@ class SlaSweeper:
     async def sweep(self) -> list:
         """Everything that fell due since the last sweep; returns the events it published."""
         now = self._clock()
+        # Deadlines are stored; the calendar in force only places the warnings, which always
+        # fall between a hand-off's queueing and its stored deadline.
+        clocks = self._calendar()
         events: list = []
         async with self._uow() as uow:
             for handoff in await uow.handoffs.unanswered():
@@ -63,7 +66,7 @@ class SlaSweeper:
                 for mark in WARNING_MARKS:
                     column = f"warned_{int(mark * 100)}_at"
                     due = handoff.first_response_due_at
-                    if (getattr(handoff, column) is None and now >= self._clocks.warning_due(handoff.queued_at, due, mark)
+                    if (getattr(handoff, column) is None and now >= clocks.warning_due(handoff.queued_at, due, mark)
                             and now < due
                             and await uow.handoffs.stamp_once(handoff.id, column, now)):
                         events.append(SlaWarning(handoff.conversation_id, handoff.id, int(mark * 100),
@@ -85,13 +88,13 @@ class SlaSweeper:
             await self._bus.publish(event)
         if any(isinstance(e, SlaBreach) and e.reassigned for e in events):
             await self._bus.publish(QueueChanged("reassigned at breach"))
-        await self._notice_opening_and_closing(now)
+        await self._notice_opening_and_closing(now, clocks.hours)
         return events
 
-    async def _notice_opening_and_closing(self, now) -> None:
+    async def _notice_opening_and_closing(self, now, hours) -> None:
         """Waiting customers are told again when the shop opens or closes, so an
         out-of-hours notice does not outlive the night, nor an estimate the day."""
-        was, self._open = self._open, self._clocks.hours.is_open(now)
+        was, self._open = self._open, hours.is_open(now)
         if was is not None and was != self._open:
             await self._bus.publish(QueueChanged("service hours began" if self._open else "service hours ended"))
 

@@ -24,7 +24,7 @@ from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.events import NobodyOnline, QueueChanged
 from handoff.opening import open_handoff
 from handoff.queue import NOBODY_ONLINE, notice_text, queue_status
-from handoff.service_clocks import ServiceClocks
+from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ DELIVER_HANDOFF = "deliver_handoff"
 class BotTurn:
     def __init__(self, uow_factory: UnitOfWorkFactory, responder: Responder, channels: ChannelRegistry, clock: Clock,
                  bus: MessageBus, sla_seconds: int, *, metrics=None,
-                 clocks: ServiceClocks = ServiceClocks()):
+                 calendar: CalendarSource = ServiceClocks):
         """`metrics`: optional, with `decision_took(seconds)` and `handed_off(code)` (gateway.metrics)."""
         self._uow = uow_factory
         self._responder = responder
@@ -43,7 +43,7 @@ class BotTurn:
         self._bus = bus
         self._sla_seconds = sla_seconds
         self._metrics = metrics
-        self._clocks = clocks
+        self._calendar = calendar
 
     async def run(self, payload: dict) -> None:
         message_id = int(payload["message_id"])
@@ -107,15 +107,16 @@ class BotTurn:
             )
             uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
             if reply.handoff_reason:
+                clocks = self._calendar()  # the calendar in force now stamps the deadline, for good
                 handoff = await open_handoff(uow, conversation, reply.handoff_reason, reply.details, message_id,
                                              await self._customer_text(uow, message_id), now, self._sla_seconds,
-                                             self._clocks)
-                status = await queue_status(uow, handoff, now, self._clocks.hours)
+                                             clocks)
+                status = await queue_status(uow, handoff, now, clocks.hours)
                 notice = await uow.conversations.add_message(
                     Message(
                         conversation_id=conversation.id,
                         sender=Sender.SYSTEM,
-                        text=notice_text(language, status, self._clocks.hours),
+                        text=notice_text(language, status, clocks.hours),
                         meta={"handoff": status.to_event()},
                         created_at=now,
                     )

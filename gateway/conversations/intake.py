@@ -20,7 +20,7 @@ from gateway.storage.repository import message_view
 from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
 from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from handoff.queue import queue_status
-from handoff.service_hours import ServiceHours
+from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,11 @@ def _ref(conversation: Conversation) -> ConversationRef:
 
 class Intake:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, bus: MessageBus,
-                 hours: ServiceHours = ServiceHours()):
+                 calendar: CalendarSource = ServiceClocks):
         self._uow = uow_factory
         self._clock = clock
         self._bus = bus
-        self._hours = hours
+        self._calendar = calendar
 
     async def open(
         self, channel: str, external_chat_id: str, external_user_id: str, *, display_name: str | None = None
@@ -68,7 +68,7 @@ class Intake:
             if conversation is None or conversation.status != Status.QUEUED:
                 return None
             handoff = await uow.handoffs.current(conversation_id)
-            return await queue_status(uow, handoff, self._clock(), self._hours) if handoff else None
+            return await queue_status(uow, handoff, self._clock(), self._calendar().hours) if handoff else None
 
     async def history(self, conversation_id: str) -> list[MessageView]:
         async with self._uow() as uow:

@@ -14,7 +14,7 @@ from gateway.web.errors import ApiError, read_json
 from handoff.context import complaint_dict, context_package, queue_rows, summary_row
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk, DeskError
-from handoff.service_clocks import ServiceClocks
+from handoff.service_clocks import CalendarSource, ServiceClocks
 
 DESK = web.AppKey("desk", Desk)
 COMPLAINTS = web.AppKey("complaints", ComplaintRegister)
@@ -216,11 +216,11 @@ async def complaints(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock,
-               clocks: ServiceClocks = ServiceClocks(), *, mask_pii: bool = False) -> None:
+               calendar: CalendarSource = ServiceClocks, *, mask_pii: bool = False) -> None:
     app[DESK] = desk
     app[CONSOLE_VIEW] = staff_view.ConsoleView(mask_pii)
     app[STORE] = (uow, clock)
-    app[COMPLAINTS] = ComplaintRegister(uow, clock, clocks)
+    app[COMPLAINTS] = ComplaintRegister(uow, clock, calendar)
     r = app.router
     base = "/api/conversations/{conversation_id}"
     r.add_get("/api/conversations", list_conversations)

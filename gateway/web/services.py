@@ -11,6 +11,7 @@ from gateway.clock import Clock
 from gateway.config import Settings
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Accounts
+from handoff.calendar_store import CalendarStore
 from handoff.desk import Desk
 from knowledge_base.service import KnowledgeBase
 
@@ -26,3 +27,4 @@ class WebServices:
     desk: Desk
     accounts: Accounts
     channels: ChannelRegistry
+    calendar: CalendarStore

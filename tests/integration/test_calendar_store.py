@@ -94,6 +94,19 @@ async def test_two_writers_of_one_version_one_wins(sites):
     assert len(await sites.audit_rows()) == 1
 
 
+async def test_a_replace_over_a_version_already_replaced_changes_nothing(sites):
+    """The race the store's own check cannot see: both writers read version 1 before either wrote."""
+    await sites.a.save("admin:ada", EDITED, 0)
+    async with sites.uow() as first, sites.uow() as second:
+        assert (await first.calendar.get()).version == (await second.calendar.get()).version == 1
+        assert await first.calendar.replace(1, {"timezone": "UTC"}, "admin:ada", NOW)
+        await first.commit()
+        assert not await second.calendar.replace(1, {"timezone": "Asia/Tokyo"}, "admin:bob", NOW)
+    async with sites.uow() as uow:
+        row = await uow.calendar.get()
+    assert (row.version, row.calendar, row.updated_by) == (2, {"timezone": "UTC"}, "admin:ada")
+
+
 async def test_a_refused_calendar_writes_nothing(sites):
     with pytest.raises(ValueError, match="unknown time zone"):
         await sites.a.save("admin:ada", {**EDITED, "timezone": "Mars/Olympus"}, 0)

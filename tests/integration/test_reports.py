@@ -245,3 +245,5 @@ async def test_response_times_and_load_count_service_hours_only(seeded):
     assert s["frt_histogram"] == [1, 0, 1, 2, 0, 0, 0, 0]
     assert (s["sla_met"], s["sla_decided"]) == (3, 5)  # the stored deadlines decide, as before
     assert r["observed"]["hours"] == 78 and r["observed"]["arrivals_per_hour"] == pytest.approx(5 / 78)
+    # H2 (Sunday, closed) and H4 (Monday 08:00) are both work for Monday 09:00: the busiest hour.
+    assert r["observed"]["peak_hour_arrivals"] == 2
