@@ -6,6 +6,12 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // The filter's own words for each kind of record.
+  function typeLabel(type) {
+    return { kb: t("audit.knowledge_base"), conversation: t("audit.conversation_status"), complaint: t("audit.complaints"),
+             user: t("audit.users_and_roles") }[type] || type;
+  }
+
   function dayStart(value, plusDays) {
     var p = value.split("-").map(Number);
     return new Date(p[0], p[1] - 1, p[2] + (plusDays || 0)).toISOString();
@@ -31,13 +37,14 @@
       var body = $("audit-table").querySelector("tbody");
       Staff.clear(body);
       $("audit-empty").hidden = data.entries.length > 0;
-      $("audit-count").textContent = data.entries.length + " entries" + (data.entries.length >= 200 ? " (newest 200)" : "");
+      var count = { count: data.entries.length };
+      $("audit-count").textContent = data.entries.length >= 200 ? t("audit.count.newest", count) : t("audit.count", count);
       data.entries.forEach(function (e) {
         var tr = el("tr");
         tr.dataset.type = e.type;
         tr.appendChild(el("td", "at", Staff.when(e.at)));
         var type = el("td");
-        type.appendChild(el("span", "pill " + e.type, e.type));
+        type.appendChild(el("span", "pill " + e.type, typeLabel(e.type)));
         tr.appendChild(type);
         tr.appendChild(el("td", "actor", e.actor));
         tr.appendChild(el("td", "action", e.action));

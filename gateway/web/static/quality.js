@@ -7,6 +7,12 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // The console's words for who wrote a message: one catalogue entry for both pages.
+  function senderLabel(sender) {
+    return { customer: t("console.sender.customer"), bot: t("console.sender.bot"), agent: t("console.sender.agent"),
+             system: t("console.sender.system") }[sender] || sender;
+  }
+
   function isoDate(d) {
     function two(n) { return (n < 10 ? "0" : "") + n; }
     return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
@@ -27,8 +33,8 @@
       var select = $("sample-select");
       Staff.clear(select);
       data.samples.forEach(function (s) {
-        select.appendChild(new Option("#" + s.id + " · " + Staff.when(s.drawn_at) + " · " +
-          s.conversation_ids.length + " conversations", String(s.id)));
+        select.appendChild(new Option(t("quality.sample.option", { id: s.id, when: Staff.when(s.drawn_at),
+                                                                 count: s.conversation_ids.length }), String(s.id)));
       });
       if (!data.samples.length) { renderSample(null); return; }
       select.value = String(selectId || data.samples[0].id);
@@ -42,9 +48,9 @@
 
   function lastReview(item) {
     var r = item.reviews[item.reviews.length - 1];
-    if (!r) return "not reviewed";
-    return "courtesy " + r.courtesy + ", accuracy " + r.accuracy + ", " + (r.resolved ? "resolved" : "not resolved") +
-      " (" + (r.reviewer || "?") + ")";
+    if (!r) return t("quality.not_reviewed");
+    var scores = { courtesy: r.courtesy, accuracy: r.accuracy, reviewer: r.reviewer || "?" };
+    return r.resolved ? t("quality.last.resolved", scores) : t("quality.last.unresolved", scores);
   }
 
   function renderSample(sample) {
@@ -52,9 +58,10 @@
     var body = $("sample-items").querySelector("tbody");
     Staff.clear(body);
     $("sample-empty").hidden = !!(sample && sample.items.length);
-    $("sample-empty").textContent = sample ? "No conversations were resolved in that period." : "Draw a sample to start.";
-    $("sample-meta").textContent = sample ? "period " + Staff.when(sample.period_from) + " – " +
-      Staff.when(sample.period_to) + " · seed " + sample.seed : "";
+    $("sample-empty").textContent = sample ? t("quality.sample.none") : t("quality.draw_a_sample_to");
+    $("sample-meta").textContent = sample ? t("quality.sample.meta", { from: Staff.when(sample.period_from),
+                                                                       to: Staff.when(sample.period_to),
+                                                                       seed: sample.seed }) : "";
     if (!sample) return;
     sample.items.forEach(function (item) {
       var tr = el("tr");
@@ -68,7 +75,8 @@
         item.forbidden_hits + " / " + item.guard_warnings));
       tr.appendChild(el("td", "last-review", lastReview(item)));
       var cell = el("td");
-      var button = el("button", "secondary review-open", item.reviews.length ? "Review again" : "Review");
+      var button = el("button", "secondary review-open",
+                      item.reviews.length ? t("quality.review_again") : t("quality.review"));
       button.type = "button";
       button.addEventListener("click", function () { openReview(item); });
       cell.appendChild(button);
@@ -81,7 +89,7 @@
     current.item = item;
     $("quality-columns").classList.add("reviewing");
     $("review-card").hidden = false;
-    $("review-title").textContent = item.conversation_id + " · " + (item.agent || "no agent");
+    $("review-title").textContent = item.conversation_id + " · " + (item.agent || t("quality.no_agent"));
     $("review-hits").value = String(item.forbidden_hits);  // pre-filled from the reply guard's log
     $("review-comment").value = "";
     $("review-error").textContent = "";
@@ -90,14 +98,15 @@
     });
     var box = $("review-transcript");
     Staff.clear(box);
-    box.appendChild(el("p", "muted", "Loading the transcript…"));
+    box.appendChild(el("p", "muted", t("quality.loading")));
     api("GET", "/api/conversations/" + encodeURIComponent(item.conversation_id)).then(function (context) {
       Staff.clear(box);
       context.transcript.filter(function (m) { return m.conversation_id === item.conversation_id; })
         .forEach(function (m) {
           var div = el("div", "msg");
           div.dataset.sender = m.sender;
-          div.appendChild(el("span", "who", m.sender + (m.agent ? " · " + m.agent : "") + " · " + Staff.when(m.created_at)));
+          div.appendChild(el("span", "who", senderLabel(m.sender) + (m.agent ? " · " + m.agent : "") + " · " +
+                                            Staff.when(m.created_at)));
           div.appendChild(document.createTextNode(m.text));
           box.appendChild(div);
         });
@@ -119,7 +128,7 @@
       data.agents.forEach(function (a) {
         var tr = el("tr");
         tr.dataset.agent = a.agent || "";
-        tr.appendChild(el("td", null, a.agent || "(no agent)"));
+        tr.appendChild(el("td", null, a.agent || t("quality.no_agent")));
         tr.appendChild(el("td", "num reviewed", a.reviewed));
         tr.appendChild(el("td", "num courtesy", a.mean_courtesy.toFixed(2)));
         tr.appendChild(el("td", "num accuracy", a.mean_accuracy.toFixed(2)));
@@ -148,8 +157,8 @@
                    size: Number($("draw-size").value) };
       if ($("draw-seed").value.trim()) body.seed = $("draw-seed").value.trim();
       api("POST", "/api/quality/samples", body).then(function (sample) {
-        $("draw-result").textContent = "Sample #" + sample.id + ": " + sample.conversation_ids.length + " of " +
-          sample.population + " resolved conversations, seed " + sample.seed + ".";
+        $("draw-result").textContent = t("quality.drawn", { id: sample.id, count: sample.conversation_ids.length,
+                                                            population: sample.population, seed: sample.seed });
         closeReview();
         return loadSamples(sample.id);
       }, showError("draw-error"));
@@ -169,7 +178,7 @@
         forbidden_hits: Number($("review-hits").value),
         comment: $("review-comment").value || null
       }).then(function () {
-        Staff.flash("Review saved.");
+        Staff.flash(t("quality.saved"));
         var id = current.sample.id;
         closeReview();
         return Promise.all([loadSample(id), loadReport()]);
