@@ -22,6 +22,7 @@ STAFF_PAGES = {
     "reports": SUPERVISORS,
     "quality": SUPERVISORS,
     "audit": SUPERVISORS,
+    "hours": SUPERVISORS,  # admins edit; supervisors read
 }
 VENDOR_TYPES = {".js": "application/javascript", ".css": "text/css"}
 # The demo shop styles itself inline, as a shop's page may; scripts still come only from here.
@@ -55,7 +56,7 @@ def widget_bundle() -> str:
 
 
 def console_bundle() -> str:
-    return _bundle("console.js", "console.", "staff.")
+    return _bundle("console.js", "console.", "staff.", "complaint.")
 
 
 def _static(text: str, content_type: str):

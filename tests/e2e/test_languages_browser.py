@@ -31,7 +31,7 @@ VISIBLE_TEXTS = """() => {
   });
   return seen;
 }"""
-KEY = re.compile(r"^(?:widget|console|staff|kb|reports|quality|audit|language)\.[\w.-]+$")
+KEY = re.compile(r"^(?:widget|console|staff|complaint|kb|reports|quality|audit|hours|language)\.[\w.-]+$")
 
 
 @pytest.mark.parametrize("locale, words", [("zh-CN", ZH), ("en", EN)])

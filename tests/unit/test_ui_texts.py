@@ -15,8 +15,9 @@ SERVER_PAGES = Path(__file__).parents[2] / "gateway" / "web" / "pages.py"
 # and both keys of t(flag ? "key.a" : "key.b", ...).
 USES = re.compile(r'''(?<![\w.$])t\(\s*"([\w.-]+)"\s*[,)]|data-i18n(?:-[a-z-]+)?="([^"]*)"|ui\.text\(\w+, "([\w.-]+)"'''
                   r'''|(?<![\w.$])t\([^()"?]*\?\s*"([\w.-]+)"\s*:\s*"([\w.-]+)"''')
-# t("hours.day." + day): every key under the prefix counts as used; the prefix must exist.
-PREFIXED = re.compile(r'''(?<![\w.$])t\(\s*"([\w.-]+\.)"\s*\+''')
+# t("hours.day." + day) and I18n.code("staff.role.", role): every key under the prefix counts as
+# used; the prefix must exist.
+PREFIXED = re.compile(r'''(?:(?<![\w.$])t\(|I18n\.code\()\s*"([\w.-]+\.)"\s*[+,]''')
 # Anything else computed cannot be checked: t(key), t(a + b).
 COMPUTED = re.compile(r'''(?<![\w.$])t\((?!\s*"[\w.-]+"\s*[,)])(?!\s*"[\w.-]+\."\s*\+)'''
                       r'''(?![^()"?]*\?\s*"[\w.-]+"\s*:\s*"[\w.-]+")''')

@@ -18,6 +18,23 @@ function statusLabel(status) {
   return { bot: t("console.status.bot"), queued: t("console.status.queued"), assigned: t("console.status.assigned"),
            resolved: t("console.status.resolved") }[status] || status;
 }
+function kindLabel(kind) {
+  return { major_complaint: t("console.kind.major_complaint"), complaint: t("console.kind.complaint"),
+           human_request: t("console.kind.human_request"), not_helpful: t("console.kind.not_helpful"),
+           unhelpful: t("console.kind.unhelpful"), low_confidence: t("console.kind.low_confidence"),
+           other: t("console.kind.other") }[kind] || kind;
+}
+function decisionLabel(decision) {
+  return { answer: t("console.decision.answer"), clarify: t("console.decision.clarify"),
+           handoff: t("console.decision.handoff") }[decision] || decision || "?";
+}
+function categoryLabel(code) { return I18n.code("complaint.category.", code); }
+function severityLabel(code) { return I18n.code("complaint.severity.", code); }
+function clockLabel(code) { return I18n.code("complaint.clock.", code); }
+function demandLabel(code) {
+  return { refund: t("console.demand.refund"), exchange: t("console.demand.exchange"),
+           apology: t("console.demand.apology"), other: t("console.demand.other") }[code] || code;
+}
 var SUPERVISING = { supervisor: true, admin: true };
 var TYPING_EVERY_MS = 2000;
 
@@ -155,7 +172,7 @@ function start(me) {
   $("login-view").hidden = true;
   $("app").hidden = false;
   $("me-name").textContent = me.username;
-  $("me-role").textContent = me.role;
+  $("me-role").textContent = I18n.code("staff.role.", me.role);
   $("open-block").hidden = !isSupervisor();
   connect();
 }
@@ -335,13 +352,13 @@ function listItem(row, at, listName) {
   if (row.position) top.appendChild(el("span", "pos", "#" + row.position));
   top.appendChild(el("span", "chip channel", row.channel));
   if (h.kind) {
-    var kind = el("span", "chip kind", h.kind);
+    var kind = el("span", "chip kind", kindLabel(h.kind));
     kind.setAttribute("data-kind", h.kind);
     top.appendChild(kind);
   }
-  if (h.category) top.appendChild(el("span", "chip category", h.category));
+  if (h.category) top.appendChild(el("span", "chip category", categoryLabel(h.category)));
   if (h.severity) {
-    var sev = el("span", "chip severity", h.severity);
+    var sev = el("span", "chip severity", severityLabel(h.severity));
     sev.setAttribute("data-severity", h.severity);
     top.appendChild(sev);
   }
@@ -588,10 +605,10 @@ function renderContext(pkg) {
 
   var h = pkg.handoff || {}, dl = $("ctx-handoff");
   clear(dl);
-  fact(dl, t("console.fact.kind"), h.kind);
+  fact(dl, t("console.fact.kind"), kindLabel(h.kind));
   fact(dl, t("console.fact.reason"), h.reason, "reason");
-  fact(dl, t("console.fact.category"), h.category);
-  var sev = fact(dl, t("console.fact.severity"), h.severity, "severity");
+  fact(dl, t("console.fact.category"), categoryLabel(h.category));
+  var sev = fact(dl, t("console.fact.severity"), severityLabel(h.severity), "severity");
   if (sev) sev.setAttribute("data-severity", h.severity);
   fact(dl, t("console.fact.priority"), h.priority);
   fact(dl, t("console.fact.queued"), timeText(h.queued_at));
@@ -608,12 +625,12 @@ function renderContext(pkg) {
   (pkg.bot_attempts || []).forEach(function (a) {
     var li = el("li");
     var head = el("div", "attempt-head");
-    head.appendChild(el("span", "chip decision", a.decision || "?"));
+    head.appendChild(el("span", "chip decision", decisionLabel(a.decision)));
     if (a.entry_id) head.appendChild(el("span", "muted", a.entry_id + (a.score !== undefined ? " (" + a.score.toFixed(2) + ")" : "")));
     li.appendChild(head);
     if (a.reason) li.appendChild(el("div", "attempt-reason", a.reason));
     if (a.category) li.appendChild(el("div", "muted", t("console.attempt.complaint",
-                                                                         { category: a.category, severity: a.severity || "?" })));
+      { category: categoryLabel(a.category), severity: severityLabel(a.severity) || "?" })));
     var results = el("ul", "results");
     (a.results || []).slice(0, 3).forEach(function (r) {
       var item = el("li");
@@ -644,18 +661,18 @@ function renderContext(pkg) {
   (pkg.complaints || []).forEach(function (c) {
     var li = el("li", "complaint");
     var head = el("div", "attempt-head");
-    head.appendChild(el("span", "chip category", c.category));
-    var s = el("span", "chip severity", c.severity);
+    head.appendChild(el("span", "chip category", categoryLabel(c.category)));
+    var s = el("span", "chip severity", severityLabel(c.severity));
     s.setAttribute("data-severity", c.severity);
     head.appendChild(s);
     head.appendChild(el("span", "muted", c.status));
     li.appendChild(head);
-    if (c.demand) li.appendChild(el("div", null, t("console.complaint.wants", { demand: c.demand })));
+    if (c.demand) li.appendChild(el("div", null, t("console.complaint.wants", { demand: demandLabel(c.demand) })));
     if (c.severity_reasons && c.severity_reasons.length) li.appendChild(el("div", "muted", c.severity_reasons.join("; ")));
     var clocks = el("ul", "clocks");
     (c.clocks || []).forEach(function (k) {
       var row = el("li");
-      row.appendChild(el("span", "clock-kind", k.kind));
+      row.appendChild(el("span", "clock-kind", clockLabel(k.kind)));
       if (k.met_at) row.appendChild(el("span", "met", t("console.clock.met", { time: timeText(k.met_at) })));
       else if (k.breached_at) {
         row.appendChild(el("span", "breached", t("console.clock.breached", { time: timeText(k.breached_at) })));

@@ -64,10 +64,17 @@ var I18n = (function () {
   }
   var NAME_KEY = "language.name";
 
+  // A code the server sends (a category, a role) in the reader's words, or as itself when the
+  // catalogue has no words for it: data from a newer server must not show as a key.
+  function code(prefix, value) {
+    var text = t(prefix + value);
+    return text === prefix + value ? value : text;
+  }
+
   // Dates and numbers in the reader's language too.
   function when(date, options) { return new Date(date).toLocaleString(language, options); }
 
-  return { t: t, apply: apply, use: use, page: page, pick: pick, choices: choices, when: when,
+  return { t: t, apply: apply, use: use, page: page, pick: pick, choices: choices, code: code, when: when,
            language: function () { return language; } };
 })();
 var t = I18n.t;

@@ -7,12 +7,6 @@
 
   function $(id) { return document.getElementById(id); }
 
-  // The console's words for who wrote a message: one catalogue entry for both pages.
-  function senderLabel(sender) {
-    return { customer: t("console.sender.customer"), bot: t("console.sender.bot"), agent: t("console.sender.agent"),
-             system: t("console.sender.system") }[sender] || sender;
-  }
-
   function isoDate(d) {
     function two(n) { return (n < 10 ? "0" : "") + n; }
     return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
@@ -105,7 +99,7 @@
         .forEach(function (m) {
           var div = el("div", "msg");
           div.dataset.sender = m.sender;
-          div.appendChild(el("span", "who", senderLabel(m.sender) + (m.agent ? " · " + m.agent : "") + " · " +
+          div.appendChild(el("span", "who", I18n.code("console.sender.", m.sender) + (m.agent ? " · " + m.agent : "") + " · " +
                                             Staff.when(m.created_at)));
           div.appendChild(document.createTextNode(m.text));
           box.appendChild(div);

@@ -174,18 +174,9 @@
             [t("reports.col.handle_time"), 1]];
   }
 
-  // Complaint codes the server sends, in the reader's words.
-  function categoryLabel(code) {
-    return { product: t("reports.category.product"), service: t("reports.category.service"),
-             logistics: t("reports.category.logistics"), other: t("reports.category.other") }[code] || code;
-  }
-  function severityLabel(code) {
-    return { ordinary: t("reports.severity.ordinary"), major: t("reports.severity.major") }[code] || code;
-  }
-  function clockLabel(code) {
-    return { contact: t("reports.clock.contact"), plan: t("reports.clock.plan"), supervisor: t("reports.clock.supervisor"),
-             process: t("reports.clock.process"), update: t("reports.clock.update") }[code] || code;
-  }
+  function categoryLabel(code) { return I18n.code("complaint.category.", code); }
+  function severityLabel(code) { return I18n.code("complaint.severity.", code); }
+  function clockLabel(code) { return I18n.code("complaint.clock.", code); }
 
   function renderTables(data) {
     var goal = data.targets;

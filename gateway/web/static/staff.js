@@ -8,7 +8,8 @@ var Staff = (function () {
     { href: "/kb", label: function () { return t("staff.nav.kb"); }, roles: ["editor", "admin"] },
     { href: "/reports", label: function () { return t("staff.nav.reports"); }, roles: ["supervisor", "admin"] },
     { href: "/quality", label: function () { return t("staff.nav.quality"); }, roles: ["supervisor", "admin"] },
-    { href: "/audit", label: function () { return t("staff.nav.audit"); }, roles: ["supervisor", "admin"] }
+    { href: "/audit", label: function () { return t("staff.nav.audit"); }, roles: ["supervisor", "admin"] },
+    { href: "/hours", label: function () { return t("staff.nav.hours"); }, roles: ["supervisor", "admin"] }
   ];
 
   function el(tag, className, text) {
@@ -69,7 +70,7 @@ var Staff = (function () {
     bar.appendChild(el("span", "spacer"));
     var who = el("span", null, me.username + " ");
     who.id = "me-name";
-    var role = el("span", "role", me.role);
+    var role = el("span", "role", I18n.code("staff.role.", me.role));
     role.id = "me-role";
     bar.appendChild(who);
     bar.appendChild(role);
