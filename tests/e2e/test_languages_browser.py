@@ -136,3 +136,59 @@ async def test_switching_the_console_language_redraws_it_and_is_kept(server, bro
     await page.select_option("#language", "en")
     await expect(page.locator("#logout")).to_have_text(EN["staff.logout"])
     await context.close()
+
+
+STAFF_PAGES = {"/kb": ["Knowledge base", "New entry", "Search", "Export", "Publish"],
+               "/reports": ["Reports", "Hand-offs", "Calculate", "By agent", "Agents needed"],
+               "/quality": ["Quality review", "Draw a sample", "Per agent", "No reviews yet"],
+               "/audit": ["Audit log", "Who changed what", "Nothing recorded", "Show"]}
+
+
+async def test_every_staff_page_reads_in_chinese_for_a_chinese_account(server, browser, artifacts):
+    admin = await server.gateway.accounts.add_user("wang", "admin", PASSWORD)
+    await server.gateway.accounts.set_language(admin.user_id, "zh-CN")
+    context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = await context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(server.url + "/kb")
+    await expect(page.locator("#login-submit")).to_have_text(ZH["staff.login.submit"])  # the browser's, before login
+    await page.fill("#login-username", "wang")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
+    for path, english in STAFF_PAGES.items():
+        if page.url != server.url + path:
+            await page.goto(server.url + path)
+        await expect(page.locator("#me-name")).to_have_text("wang ")
+        await expect(page.locator("#me-role")).to_have_text(ZH["staff.role.admin"])
+        await expect(page.locator("#topbar a[aria-current=page]")).to_have_count(1)
+        await page.wait_for_load_state("networkidle")
+        assert await page.evaluate("document.documentElement.lang") == "zh-CN"
+        texts = await page.evaluate(VISIBLE_TEXTS)
+        assert not [t for t in texts if KEY.match(t)], f"{path}: a catalogue key is on screen"
+        found = [label for label in english if any(label in t for t in texts)]
+        assert not found, f"English on {path}: {found}"
+        await page.screenshot(path=str(artifacts / f"{path[1:]}-zh-CN.png"), full_page=True)
+    assert errors == []
+    await context.close()
+
+
+async def test_an_editor_switches_the_staff_pages_to_chinese_from_the_top_bar(server, browser):
+    await server.gateway.accounts.add_user("ed", "editor", PASSWORD)
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = await context.new_page()
+    await page.goto(server.url + "/kb")
+    await page.fill("#login-username", "ed")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page.locator("#new-entry")).to_have_text(EN["kb.new_entry"])
+    await page.select_option("#language", "zh-CN")
+    await expect(page.locator("#new-entry")).to_have_text(ZH["kb.new_entry"])
+    await page.reload()
+    await expect(page.locator("#logout")).to_have_text(ZH["staff.logout"])
+    await expect(page.locator("#language")).to_have_value("zh-CN")
+    # The server's own refusal page follows the account too.
+    response = await page.goto(server.url + "/reports")
+    assert response.status == 403
+    await expect(page.locator("body")).to_contain_text(ZH["staff.not_allowed"].replace("{role}", "editor"))
+    await context.close()
