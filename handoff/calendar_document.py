@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from functools import cache
 from zoneinfo import available_timezones
 
 from handoff.service_clocks import CLOCK_MODES, ServiceClocks
@@ -35,13 +36,18 @@ def clocks_from_document(document: object) -> ServiceClocks:
     if unknown:
         raise ValueError(f"unknown calendar field {sorted(unknown)[0]!r}")
     zone = document.get("timezone", "UTC")
-    if not isinstance(zone, str) or zone not in available_timezones():
+    if not isinstance(zone, str) or zone not in _zones():
         raise ValueError(f"unknown time zone {zone!r}: use an IANA name such as 'Asia/Shanghai'")
     holidays = _holidays(document.get("holidays", []))
     weekly = _weekly(document.get("weekly"))
     hours = ServiceHours.from_dict({"timezone": zone, "holidays": holidays, "weekly": weekly})
     _check_reopens(hours)
     return ServiceClocks(hours, **_clocks(document.get("clocks", {})))
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone files from disk: once is enough
 
 
 def _holidays(holidays: object) -> list[str]:

@@ -57,7 +57,7 @@ class CalendarStore:
             row = await uow.calendar.get()
         if row is None:
             self._in_force, self._seen = self._default, 0
-        elif row.version != self._seen:
+        elif row.version > self._seen:  # versions only grow: an older read must not win
             self._seen = row.version
             self._adopt(row)
         return self._in_force
