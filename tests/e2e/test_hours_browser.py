@@ -91,3 +91,25 @@ async def test_a_supervisor_reads_the_hours_and_cannot_change_them(shop, browser
     await expect(page.locator(".add-span")).to_have_count(0)
     await page.screenshot(path=str(artifacts / "hours-supervisor.png"), full_page=True)
     assert problems == []
+
+
+async def test_a_chinese_account_reads_the_page_in_chinese(shop, browser, artifacts):
+    from gateway.texts.ui import CATALOGUES
+    from tests.e2e.test_languages_browser import KEY, VISIBLE_TEXTS
+
+    zh = CATALOGUES["zh-CN"]
+    admin = await shop.gateway.accounts.add_user("wang", "admin", PASSWORD)
+    await shop.gateway.accounts.set_language(admin.user_id, "zh-CN")
+    page = await (await browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")).new_page()
+    await page.goto(f"{shop.url}/hours")
+    await page.fill("#login-username", "wang")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page.locator("#day-wed td.day")).to_have_text(zh["hours.day.wed"])
+    await expect(page.locator("#hours-status")).to_contain_text("现在是非工作时间，客服将于12月2日")
+    await expect(page.locator("#hours-status")).to_contain_text("09:00（Asia/Shanghai 时间）上线")
+    await expect(page.locator("#hours-save")).to_have_text(zh["hours.save"])
+    texts = await page.evaluate(VISIBLE_TEXTS)
+    assert not [t for t in texts if KEY.match(t)], "a catalogue key is on screen"
+    assert not [t for t in texts if any(word in t for word in ("Weekly hours", "Holidays", "Time zone", "Monday"))]
+    await page.screenshot(path=str(artifacts / "hours-zh-CN.png"), full_page=True)
