@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.policy import LOW_CONFIDENCE
 from gateway.conversations.model import Sender
 from gateway.storage.repository import message_view
 from gateway.storage.tables import Conversation, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
+from gateway.texts import ui
+from handoff.context_words import handoff_reason_text, reason_text, summary
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -62,7 +63,10 @@ async def queue_rows(uow: UnitOfWork, now: datetime) -> list[dict]:
             for position, (c, h) in enumerate(queue, start=1)]
 
 
-async def context_package(uow: UnitOfWork, conversation: Conversation, now: datetime) -> dict:
+async def context_package(uow: UnitOfWork, conversation: Conversation, now: datetime,
+                          language: str = ui.DEFAULT) -> dict:
+    """Everything an agent needs about one conversation; the reasons (`reason_text`) and the
+    summary in `language`, the reader's, beside the recorded `reason` prose."""
     customer = await uow.conversations.customer(conversation.customer_id)
     identities = await uow.conversations.identities(conversation.customer_id)
     conversations = await uow.conversations.conversations_of_customer(conversation.customer_id)
@@ -77,12 +81,15 @@ async def context_package(uow: UnitOfWork, conversation: Conversation, now: date
     transcript.sort(key=lambda m: (m["created_at"], m["id"]))
     attempts = [{"message_id": m["id"], **(m_meta.get("bot") or {})}
                 for m, m_meta in _bot_meta(await uow.conversations.history(conversation.id))]
+    attempts = [{**a, "reason_text": reason_text(language, a)} for a in attempts]
     handoff = await uow.handoffs.current(conversation.id) or await uow.handoffs.latest(conversation.id)
     complaints = await uow.handoffs.complaints_of(conversation.id)
     clocks = await uow.handoffs.clocks([c.id for c in complaints])
     notes = await uow.handoffs.notes(conversation.id)
     authors = {n.author_id: (await uow.handoffs.user(n.author_id)).username for n in notes}
     row = await summary_row(uow, conversation, handoff, now)
+    if row["handoff"] is not None:
+        row["handoff"]["reason_text"] = handoff_reason_text(language, row["handoff"], attempts)
     return {
         **row,
         "customer": {"id": customer.id, "display_name": customer.display_name,
@@ -95,7 +102,7 @@ async def context_package(uow: UnitOfWork, conversation: Conversation, now: date
         "complaints": [complaint_dict(c, [k for k in clocks if k.complaint_id == c.id]) for c in complaints],
         "notes": [{"id": n.id, "author": authors[n.author_id], "text": n.text, "created_at": _iso(n.created_at)}
                   for n in notes],
-        "summary": _summary(row, attempts, transcript),
+        "summary": summary(language, row, attempts, transcript),
     }
 
 
@@ -115,21 +122,3 @@ def complaint_dict(c, clocks) -> dict:
 
 def _bot_meta(messages):
     return [(message_view(m).to_event(), m.meta or {}) for m in messages if m.sender == Sender.BOT]
-
-
-def _summary(row: dict, attempts: list[dict], transcript: list[dict]) -> str:
-    handoff = row.get("handoff") or {}
-    parts = [handoff.get("reason") or row["status"]]
-    customer_lines = [m["text"] or "[" + ", ".join(a["kind"] for a in m.get("attachments", [])) + "]"
-                      for m in transcript if m["sender"] == Sender.CUSTOMER]
-    if customer_lines:
-        parts.append(f"{len(customer_lines)} customer message(s); last: \u201c{customer_lines[-1][:120]}\u201d")
-    answered = [a for a in attempts if a.get("decision") == "answer" and a.get("entry_id")]
-    if answered:
-        parts.append("the bot answered with " + ", ".join(f"{a['entry_id']} ({a['score']:.2f})" for a in answered))
-    # How close the bot came matters when it gave up for low confidence, not when the
-    # customer simply asked for a person.
-    if attempts and attempts[-1].get("results") and attempts[-1].get("code") == LOW_CONFIDENCE:
-        best = attempts[-1]["results"][0]
-        parts.append(f"its last search matched {best['id']} at {best['score']:.2f}")
-    return "; ".join(parts)

@@ -22,6 +22,13 @@ def text(language: str | None, key: str, **fields) -> str:
     return template.format(**fields) if fields else template
 
 
+def code(language: str | None, prefix: str, value: str, **fields) -> str:
+    """A code in the reader's words (`prefix` + `value`), or the code itself when the catalogue
+    has no words for it, as the pages' `I18n.code` does."""
+    key = prefix + str(value)
+    return text(language, key, **fields) if key in CATALOGUES[DEFAULT] else str(value)
+
+
 def catalogues_json(*prefixes: str) -> str:
     """Both catalogues as a JS object literal, cut to the keys under `prefixes` (all when none):
     the widget carries only its own words onto a shop's page."""

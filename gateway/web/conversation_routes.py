@@ -101,7 +101,7 @@ async def _visible(request: web.Request, uow):
 async def get_conversation(request: web.Request) -> web.Response:
     _, uow_factory, clock = _deps(request)
     async with uow_factory() as uow:
-        package = await context_package(uow, await _visible(request, uow), clock())
+        package = await context_package(uow, await _visible(request, uow), clock(), request[PRINCIPAL].language)
     return web.json_response(request.app[CONSOLE_VIEW].package(package))
 
 

@@ -231,14 +231,20 @@ async def test_the_console_namespace_refuses_strangers_and_editors(server):
         assert client.events["connect_error"][-1]["data"]["code"] in ("unauthorized", "forbidden")
 
 
+async def answered_then_queued(server, asking: str) -> ChatClient:
+    """A customer the bot answered about shipping, who then asked for a person with `asking`."""
+    customer = await ChatClient().connect(server.url)
+    await customer.send("how much is shipping?", "c-1")
+    await customer.wait_for("message", lambda m: m["sender"] == "bot")
+    await customer.send(asking, "c-2")
+    await customer.wait_for("handoff", lambda h: h["state"] == "queued")
+    return customer
+
+
 async def test_the_context_package_has_what_the_agent_needs(server):
     token = await login(server, "sam", "supervisor")
-    customer = await ChatClient().connect(server.url)
+    customer = await answered_then_queued(server, "this is useless, get me a real person")
     try:
-        await customer.send("how much is shipping?", "c-1")
-        await customer.wait_for("message", lambda m: m["sender"] == "bot")
-        await customer.send("this is useless, get me a real person", "c-2")
-        await customer.wait_for("handoff", lambda h: h["state"] == "queued")
         conversation_id = customer.session["conversation_id"]
         async with aiohttp.ClientSession() as http:
             async with http.get(f"{server.url}/api/conversations/{conversation_id}",
@@ -250,6 +256,37 @@ async def test_the_context_package_has_what_the_agent_needs(server):
         assert context["handoff"]["reason"] == "customer asked for a person"
         assert context["customer"]["identities"][0]["channel"] == "web"
         assert "shipping-fee-en" in context["summary"]
+    finally:
+        await customer.close()
+
+
+async def test_the_context_package_is_written_in_the_readers_language_over_the_recorded_prose(server):
+    english, chinese = await login(server, "sam", "supervisor"), await login(server, "mei", "supervisor")
+    await server.gateway.accounts.set_language((await server.gateway.accounts.principal(chinese)).user_id, "zh-CN")
+    customer = await answered_then_queued(server, "转人工")
+    try:
+        path = f"{server.url}/api/conversations/{customer.session['conversation_id']}"
+        packages = {}
+        async with aiohttp.ClientSession() as http:
+            for name, token in (("en", english), ("zh-CN", chinese)):
+                async with http.get(path, headers={"Authorization": f"Bearer {token}"}) as r:
+                    packages[name] = await r.json()
+        en, zh = packages["en"], packages["zh-CN"]
+        # The record is the same for both readers: the bot's own English prose.
+        assert en["handoff"]["reason"] == zh["handoff"]["reason"] == "customer asked for a person"
+        assert [a["reason"] for a in en["bot_attempts"]] == [a["reason"] for a in zh["bot_attempts"]]
+        assert en["handoff"]["reason_text"] == "customer asked for a person"
+        assert zh["handoff"]["reason_text"] == "顾客要求转人工"
+        assert [a["reason_text"] for a in zh["bot_attempts"]][1] == "顾客要求转人工"
+        assert zh["bot_attempts"][0]["reason_text"].startswith("有把握（")
+        assert en["summary"].startswith("customer asked for a person; 2 customer message(s); last: \u201c转人工\u201d")
+        assert "the bot answered with shipping-fee-en (" in en["summary"]
+        assert zh["summary"].startswith("顾客要求转人工；顾客消息 2 条；最后一条：\u201c转人工\u201d")
+        assert "机器人用 shipping-fee-en (" in zh["summary"]
+        assert not [w for w in ("customer", "message", "answered", "bot") if w in zh["summary"]]
+        # Nothing was rewritten to serve the Chinese reader.
+        [handoff] = await rows(server, Handoff)
+        assert handoff.reason == "customer asked for a person"
     finally:
         await customer.close()
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.async_api import expect
 
 from gateway.texts.ui import CATALOGUES
+from tests.chat_client import ChatClient
 from tests.e2e.test_console_browser import DESKTOP, PASSWORD, queue_row, queued_customer
 
 pytestmark = pytest.mark.browser
@@ -114,6 +115,73 @@ async def test_the_console_follows_the_agents_setting_not_the_browser(server, br
         await context.close()
     finally:
         await customer.close()
+
+
+# The server's English prose for hand-offs and summaries; a Chinese console shows none of it.
+ENGLISH_REASONS = ["asked for a person", "customer message", "low confidence", "best match", "the bot answered",
+                   "last search", "confident", "unsure", "not helpful", "complaint (", "regulator", "safety"]
+# A question the demo FAQ cannot answer: the bot hands off for low confidence.
+UNANSWERABLE = "What is your CEO's favourite colour?"
+# A major complaint: a threat to call the regulator (12315).
+COMPLAINT = "你们卖的茶叶发霉了，我要退款，不处理我就打12315投诉！"
+
+
+async def test_a_chinese_agent_reads_why_the_bot_handed_off_in_chinese(server, browser, artifacts):
+    agent = await server.gateway.accounts.add_user("mei", "agent", PASSWORD)
+    await server.gateway.accounts.set_language(agent.user_id, "zh-CN")
+    asked = await queued_customer(server, "我的快递三天没动了")
+    doubted, complaining = await ChatClient().connect(server.url), await ChatClient().connect(server.url)
+    try:
+        for customer, text in ((doubted, UNANSWERABLE), (complaining, COMPLAINT)):
+            assert "id" in await customer.send(text, "q-1")
+            await customer.wait_for("handoff", lambda h: h["state"] == "queued")
+        context = await browser.new_context(viewport=DESKTOP, locale="en-US")
+        page = await context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        await log_in(page, server, "mei")
+
+        await queue_row(page, "我的快递三天没动了").click()
+        await expect(page.locator("#ctx-handoff .reason")).to_have_text(ZH["console.reason.human_request"])
+        await expect(page.locator("#ctx-attempts .attempt-reason").first).to_have_text(
+            ZH["console.reason.human_request"])
+        await expect(page.locator("#ctx-summary")).to_have_text(
+            ZH["console.reason.human_request"] + ZH["console.summary.separator"]
+            + ZH["console.summary.messages"].format(count=2, last="我的快递三天没动了"))
+        await page.screenshot(path=str(artifacts / "console-zh-CN-reason-human.png"))
+        await no_english_reasons(page)
+
+        await queue_row(page, UNANSWERABLE).click()
+        low = "^" + re.escape(ZH["console.reason.low_confidence"]).replace(r"\{best\}", r"\d\.\d\d") + "$"
+        await expect(page.locator("#ctx-handoff .reason")).to_have_text(re.compile(low))
+        await expect(page.locator("#ctx-attempts .attempt-reason")).to_have_text([re.compile(low)])
+        matched = re.escape(ZH["console.summary.matched"]).replace(r"\{entry\}", r"[\w-]+").replace(
+            r"\{score\}", r"\d\.\d\d")
+        # The customer's words stay as they were written, inside the Chinese sentence.
+        await expect(page.locator("#ctx-summary")).to_have_text(re.compile(
+            low[1:-1] + "；" + re.escape(ZH["console.summary.messages"].format(count=1, last=UNANSWERABLE))
+            + "；" + matched + "$"))
+        await page.screenshot(path=str(artifacts / "console-zh-CN-reason-low-confidence.png"))
+        await no_english_reasons(page)
+
+        await queue_row(page, COMPLAINT).click()
+        regulator = ZH["console.severity_reason.media_or_regulator"]
+        await expect(page.locator("#ctx-handoff .reason")).to_have_text(ZH["console.reason.complaint_because"].format(
+            category=ZH["complaint.category.product"], severity=ZH["complaint.severity.major"], reasons=regulator))
+        await expect(page.locator("#ctx-complaints .complaint")).to_contain_text(regulator)
+        await page.screenshot(path=str(artifacts / "console-zh-CN-reason-complaint.png"))
+        await no_english_reasons(page)
+        assert errors == []
+        await context.close()
+    finally:
+        for customer in (asked, doubted, complaining):
+            await customer.close()
+
+
+async def no_english_reasons(page):
+    texts = await page.evaluate(VISIBLE_TEXTS)
+    english = [p for p in ENGLISH_REASONS if any(p in t.lower() for t in texts)]
+    assert not english, f"English reasons on the Chinese console: {english}"
 
 
 async def test_switching_the_console_language_redraws_it_and_is_kept(server, browser):

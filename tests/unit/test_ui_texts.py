@@ -10,14 +10,17 @@ import pytest
 from gateway.texts import ui
 
 STATIC = Path(__file__).parents[2] / "gateway" / "web" / "static"
-SERVER_PAGES = Path(__file__).parents[2] / "gateway" / "web" / "pages.py"
+ROOT = Path(__file__).parents[2]
+# Server modules that write page words themselves: the pages it renders, and the context
+# package's reasons and summary, which it writes in the reader's language.
+SERVER_PAGES = [ROOT / "gateway" / "web" / "pages.py", ROOT / "handoff" / "context_words.py"]
 # t("key") and t("key", {...}) in scripts, data-i18n*="key" in HTML, ui.text(lang, "key") on the server,
 # and both keys of t(flag ? "key.a" : "key.b", ...).
 USES = re.compile(r'''(?<![\w.$])t\(\s*"([\w.-]+)"\s*[,)]|data-i18n(?:-[a-z-]+)?="([^"]*)"|ui\.text\(\w+, "([\w.-]+)"'''
                   r'''|(?<![\w.$])t\([^()"?]*\?\s*"([\w.-]+)"\s*:\s*"([\w.-]+)"''')
-# t("hours.day." + day) and I18n.code("staff.role.", role): every key under the prefix counts as
-# used; the prefix must exist.
-PREFIXED = re.compile(r'''(?:(?<![\w.$])t\(|I18n\.code\()\s*"([\w.-]+\.)"\s*[+,]''')
+# t("hours.day." + day), I18n.code("staff.role.", role) and ui.code(language, "console.reason.", code):
+# every key under the prefix counts as used; the prefix must exist.
+PREFIXED = re.compile(r'''(?:(?<![\w.$])t\(|I18n\.code\(|ui\.code\(\w+,)\s*"([\w.-]+\.)"\s*[+,]''')
 # Anything else computed cannot be checked: t(key), t(a + b).
 COMPUTED = re.compile(r'''(?<![\w.$])t\((?!\s*"[\w.-]+"\s*[,)])(?!\s*"[\w.-]+\."\s*\+)'''
                       r'''(?![^()"?]*\?\s*"[\w.-]+"\s*:\s*"[\w.-]+")''')
@@ -30,7 +33,7 @@ def fields(template: str) -> set[str]:
 
 
 def pages() -> list[Path]:
-    return sorted([*STATIC.glob("*.js"), *STATIC.glob("*.html"), SERVER_PAGES])
+    return sorted([*STATIC.glob("*.js"), *STATIC.glob("*.html"), *SERVER_PAGES])
 
 
 def used_keys() -> dict[str, str]:

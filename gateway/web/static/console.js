@@ -31,6 +31,11 @@ function decisionLabel(decision) {
 function categoryLabel(code) { return I18n.code("complaint.category.", code); }
 function severityLabel(code) { return I18n.code("complaint.severity.", code); }
 function clockLabel(code) { return I18n.code("complaint.clock.", code); }
+// The bot writes severity reasons as words ("media or regulator"); their keys spell them with "_".
+function severityReasonLabel(reason) {
+  var slug = String(reason).replace(/ /g, "_"), text = I18n.code("console.severity_reason.", slug);
+  return text === slug ? reason : text;
+}
 function demandLabel(code) {
   return { refund: t("console.demand.refund"), exchange: t("console.demand.exchange"),
            apology: t("console.demand.apology"), other: t("console.demand.other") }[code] || code;
@@ -606,7 +611,8 @@ function renderContext(pkg) {
   var h = pkg.handoff || {}, dl = $("ctx-handoff");
   clear(dl);
   fact(dl, t("console.fact.kind"), kindLabel(h.kind));
-  fact(dl, t("console.fact.reason"), h.reason, "reason");
+  // The server writes the reasons in the reader's language; `reason` is the recorded prose.
+  fact(dl, t("console.fact.reason"), h.reason_text || h.reason, "reason");
   fact(dl, t("console.fact.category"), categoryLabel(h.category));
   var sev = fact(dl, t("console.fact.severity"), severityLabel(h.severity), "severity");
   if (sev) sev.setAttribute("data-severity", h.severity);
@@ -628,7 +634,7 @@ function renderContext(pkg) {
     head.appendChild(el("span", "chip decision", decisionLabel(a.decision)));
     if (a.entry_id) head.appendChild(el("span", "muted", a.entry_id + (a.score !== undefined ? " (" + a.score.toFixed(2) + ")" : "")));
     li.appendChild(head);
-    if (a.reason) li.appendChild(el("div", "attempt-reason", a.reason));
+    if (a.reason_text || a.reason) li.appendChild(el("div", "attempt-reason", a.reason_text || a.reason));
     if (a.category) li.appendChild(el("div", "muted", t("console.attempt.complaint",
       { category: categoryLabel(a.category), severity: severityLabel(a.severity) || "?" })));
     var results = el("ul", "results");
@@ -668,7 +674,9 @@ function renderContext(pkg) {
     head.appendChild(el("span", "muted", c.status));
     li.appendChild(head);
     if (c.demand) li.appendChild(el("div", null, t("console.complaint.wants", { demand: demandLabel(c.demand) })));
-    if (c.severity_reasons && c.severity_reasons.length) li.appendChild(el("div", "muted", c.severity_reasons.join("; ")));
+    if (c.severity_reasons && c.severity_reasons.length) {
+      li.appendChild(el("div", "muted", c.severity_reasons.map(severityReasonLabel).join(t("console.list_separator"))));
+    }
     var clocks = el("ul", "clocks");
     (c.clocks || []).forEach(function (k) {
       var row = el("li");
