@@ -169,6 +169,7 @@ async def test_a_chinese_agent_reads_why_the_bot_handed_off_in_chinese(server, b
         await expect(page.locator("#ctx-handoff .reason")).to_have_text(ZH["console.reason.complaint_because"].format(
             category=ZH["complaint.category.product"], severity=ZH["complaint.severity.major"], reasons=regulator))
         await expect(page.locator("#ctx-complaints .complaint")).to_contain_text(regulator)
+        await expect(page.locator("#ctx-complaints .complaint")).to_contain_text(ZH["complaint.status.open"])
         await page.screenshot(path=str(artifacts / "console-zh-CN-reason-complaint.png"))
         await no_english_reasons(page)
         assert errors == []

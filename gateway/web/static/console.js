@@ -31,6 +31,7 @@ function decisionLabel(decision) {
 function categoryLabel(code) { return I18n.code("complaint.category.", code); }
 function severityLabel(code) { return I18n.code("complaint.severity.", code); }
 function clockLabel(code) { return I18n.code("complaint.clock.", code); }
+function complaintStatusLabel(code) { return I18n.code("complaint.status.", code); }
 // The bot writes severity reasons as words ("media or regulator"); their keys spell them with "_".
 function severityReasonLabel(reason) {
   var slug = String(reason).replace(/ /g, "_"), text = I18n.code("console.severity_reason.", slug);
@@ -671,7 +672,7 @@ function renderContext(pkg) {
     var s = el("span", "chip severity", severityLabel(c.severity));
     s.setAttribute("data-severity", c.severity);
     head.appendChild(s);
-    head.appendChild(el("span", "muted", c.status));
+    head.appendChild(el("span", "muted", complaintStatusLabel(c.status)));
     li.appendChild(head);
     if (c.demand) li.appendChild(el("div", null, t("console.complaint.wants", { demand: demandLabel(c.demand) })));
     if (c.severity_reasons && c.severity_reasons.length) {
