@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +26,7 @@ from gateway.conversations.intake import BOT_TURN, Intake
 from gateway.leasing import LeaseKeeper
 from gateway.metrics import METRICS, GatewayMetrics
 from gateway.outbox_worker import OutboxWorker
+from gateway.periodic import every
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
@@ -82,15 +82,6 @@ async def migrate_database(settings: Settings) -> None:
 
 # How soon a console socket whose login ended elsewhere (another process, expiry, idle) is closed.
 SESSION_SWEEP_SECONDS = 30
-
-
-async def _every(seconds: float, work) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await work()
-        except Exception:  # a database hiccup must not end the sweeps for good
-            logging.getLogger(__name__).exception("periodic task failed")
 
 
 def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
@@ -187,18 +178,20 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         await start_knowledge_base(knowledge)
         await calendar.read()  # before the worker and the sweeper compute with it
         # Another process may save a calendar: each follows within a few seconds.
-        background.append(asyncio.create_task(_every(settings.gateway_calendar_refresh_seconds,
+        background.append(asyncio.create_task(every(settings.gateway_calendar_refresh_seconds,
                                                      calendar.refresh_if_changed), name="calendar-watch"))
         if leases is not None:
             leases.start()
-            background.append(asyncio.create_task(knowledge.watch(settings.gateway_kb_refresh_seconds),
+            background.append(asyncio.create_task(every(settings.gateway_kb_refresh_seconds,
+                                                        knowledge.refresh_if_changed),
                                                   name="kb-watch"))
         worker.start()
         sweeper.start()
-        background.append(asyncio.create_task(_every(SESSION_SWEEP_SECONDS, agents.sweep_sessions),
+        background.append(asyncio.create_task(every(SESSION_SWEEP_SECONDS, agents.sweep_sessions),
                                               name="agent-session-sweep"))
         if retention is not None:
-            background.append(asyncio.create_task(retention.run_forever(), name="retention"))
+            background.append(asyncio.create_task(every(retention.interval, retention.sweep, at_once=True),
+                                                  name="retention"))
         if telegram is not None:
             await telegram.start()
 

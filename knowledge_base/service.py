@@ -226,15 +226,6 @@ class KnowledgeBase:
         await self._rebuild(await self.published_docs(), fingerprint)
         return True
 
-    async def watch(self, interval: float) -> None:
-        """For several processes on one database: each notices the others' edits."""
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.refresh_if_changed()
-            except Exception:
-                log.exception("checking the knowledge base for changes failed; trying again")
-
     async def _current_fingerprint(self) -> tuple:
         async with self._uow() as uow:
             return await uow.kb.fingerprint()

@@ -7,7 +7,6 @@ so every process may run the sweep, at once or one after another, to the same en
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -33,17 +32,8 @@ class RetentionSweeper:
         self._actor = actor
         self._clock = clock
         self._days = days
-        self._interval = interval
+        self.interval = interval  # how often bootstrap runs `sweep`
         self._erasure = CustomerErasure(uow, clock)
-
-    async def run_forever(self) -> None:
-        """Started by bootstrap and cancelled at shutdown, like the other background tasks."""
-        while True:
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("retention sweep failed; trying again at the next interval")
-            await asyncio.sleep(self._interval)
 
     async def due(self, limit: int = BATCH) -> list[str]:
         """Customers past the retention, oldest first."""
