@@ -92,6 +92,9 @@ CATEGORY_WORDS = {
 # fulfilment (logistics) failure even when the message names two teas.
 CATEGORY_CUES = (
     ("logistics", _any(r"发错|发成|\bwrong item\b|\bsent (me )?the wrong\b")),
+    # Goods gone bad or fake are the product's fault, whatever the customer then demands.
+    ("product", _any(r"发霉|长霉|霉味|过期|变质|馊了|假货|山寨",
+                     r"\b(mou?ldy|mou?ld|expired|spoiled|rotten|fake|counterfeit)\b")),
     # A refund that is late is a service failure; a refund asked for is only the demand.
     ("service", _any(r"退款.{0,6}(拖|慢|还没|没到|没退|不到|迟迟|几天|两周|一周)|(拖|迟迟).{0,6}(退款|退钱)",
                      r"\brefund\w*\b.{0,30}\b(still|not|hasn't|never|delayed|late|pending|waiting)\b")),

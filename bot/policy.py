@@ -2,9 +2,11 @@
 with a reason. Pure: it sees the message, the search result and the previous turn."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Mapping
 
-from bot import intents
+from bot.intent_model import Intent, lexicon_intent
+from bot.intents import Complaint
 from gateway import texts
 from knowledge_base.search import Candidate, SearchResult
 
@@ -15,7 +17,19 @@ class Thresholds:
     clarify: float = 0.2    # below this, nothing is worth offering: hand off
     option: float = 0.1     # an entry offered as a clarify option needs at least this
     unhelpful_streak: int = 2
+    # (answer, clarify) per language where calibration set them apart: the confidence models
+    # are per language, and one pair of thresholds fits neither language best.
+    languages: Mapping[str, tuple[float, float]] = field(default_factory=dict, compare=False)
 
+    def for_language(self, language: str) -> "Thresholds":
+        if language not in self.languages:
+            return self
+        answer, clarify = self.languages[language]
+        return replace(self, answer=answer, clarify=clarify, languages={})
+
+
+# e5 cosine at which a message is one of the entry's own phrasings, give or take punctuation.
+VERBATIM = 0.97
 
 # Why the bot handed off, for code (the queue's priority, the customer's text, metrics);
 # `reason` says the same for people.
@@ -31,7 +45,7 @@ class Decision:
     results: list[Candidate] = field(default_factory=list)
     entry: Candidate | None = None
     options: list[Candidate] = field(default_factory=list)
-    complaint: intents.Complaint | None = None
+    complaint: Complaint | None = None
     unhelpful_streak: int = 0
     code: str | None = None  # set on a hand-off
 
@@ -46,6 +60,8 @@ class Decision:
         }
         if self.entry:
             data["entry_id"], data["score"] = self.entry.id, round(self.entry.score, 4)
+        if self.options:
+            data["options"] = [c.id for c in self.options]
         if self.complaint:
             data.update(category=self.complaint.category, severity=self.complaint.severity,
                         severity_reasons=list(self.complaint.reasons))
@@ -57,18 +73,23 @@ class PreviousTurn:
     decision: str | None = None
     entry_id: str | None = None
     unhelpful_streak: int = 0
+    options: tuple[str, ...] = ()  # the entries a clarify offered
 
 
-def decide(text: str, result: SearchResult, thresholds: Thresholds, previous: PreviousTurn = PreviousTurn()) -> Decision:
+def decide(text: str, result: SearchResult, thresholds: Thresholds, previous: PreviousTurn = PreviousTurn(),
+           intent: Intent | None = None) -> Decision:
+    """`intent` is the intent model's reading of the message; without one, the lexicons'."""
     language, results = result.language, result.candidates
+    intent = intent or lexicon_intent(text)
+    thresholds = thresholds.for_language(language)
 
     def handoff(code: str, reason: str, **extra) -> Decision:
         return Decision("handoff", reason, language, results, code=code, **extra)
 
-    if intents.wants_person(text):
+    if intent.kind == "human":
         return handoff(HUMAN_REQUEST, "customer asked for a person")
-    found = intents.complaint(text)
-    if found is not None:
+    found = intent.complaint
+    if intent.kind == "complaint" and found is not None:
         detail = f"{found.category}, {found.severity}" + (f": {', '.join(found.reasons)}" if found.reasons else "")
         return handoff(COMPLAINT, f"complaint ({detail})", complaint=found)
     if texts.is_label(text, "not_helpful"):
@@ -76,11 +97,23 @@ def decide(text: str, result: SearchResult, thresholds: Thresholds, previous: Pr
     if texts.is_label(text, "helpful"):
         return Decision("answer", "customer said the answer helped", language, results)
 
+    # The customer picked one of the options just offered: that entry, whatever its score.
+    chosen = next((c for c in results if c.id in previous.options and c.question.strip() == text.strip()), None)
+    if previous.decision == "clarify" and chosen is not None:
+        return Decision("answer", "customer chose it among the options", language, results, entry=chosen)
+
     top = results[0] if results else None
     if top is None or top.score < thresholds.clarify:
         best = f"{top.score:.2f}" if top else "none"
         return handoff(LOW_CONFIDENCE, f"low confidence (best {best} < {thresholds.clarify:.2f})")
 
+    # Entries the knowledge base knows to be confusable: when the other one is close behind,
+    # the customer chooses instead of the bot guessing.
+    rivals = [c for c in results[1:2] if c.id in top.confusable_with]
+    verbatim = top.signals.get("e5.q", 0.0) >= VERBATIM  # the entry's own question, or an approved alternate
+    if top.score >= thresholds.answer and rivals and not verbatim and previous.decision != "clarify":
+        return Decision("clarify", f"{top.id} is easily confused with {', '.join(c.id for c in rivals)}",
+                        language, results, options=[top, *rivals], unhelpful_streak=previous.unhelpful_streak)
     if top.score >= thresholds.answer:
         # Asking again for the entry just given means the answer did not help.
         repeated = previous.decision == "answer" and previous.entry_id == top.id

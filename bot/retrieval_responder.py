@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from bot.intent_model import IntentModel
 from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
 from bot.responder import BotReply
 from gateway import texts
+from gateway.privacy import pii
 from gateway.conversations.views import MessageView
 from knowledge_base.search import HybridSearch
 
@@ -13,13 +15,15 @@ HANDOFF_TEXT = {COMPLAINT: "handoff_complaint", LOW_CONFIDENCE: "handoff_low_con
 
 
 class RetrievalResponder:
-    def __init__(self, search: HybridSearch, thresholds: Thresholds):
+    def __init__(self, search: HybridSearch, thresholds: Thresholds, intents: IntentModel | None = None):
         self._search = search
         self._thresholds = thresholds
+        self._intents = intents  # None: the lexicons alone
 
     async def decide(self, text: str, previous: PreviousTurn = PreviousTurn()) -> Decision:
         result = await self._search.search(text, top_k=5)
-        return decide(text, result, self._thresholds, previous)
+        intent = self._intents.classify(text, result.vectors) if self._intents else None
+        return decide(text, result, self._thresholds, previous, intent=intent)
 
     async def respond(self, text: str, history: Sequence[MessageView]) -> BotReply:
         if not text.strip():  # a photo, a voice note, a file: kept for the agent, not searched
@@ -32,6 +36,9 @@ class RetrievalResponder:
         # customer's locale where their channel tells it.
         language = texts.customer_language(history, text)
         details = decision.summary()
+        proposed = proposal(decision, text, history)
+        if proposed:
+            details["proposal"] = proposed
         if decision.kind == "handoff":
             key = HANDOFF_TEXT.get(decision.code, "handoff")
             return BotReply(texts.text(language, key), handoff_reason=decision.reason, details=details)
@@ -51,5 +58,36 @@ def _previous_turn(history: Sequence[MessageView]) -> PreviousTurn:
     for message in reversed(history):
         if message.sender == "bot":
             bot = message.meta.get("bot") or {}
-            return PreviousTurn(bot.get("decision"), bot.get("entry_id"), int(bot.get("unhelpful_streak", 0)))
+            return PreviousTurn(bot.get("decision"), bot.get("entry_id"), int(bot.get("unhelpful_streak", 0)),
+                                tuple(bot.get("options") or ()))
     return PreviousTurn()
+
+
+# Long messages (a story before the question) make poor alternates.
+PROPOSAL_LONGEST = 200
+
+
+def proposal(decision: Decision, text: str, history: Sequence[MessageView]) -> dict | None:
+    """The customer's own words that an entry answered, as that entry's proposed alternate:
+    after a Helpful click on an answer, or a choice among a clarify's options."""
+    earlier = list(history)
+    if earlier and earlier[-1].sender == "customer" and earlier[-1].text == text:
+        earlier.pop()  # the message being answered may already be in the history
+    bot_at = next((i for i in range(len(earlier) - 1, -1, -1) if earlier[i].sender == "bot"), None)
+    if bot_at is None:
+        return None
+    previous = earlier[bot_at].meta.get("bot") or {}
+    asked = next((m for m in reversed(earlier[:bot_at]) if m.sender == "customer"), None)
+    if asked is None or not asked.text.strip():
+        return None
+    if texts.is_label(text, "helpful") and previous.get("decision") == "answer" and previous.get("entry_id"):
+        entry_id, source = previous["entry_id"], "helpful"
+    elif (previous.get("decision") == "clarify" and decision.kind == "answer" and decision.entry is not None
+          and decision.entry.id in (previous.get("options") or ())):
+        entry_id, source = decision.entry.id, "clarify"
+    else:
+        return None
+    words = pii.mask(asked.text.strip())
+    if len(words) > PROPOSAL_LONGEST or words in {r.get("question") for r in previous.get("results") or ()}:
+        return None  # too long to be an alternate, or an entry's own question (a tapped option)
+    return {"entry_id": entry_id, "text": words, "source": source, "message_id": asked.id}

@@ -9,6 +9,7 @@ import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.intent_model import IntentModel
 from bot.retrieval_responder import RetrievalResponder
 from bot.responder import Responder
 from gateway.app import create_app
@@ -47,7 +48,7 @@ from handoff.events import QueueChanged
 from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
-from knowledge_base.setup import bot_thresholds, build_knowledge_base, start_knowledge_base
+from knowledge_base.setup import bot_thresholds, build_knowledge_base, intent_model_path, start_knowledge_base
 
 
 STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes, customer_routes,
@@ -113,7 +114,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     calendar = CalendarStore(uow, clock, settings.service_clocks())
     intake = Intake(uow, clock, bus, calendar=calendar.current)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
-    retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search))
+    retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search),
+                                       IntentModel.load(intent_model_path(settings)))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
     bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,

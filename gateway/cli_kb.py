@@ -14,12 +14,18 @@ from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
 from knowledge_base.entry import EntryStatus
-from knowledge_base.evaluation import EvalFileError, evaluate, load_queries
+from bot.evaluation import evaluate
+from bot.generalization import fit_all, intent_figures, labelled_lines, leave_one_kb_out, rows_by_language, table
+from bot.intent_model import IntentModel
+from bot.intent_training import EXTRA_LINES, fit_intents, read_lines, with_vectors
+from knowledge_base.evaluation import EvalFileError, load_queries
 from knowledge_base.exporters import EXPORT_FORMATS, export_entries
 from knowledge_base.importers import KbImportError, read_file
 from knowledge_base.search import MODES
 from knowledge_base.service import KnowledgeBase
-from knowledge_base.setup import bot_thresholds, build_knowledge_base, calibration_path, start_knowledge_base
+from knowledge_base.setup import (bot_thresholds, build_knowledge_base, calibration_path, intent_model_path,
+                                  load_encoders, start_knowledge_base)
+from knowledge_base.suite import MATURED, SuiteError, load_suite, matured, observe, observe_lines
 
 EVAL_ROWS = ("hit@1", "mrr@5", "answered_correctly", "answered_wrongly", "out_of_scope_wrong_answer_rate",
              "human_request_recall", "complaint_recall", "complaint_category_accuracy",
@@ -56,13 +62,20 @@ def add_commands(commands) -> None:
     p.add_argument("text")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ask)
-    p = sub.add_parser("eval", help="retrieval and bot quality on a labelled JSON Lines file")
-    p.add_argument("queries", type=Path)
+    p = sub.add_parser("eval", help="retrieval and bot quality on a labelled JSON Lines file, or on a suite "
+                                    "of knowledge bases, each scored by models fitted on the others")
+    p.add_argument("queries", type=Path, nargs="?", help="labelled lines against the live knowledge base")
+    p.add_argument("--suite", type=Path, help="a folder with one folder per knowledge base (faq.yaml + "
+                                              "queries.jsonl): leave-one-KB-out figures, the mean and the worst")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_eval)
-    p = sub.add_parser("calibrate", help="fit fusion weights and thresholds on a labelled dev set")
-    p.add_argument("queries", type=Path)
+    p = sub.add_parser("calibrate", help="fit fusion, confidence, thresholds (and, with --suite, the intent "
+                                         "model) on labelled lines")
+    p.add_argument("queries", type=Path, nargs="?", help="labelled lines against the live knowledge base")
+    p.add_argument("--suite", type=Path, help="fit on every knowledge base of this suite too (and the live "
+                                              "knowledge base's lines, if given, as one more shop)")
     p.add_argument("--output", type=Path, help="default: <data dir>/kb-calibration.json")
+    p.add_argument("--intent-output", type=Path, help="with --suite; default: <data dir>/intent-model.json")
     p.set_defaults(run=_calibrate)
 
 
@@ -104,7 +117,8 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
     async def run():
         async with knowledge_base(settings) as kb:
-            bot = RetrievalResponder(kb.search, bot_thresholds(settings, kb.search))
+            bot = RetrievalResponder(kb.search, bot_thresholds(settings, kb.search),
+                                     IntentModel.load(intent_model_path(settings)))
             return await bot.decide(args.text)
 
     decision = asyncio.run(run())
@@ -124,6 +138,11 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    if (args.queries is None) == (args.suite is None):
+        print("kb eval: give a queries file or --suite DIR (one of them)", file=sys.stderr)
+        return 2
+    if args.suite is not None:
+        return _eval_suite(settings, args)
     try:
         queries = load_queries(args.queries)
     except (EvalFileError, OSError) as exc:
@@ -132,7 +151,8 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
     async def run():
         async with knowledge_base(settings) as kb:
-            return [await evaluate(kb.search, queries, mode) for mode in MODES]
+            intents = IntentModel.load(intent_model_path(settings))
+            return [await evaluate(kb.search, queries, mode, intents) for mode in MODES]
 
     results = asyncio.run(run())
     if args.json:
@@ -147,18 +167,95 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _calibrate(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledge_base.calibrate import calibrate
+def _load_suite(folder: Path):
+    try:
+        return load_suite(folder)
+    except (SuiteError, EvalFileError, KbImportError, OSError) as exc:
+        print(f"{folder}: {exc}", file=sys.stderr)
+        return None
 
-    queries = load_queries(args.queries)
+
+async def _observe_suite(kbs, encoders) -> tuple[dict, dict]:
+    """Every KB as imported and matured (some customer lines approved as alternates): its
+    lines, and its entries' own phrasings for the self-check."""
+    observed, phrasings = {}, {}
+    for kb in kbs:
+        print(f"reading {kb.name}: {len(kb.docs)} entries, {len(kb.queries)} lines", file=sys.stderr)
+        for variant in (kb, matured(kb)):
+            observed[variant.name], phrasings[variant.name] = await observe(variant, encoders)
+    return observed, phrasings
+
+
+async def _general_lines(encoders) -> list:
+    """The intent model's lines of no shop in particular, with their vectors."""
+    rows = read_lines()
+    texts = [r["text"] for r in rows]
+    encoded = {e.name: await asyncio.to_thread(e.encode_queries, texts) for e in encoders} if rows else {}
+    return with_vectors(rows, [{n: v[i] for n, v in encoded.items()} for i in range(len(rows))])
+
+
+def _eval_suite(settings: Settings, args: argparse.Namespace) -> int:
+    kbs = _load_suite(args.suite)
+    if kbs is None:
+        return 1
+    encoders = load_encoders(settings)
 
     async def run():
-        async with knowledge_base(settings) as kb:
-            return await calibrate(kb.search, queries)
+        return await _observe_suite(kbs, encoders), await _general_lines(encoders)
 
-    calibration = asyncio.run(run())
+    (observed, phrasings), general = asyncio.run(run())
+    report = leave_one_kb_out([*kbs, *map(matured, kbs)], observed, fit_all, phrasings)
+    everything = fit_all([o for lines in observed.values() for o in lines])
+    report["general_lines"] = intent_figures(everything.intents, general) if general else None
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    lines = ", ".join(f"{kb.name} {len(kb.queries)}" for kb in kbs)
+    print(f"{args.suite}: each knowledge base scored by models fitted on the others ({lines} lines);\n"
+          f"'{MATURED}': the same shop with two customer lines per entry approved as alternates, scored on the rest")
+    print(table(report))
+    if report["general_lines"]:
+        print(f"\nThe intent model fitted on the whole suite, on {len(general)} lines written for no shop in "
+              f"particular ({EXTRA_LINES.name}):")
+        for name, value in report["general_lines"].items():
+            print(f"{name:30}{'-' if value is None else format(value, '.3f'):>12}")
+    return 0
+
+
+def _calibrate(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge_base.calibrate import calibrate, fit
+
+    if args.queries is None and args.suite is None:
+        print("kb calibrate: give a queries file, --suite DIR, or both", file=sys.stderr)
+        return 2
+    try:
+        queries = load_queries(args.queries) if args.queries is not None else []
+    except (EvalFileError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    kbs = _load_suite(args.suite) if args.suite is not None else []
+    if kbs is None:
+        return 1
+
+    async def run():
+        if not kbs:
+            async with knowledge_base(settings) as kb:
+                return await calibrate(kb.search, queries), None
+        encoders = load_encoders(settings)
+        observed_by_kb, _ = await _observe_suite(kbs, encoders)
+        observed = [o for lines in observed_by_kb.values() for o in lines]
+        if queries:
+            async with knowledge_base(settings) as kb:
+                observed += await observe_lines("this-shop", queries, kb.search)
+        return fit(rows_by_language(observed)), fit_intents(labelled_lines(observed))
+
+    calibration, intents = asyncio.run(run())
     output = args.output or calibration_path(settings)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(calibration.to_json() + "\n", encoding="utf-8")
     print(f"wrote {output}: thresholds {json.dumps(calibration.thresholds['hybrid'])}")
+    if intents is not None:
+        intent_output = args.intent_output or intent_model_path(settings)
+        intent_output.write_text(intents.to_json() + "\n", encoding="utf-8")
+        print(f"wrote {intent_output}: thresholds {json.dumps(intents.thresholds)}")
     return 0

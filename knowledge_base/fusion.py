@@ -26,7 +26,10 @@ class LanguageModel:
     means: list[float]
     scales: list[float]
     weights: list[float]
-    confidence: list[float]  # weights for (rank score, lead, share, standout) then the bias
+    confidence: list[float]  # weights for (rank score, lead, share, standout[, agreement]) then the bias
+    # Retrievers whose own first choice is compared with the fused one: when they all point
+    # at the same entry the answer is surer than the fused score alone says.
+    agreement: list[str] = field(default_factory=list)
 
     def rank_scores(self, signals: dict[str, np.ndarray]) -> np.ndarray:
         z = np.zeros(len(next(iter(signals.values()))), dtype=np.float64)
@@ -37,10 +40,20 @@ class LanguageModel:
     def score(self, signals: dict[str, np.ndarray]) -> np.ndarray:
         """P(entry answers the question) for every candidate."""
         r = self.rank_scores(signals)
-        return confidence(r, self.confidence)
+        return confidence(confidence_features(r, signals, self.agreement), self.confidence)
 
 
-def confidence_features(r: np.ndarray) -> np.ndarray:
+def agreement(signals: dict[str, np.ndarray], names: list[str], n: int) -> np.ndarray:
+    """Per candidate, the share of these retrievers that rank it first."""
+    votes = np.zeros(n)
+    for name in names:
+        if name in signals and len(signals[name]):
+            votes[int(np.argmax(signals[name]))] += 1
+    return votes / max(len(names), 1)
+
+
+def confidence_features(r: np.ndarray, signals: dict[str, np.ndarray] | None = None,
+                        agree_on: list[str] = ()) -> np.ndarray:
     if len(r) == 1:
         lead = np.zeros(1)
     else:
@@ -52,11 +65,14 @@ def confidence_features(r: np.ndarray) -> np.ndarray:
     # How far a candidate stands out from the knowledge base as a whole: a question
     # about tea in general sits close to every tea entry, a real FAQ match stands out.
     standout = r - np.median(r)
-    return np.column_stack([r, lead, share, standout])
+    columns = [r, lead, share, standout]
+    if agree_on:
+        columns.append(agreement(signals or {}, list(agree_on), len(r)))
+    return np.column_stack(columns)
 
 
-def confidence(r: np.ndarray, weights: list[float]) -> np.ndarray:
-    z = confidence_features(r) @ np.asarray(weights[:-1]) + weights[-1]
+def confidence(features: np.ndarray, weights: list[float]) -> np.ndarray:
+    z = features @ np.asarray(weights[:-1]) + weights[-1]
     return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 

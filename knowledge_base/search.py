@@ -23,13 +23,14 @@ from knowledge_base.dense_index import DenseIndex
 from knowledge_base.documents import KbDoc
 from knowledge_base.encoders import Encoder
 from knowledge_base.entry import detect_language
-from knowledge_base.fusion import Calibration
+from knowledge_base.fusion import Calibration, LanguageModel
 from knowledge_base.lexical_index import LexicalIndex
+from knowledge_base.self_check import ConfusablePair, confusable_pairs, partners
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "bm25", "dense")
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 3  # 2: a question+answer vector per entry; 3: confusable pairs
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Candidate:
     answer: str
     score: float
     signals: dict[str, float]
+    # Entries the knowledge base's self-check found this one confusable with (self_check.py).
+    confusable_with: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class SearchResult:
     language: str
     mode: str
     candidates: list[Candidate]
+    # The message's own vector per encoder: the intent model reads them, so a message is
+    # encoded once for both questions.
+    vectors: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -53,7 +59,11 @@ class LanguageIndex:
     docs: list[KbDoc]
     lexical: LexicalIndex
     phrasings: dict[str, DenseIndex] = field(default_factory=dict)  # per encoder
+    phrasing_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # rows in phrasing order
     answers: dict[str, DenseIndex] = field(default_factory=dict)
+    # Question and answer read together: a customer's words often match the answer's details
+    # ("do I pay the return postage?") better than either part alone.
+    combined: dict[str, DenseIndex] = field(default_factory=dict)
 
 
 def fingerprint(docs: list[KbDoc]) -> str:
@@ -61,6 +71,36 @@ def fingerprint(docs: list[KbDoc]) -> str:
     for doc in sorted(docs, key=lambda d: d.id):
         digest.update(json.dumps([doc.id, doc.language, doc.phrasings, doc.answer], ensure_ascii=False).encode())
     return digest.hexdigest()
+
+
+def rank(docs: list[KbDoc], signals: dict[str, np.ndarray], model: LanguageModel, top_k: int,
+         confusable: dict[str, frozenset[str]] | None = None) -> list[Candidate]:
+    """The best `top_k` entries with their calibrated confidence, from the retrievers' signals."""
+    skipped = np.zeros(len(docs), dtype=np.float32)  # a weight-0 signal that was not run
+    used = {k: signals.get(k, skipped) for k in {*model.features, *model.agreement}}
+    ranks = model.rank_scores(used)
+    scores = model.score(used)
+    order = np.argsort(-ranks, kind="stable")[:top_k]
+    confusable = confusable or {}
+    return [Candidate(docs[i].id, docs[i].question, docs[i].answer, float(scores[i]),
+                      {k: round(float(v[i]), 4) for k, v in signals.items()},
+                      confusable.get(docs[i].id, frozenset()))
+            for i in order]
+
+
+def dense_signals(index: LanguageIndex, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    signals = {}
+    for name, vector in vectors.items():
+        signals[f"{name}.q"] = index.phrasings[name].entry_scores(vector)
+        signals[f"{name}.a"] = index.answers[name].entry_scores(vector)
+        signals[f"{name}.qa"] = index.combined[name].entry_scores(vector)
+    return signals
+
+
+def lexical_signals(index: LanguageIndex, text: str) -> dict[str, np.ndarray]:
+    raw = index.lexical.scores(text)
+    top = float(raw.max()) if raw.size else 0.0
+    return {"bm25": raw / top if top > 0 else raw, "bm25_abs": np.log1p(raw)}
 
 
 class HybridSearch:
@@ -73,6 +113,8 @@ class HybridSearch:
         self._vectors: dict[tuple[str, str, str], np.ndarray] = {}  # (encoder, kind, text)
         self._fingerprint = fingerprint([])
         self._rebuild_lock = asyncio.Lock()
+        self._pairs: list[ConfusablePair] = []
+        self._partners: dict[str, frozenset[str]] = {}
 
     # -- building -------------------------------------------------------------------------
     @property
@@ -86,7 +128,9 @@ class HybridSearch:
     async def rebuild(self, docs: list[KbDoc]) -> None:
         async with self._rebuild_lock:
             indexes, vectors = await asyncio.to_thread(self._build, list(docs))
+            pairs = await asyncio.to_thread(self._self_check, indexes)
             self._indexes, self._vectors, self._fingerprint = indexes, vectors, fingerprint(docs)
+            self._set_pairs(pairs)
 
     def _build(self, docs: list[KbDoc]) -> tuple[dict[str, LanguageIndex], dict]:
         vectors: dict[tuple[str, str, str], np.ndarray] = {}
@@ -104,9 +148,12 @@ class HybridSearch:
                 # Phrasings are questions, matched question-to-question: encoded as queries.
                 phr = self._vectors_for(encoder, "q", phr_texts, vectors)
                 ans = self._vectors_for(encoder, "p", [d.answer for d in lang_docs], vectors)
+                both = self._vectors_for(encoder, "p", [f"{d.question} {d.answer}" for d in lang_docs], vectors)
                 n = len(lang_docs)
                 index.phrasings[encoder.name] = DenseIndex(phr, owners, n, self._approximate_above)
+                index.phrasing_vectors[encoder.name] = phr
                 index.answers[encoder.name] = DenseIndex(ans, np.arange(n), n, self._approximate_above)
+                index.combined[encoder.name] = DenseIndex(both, np.arange(n), n, self._approximate_above)
             indexes[language] = index
         return indexes, vectors
 
@@ -123,13 +170,37 @@ class HybridSearch:
             keep[(encoder.name, kind, text)] = row
         return np.vstack(rows) if rows else np.zeros((0, encoder.dim), dtype=np.float32)
 
+    # -- self-check -----------------------------------------------------------------------
+    @property
+    def confusable_pairs(self) -> list[ConfusablePair]:
+        return self._pairs
+
+    def _set_pairs(self, pairs: list[ConfusablePair]) -> None:
+        self._pairs, self._partners = pairs, partners(pairs)
+
+    def _self_check(self, indexes: dict[str, LanguageIndex]) -> list[ConfusablePair]:
+        pairs = []
+        for language, index in indexes.items():
+            model = self.calibration.model("hybrid", language)
+            if model is None or not index.phrasings:
+                continue
+            threshold = self.calibration.thresholds.get("hybrid", {}).get("languages", {}).get(language, {}).get(
+                "answer", self.calibration.threshold("hybrid", "answer", 0.5))
+
+            def signals_of(number: int, text: str, index=index) -> dict[str, np.ndarray]:
+                vectors = {name: rows[number] for name, rows in index.phrasing_vectors.items()}
+                return lexical_signals(index, text) | dense_signals(index, vectors)
+
+            pairs += confusable_pairs(index.docs, language, model, threshold, signals_of)
+        return pairs
+
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")  # processes sharing a data dir never share a tmp file
         with tmp.open("wb") as f:
             pickle.dump({"format": SNAPSHOT_FORMAT, "encoders": sorted(self.encoders),
-                         "fingerprint": self._fingerprint, "indexes": self._indexes,
+                         "fingerprint": self._fingerprint, "indexes": self._indexes, "pairs": self._pairs,
                          "vectors": self._vectors}, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # a crash mid-write leaves the old snapshot whole
 
@@ -146,6 +217,7 @@ class HybridSearch:
         if saved["fingerprint"] != fingerprint(docs):
             return False
         self._indexes, self._fingerprint = saved["indexes"], saved["fingerprint"]
+        self._set_pairs(saved["pairs"])
         return True
 
     # -- querying -------------------------------------------------------------------------
@@ -153,45 +225,40 @@ class HybridSearch:
         language = language or detect_language(text)
         index = self._indexes.get(language)
         if index is None or not index.docs:
-            return SearchResult(language, mode, [])
+            return SearchResult(language, mode, [], await self.query_vectors(text))
         model = self.calibration.model(mode, language)
         if model is None:
             raise LookupError(f"no calibrated fusion for mode {mode!r} and language {language!r}")
         # A retriever the fusion weighs at 0 in this language is not run at all.
         lexical = any(f.startswith("bm25") and w != 0 for f, w in zip(model.features, model.weights))
-        signals = await self._signals(index, language, text, mode, lexical)
-        skipped = np.zeros(len(index.docs), dtype=np.float32)  # a weight-0 signal that was not run
-        used = {k: signals.get(k, skipped) for k in model.features}
-        ranks = model.rank_scores(used)
-        scores = model.score(used)
-        order = np.argsort(-ranks, kind="stable")[:top_k]
-        candidates = [
-            Candidate(index.docs[i].id, index.docs[i].question, index.docs[i].answer, float(scores[i]),
-                      {k: round(float(v[i]), 4) for k, v in signals.items()})
-            for i in order
-        ]
-        return SearchResult(language, mode, candidates)
+        vectors: dict[str, np.ndarray] = {}
+        signals = await self._signals(index, language, text, mode, lexical, vectors)
+        return SearchResult(language, mode, rank(index.docs, signals, model, top_k, self._partners), vectors)
 
     async def _signals(self, index: LanguageIndex, language: str, text: str, mode: str,
-                       lexical: bool = True) -> dict[str, np.ndarray]:
+                       lexical: bool = True, vectors: dict | None = None) -> dict[str, np.ndarray]:
         signals: dict[str, np.ndarray] = {}
         if mode in ("hybrid", "bm25") and lexical:
-            raw = index.lexical.scores(text)
-            top = float(raw.max()) if raw.size else 0.0
-            signals["bm25"] = raw / top if top > 0 else raw
-            signals["bm25_abs"] = np.log1p(raw)
+            signals |= lexical_signals(index, text)
         if mode in ("hybrid", "dense"):
             names = [n for n in index.phrasings]
-            vectors = await asyncio.gather(*[self.batchers[n].encode(text) for n in names])
-            for name, vector in zip(names, vectors):
-                signals[f"{name}.q"] = index.phrasings[name].entry_scores(vector)
-                signals[f"{name}.a"] = index.answers[name].entry_scores(vector)
+            encoded = await asyncio.gather(*[self.batchers[n].encode(text) for n in names])
+            signals |= dense_signals(index, dict(zip(names, encoded)))
+            if vectors is not None:
+                vectors.update(zip(names, encoded))
         return signals
 
-    async def raw_signals(self, text: str, language: str | None = None) -> tuple[str, list[str], dict[str, np.ndarray]]:
-        """Every signal for every entry of the query's language: what calibration fits on."""
+    async def query_vectors(self, text: str) -> dict[str, np.ndarray]:
+        vectors = await asyncio.gather(*[b.encode(text) for b in self.batchers.values()])
+        return dict(zip(self.batchers, vectors))
+
+    async def raw_signals(self, text: str, language: str | None = None,
+                          vectors: dict | None = None) -> tuple[str, list[str], dict[str, np.ndarray]]:
+        """Every signal for every entry of the query's language: what calibration fits on.
+        `vectors`, when given, receives the text's vector per encoder that ran."""
         language = language or detect_language(text)
         index = self._indexes.get(language)
         if index is None:
             return language, [], {}
-        return language, [d.id for d in index.docs], await self._signals(index, language, text, "hybrid")
+        return language, [d.id for d in index.docs], await self._signals(index, language, text, "hybrid",
+                                                                         vectors=vectors)

@@ -8,8 +8,8 @@ from bot.policy import Thresholds
 from gateway.clock import Clock
 from gateway.config import Settings
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from knowledge_base.encoders import E5Encoder, Encoder, SentenceTransformerEncoder
-from knowledge_base.evaluation import thresholds_for
+from knowledge_base.encoders import E5Encoder, Encoder, SentenceTransformerEncoder, UseEncoder
+from bot.evaluation import thresholds_for
 from knowledge_base.fusion import Calibration
 from knowledge_base.importers import read_file
 from knowledge_base.search import HybridSearch
@@ -20,11 +20,16 @@ DEMO_FAQ = Path(__file__).with_name("demo") / "faq.yaml"
 
 def load_encoders(settings: Settings) -> list[Encoder]:
     languages = frozenset(l.strip() for l in settings.gateway_embedding_languages.split(",") if l.strip())
-    return [E5Encoder(), SentenceTransformerEncoder(settings.gateway_embedding_model, languages)]
+    return [E5Encoder(), UseEncoder(), SentenceTransformerEncoder(settings.gateway_embedding_model, languages)]
 
 
 def calibration_path(settings: Settings) -> Path:
     return settings.gateway_data_dir / "kb-calibration.json"
+
+
+def intent_model_path(settings: Settings) -> Path:
+    """Where `cs-gateway kb calibrate` writes a shop's own intent model; absent = the shipped one."""
+    return settings.gateway_data_dir / "intent-model.json"
 
 
 def build_knowledge_base(settings: Settings, uow: UnitOfWorkFactory, clock: Clock,
@@ -37,10 +42,13 @@ def build_knowledge_base(settings: Settings, uow: UnitOfWorkFactory, clock: Cloc
 
 def bot_thresholds(settings: Settings, search: HybridSearch) -> Thresholds:
     calibrated = thresholds_for(search, "hybrid")
+    overridden = settings.gateway_bot_answer_threshold or settings.gateway_bot_clarify_threshold
     return Thresholds(
         answer=settings.gateway_bot_answer_threshold or calibrated.answer,
         clarify=settings.gateway_bot_clarify_threshold or calibrated.clarify,
         option=calibrated.option,
+        # A threshold set by the operator holds in every language.
+        languages={} if overridden else calibrated.languages,
     )
 
 

@@ -97,3 +97,60 @@ def test_the_queue_priority_follows_the_bots_hand_off_code(details, kind, priori
     from handoff.policy import classify
 
     assert (classify(details).kind, classify(details).priority) == (kind, priority)
+
+
+def test_each_language_decides_on_its_own_thresholds():
+    t = Thresholds(answer=0.6, clarify=0.3, option=0.0, languages={"zh": (0.9, 0.5)})
+    assert decide("运费", result(0.8, 0.1, language="zh"), t).kind == "clarify"
+    assert decide("shipping", result(0.8, 0.1, language="en"), t).kind == "answer"
+    assert decide("运费", result(0.4, 0.1, language="zh"), t).code == "low_confidence"
+
+
+def test_with_no_option_floor_the_top_three_are_offered_however_low_they_score():
+    t = Thresholds(answer=0.6, clarify=0.3, option=0.0)
+    d = decide("shipping?", result(0.5, 0.01, 0.001, 0.0001), t)
+    assert [c.id for c in d.options] == ["e0", "e1", "e2"]
+
+
+def test_the_intent_models_reading_overrides_the_lexicons():
+    from bot.intent_model import Intent
+
+    complaint = Intent("complaint", 0.9, intents.Complaint("product", "major", ("judged major",)))
+    d = decide("the charger sparked and burnt my desk", result(0.99), T, intent=complaint)
+    assert d.code == "complaint" and (d.complaint.category, d.complaint.severity) == ("product", "major")
+    # A line the lexicons would call a complaint ("terrible") is answered when the model reads an FAQ question.
+    faq = decide("is the weather terrible for deliveries, how long do they take", result(0.99), T,
+                 intent=Intent("faq", 0.8))
+    assert faq.kind == "answer"
+    assert decide("anyone there", result(0.99), T, intent=Intent("human", 0.7)).code == "human_request"
+
+
+def test_confusable_entries_are_offered_together_instead_of_guessing():
+    from knowledge_base.search import Candidate
+
+    top = Candidate("fee", "How much is shipping?", "¥8", 0.95, {}, frozenset({"free"}))
+    runner = Candidate("free", "When is shipping free?", "over ¥99", 0.02, {}, frozenset({"fee"}))
+    other = Candidate("tea", "How to store tea?", "dry", 0.01, {})
+    d = decide("shipping money?", SearchResult("en", "hybrid", [top, runner, other]), T)
+    assert d.kind == "clarify" and [c.id for c in d.options] == ["fee", "free"] and "confused" in d.reason
+    # Not when the confusable entry is further down, and not right after a clarify.
+    assert decide("shipping money?", SearchResult("en", "hybrid", [top, other, runner]), T).kind == "answer"
+    after = decide("shipping money?", SearchResult("en", "hybrid", [top, runner, other]), T,
+                   PreviousTurn("clarify", None, 1, ("fee", "free")))
+    assert after.kind == "answer"
+
+
+def test_the_option_a_customer_picks_is_answered_whatever_its_score():
+    d = decide("question 2", result(0.25, 0.2, 0.1), T, PreviousTurn("clarify", None, 1, ("e0", "e1", "e2")))
+    assert d.kind == "answer" and d.entry.id == "e2" and d.reason == "customer chose it among the options"
+    # The same words without a clarify before them are an ordinary question.
+    assert decide("question 2", result(0.25, 0.2, 0.1), T).kind == "handoff"
+    assert decide("question 2", result(0.5, 0.2, 0.1), T).summary()["options"] == ["e0", "e1"]  # option floor 0.15
+
+
+def test_an_entrys_own_question_is_answered_even_when_it_has_a_confusable_partner():
+    from knowledge_base.search import Candidate
+
+    top = Candidate("fee", "How much is shipping?", "¥8", 0.95, {"e5.q": 0.99}, frozenset({"free"}))
+    runner = Candidate("free", "When is shipping free?", "over ¥99", 0.02, {}, frozenset({"fee"}))
+    assert decide("How much is shipping", SearchResult("en", "hybrid", [top, runner]), T).kind == "answer"
