@@ -33,8 +33,8 @@ from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.privacy.retention import RetentionSweeper
 from gateway.web import customer_routes
-from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, metrics_routes, quality_routes,
-                         report_routes, service_hours_routes)
+from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, kb_review_routes, metrics_routes,
+                         quality_routes, report_routes, service_hours_routes)
 from gateway.web.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
 from gateway.web.auth import SESSIONS_ENDED, LoginGuard
@@ -51,8 +51,8 @@ from knowledge_base.service import KnowledgeBase
 from knowledge_base.setup import bot_thresholds, build_knowledge_base, intent_model_path, start_knowledge_base
 
 
-STAFF_ROUTES = (kb_editor_routes, report_routes, quality_routes, audit_routes, metrics_routes, customer_routes,
-                service_hours_routes)
+STAFF_ROUTES = (kb_editor_routes, kb_review_routes, report_routes, quality_routes, audit_routes, metrics_routes,
+                customer_routes, service_hours_routes)
 
 
 @dataclass

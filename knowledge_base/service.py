@@ -112,7 +112,9 @@ class KnowledgeBase:
         await self._after_change(row.status == EntryStatus.PUBLISHED)
         return result
 
-    async def update(self, entry_id: str, entry: KbEntryIn, author: str, expected_version: int) -> dict:
+    async def update(self, entry_id: str, entry: KbEntryIn, author: str, expected_version: int,
+                     within=None) -> dict:
+        """`within(uow, row)`, when given, runs in the same transaction (see create)."""
         entry = entry.model_copy(update={"id": entry_id}).resolved()
         async with self._uow() as uow:
             row = await uow.kb.get(entry_id, for_update=True)
@@ -124,6 +126,8 @@ class KnowledgeBase:
             action = self._apply(row, entry)
             if action:
                 self._record(uow, row, action, author)
+            if within is not None:
+                await within(uow, row)
             await uow.commit()
             result = entry_dict(row)
         if action:

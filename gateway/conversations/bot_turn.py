@@ -19,7 +19,7 @@ from gateway.conversations.delivery import DELIVER_MESSAGE
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
-from gateway.storage.tables import Message
+from gateway.storage.tables import KbProposal, Message
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.events import NobodyOnline, QueueChanged
 from handoff.opening import open_handoff
@@ -106,6 +106,12 @@ class BotTurn:
                 )
             )
             uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
+            proposed = reply.details.get("proposal")
+            if proposed:  # the customer confirmed an entry answered these words: editors decide on /kb
+                await uow.kb.propose(KbProposal(
+                    entry_id=proposed["entry_id"], text=proposed["text"], source=proposed["source"],
+                    conversation_id=conversation.id, message_id=proposed.get("message_id"), status="pending",
+                    created_at=now))
             if reply.handoff_reason:
                 clocks = self._calendar()  # the calendar in force now stamps the deadline, for good
                 handoff = await open_handoff(uow, conversation, reply.handoff_reason, reply.details, message_id,

@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from gateway import audit
 from gateway.clock import Clock
 from gateway.conversations.model import Status
 from gateway.storage.tables import (AuditRecord, ChannelIdentity, Complaint, Conversation, ConversationEvent,
-                                    ConversationNote, CsatResponse, Customer, Delivery, GuardHit, Handoff, Message,
-                                    OutboxItem, QualityReview, TelegramUpdate)
+                                    ConversationNote, CsatResponse, Customer, Delivery, GuardHit, Handoff, KbProposal,
+                                    Message, OutboxItem, QualityReview, TelegramUpdate)
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 MARKER = "[erased]"
@@ -166,6 +166,12 @@ async def _erase_rows(session, customer_id: str, now: datetime) -> dict[str, int
     counts["csat_responses"] = _rowcount(await session.execute(update(CsatResponse).where(
         CsatResponse.conversation_id.in_(conversation_ids), CsatResponse.comment.is_not(None))
         .values(comment=None)))
+    # Proposed words no editor took are the customer's; approved ones are the shop's entry text
+    # now (masked when proposed), and only lose their link to the conversation.
+    counts["kb_proposals"] = _rowcount(await session.execute(delete(KbProposal).where(
+        KbProposal.conversation_id.in_(conversation_ids), KbProposal.status != "approved")))
+    await session.execute(update(KbProposal).where(KbProposal.conversation_id.in_(conversation_ids))
+                          .values(conversation_id=None, message_id=None))
     counts.update(await _erase_complaints(session, conversation_ids, now))
     counts["outbox"] = await _erase_outbox(session, conversation_ids, now)
     counts["telegram_updates"] = await _erase_update_errors(session, external_ids)

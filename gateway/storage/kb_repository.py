@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.storage.tables import KbEntry, KbEntryVersion
+from gateway.storage.tables import KbEntry, KbEntryVersion, KbProposal
 
 
 class KbRepository:
@@ -51,3 +52,31 @@ class KbRepository:
 
     async def has_history(self) -> bool:
         return bool((await self.session.execute(select(func.count()).select_from(KbEntryVersion))).scalar_one())
+
+    # -- proposals ------------------------------------------------------------------------
+    async def propose(self, proposal: KbProposal) -> bool:
+        """Add unless the same words are already proposed for that entry; inside a savepoint,
+        so a concurrent twin does not undo the rest of the caller's transaction."""
+        exists = select(KbProposal.id).where(KbProposal.entry_id == proposal.entry_id,
+                                             KbProposal.text == proposal.text)
+        if (await self.session.execute(exists)).first() is not None:
+            return False
+        try:
+            async with self.session.begin_nested():
+                self.session.add(proposal)
+        except IntegrityError:
+            return False
+        return True
+
+    async def proposal(self, proposal_id: int, *, for_update: bool = False) -> KbProposal | None:
+        stmt = select(KbProposal).where(KbProposal.id == proposal_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def proposals(self, status: str | None, limit: int) -> list[tuple[KbProposal, KbEntry | None]]:
+        stmt = (select(KbProposal, KbEntry).outerjoin(KbEntry, KbEntry.id == KbProposal.entry_id)
+                .order_by(KbProposal.id.desc()).limit(limit))
+        if status:
+            stmt = stmt.where(KbProposal.status == status)
+        return [tuple(row) for row in (await self.session.execute(stmt)).all()]

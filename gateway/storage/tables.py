@@ -439,6 +439,26 @@ class UnansweredHandled(Base):
     handled_at: Mapped[datetime] = mapped_column(Timestamp())
 
 
+class KbProposal(Base):
+    """A customer's words proposed as an alternate of the entry that answered them: a Helpful
+    click on an answer, a choice among clarify options. Nothing reaches the bot until an
+    editor approves it, which writes a new version of the entry."""
+
+    __tablename__ = "kb_proposals"
+    __table_args__ = (UniqueConstraint("entry_id", "text", name="uq_kb_proposal_entry_text"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(80), index=True)
+    text: Mapped[str] = mapped_column(String(300))  # personal data masked
+    source: Mapped[str] = mapped_column(String(16))  # helpful | clarify
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | rejected
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp())
+
+
 class Lease(Base):
     """Work only one process may do at a time (an outbox lane, Telegram polling), held until
     `expires_at` and renewed while the work goes on, so a process that dies gives it up by

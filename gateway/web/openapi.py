@@ -25,6 +25,7 @@ from gateway.web.report_routes import TABLES
 from gateway.web.storable import LARGEST as LARGEST_ID, LARGEST_VERSION
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.exporters import EXPORT_FORMATS
+from knowledge_base.proposals import STATUSES as PROPOSAL_STATUSES
 
 BODIES: dict[tuple[str, str], type[BaseModel]] = {
     ("POST", "/api/auth/login"): LoginIn,
@@ -80,6 +81,9 @@ ROUTES: dict[tuple[str, str], Route] = {
                                      media=("application/json", "application/yaml", "text/csv")),
     ("POST", "/api/kb/unanswered/entry"): Route(success=201, errors=(409,)),
     ("POST", "/api/kb/unanswered/dismiss"): Route(errors=(409,)),
+    ("GET", "/api/kb/proposals"): Route(query={"status": _choice((*PROPOSAL_STATUSES, "all"))}),
+    ("POST", "/api/kb/proposals/{proposal_id}/approve"): Route(errors=(409,)),
+    ("POST", "/api/kb/proposals/{proposal_id}/reject"): Route(errors=(409,)),
     ("GET", "/api/conversations"): Route(query={"status": _choice(SUPERVISOR_VIEWS)}),
     ("POST", "/api/conversations/{conversation_id}/claim"): Route(errors=DESK),
     ("POST", "/api/conversations/{conversation_id}/reply"): Route(errors=DESK),
@@ -107,7 +111,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("PUT", "/api/service-hours"): Route(errors=(409,)),  # saved over a stale version
 }
 # Path parameters with a fixed set of values.
-PATH_VALUES = {"table": _choice(TABLES)}
+PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE}
 
 
 def _error(status: int) -> dict:

@@ -113,9 +113,9 @@ def add_routes(app: web.Application) -> None:
             continue
         app.router.add_get(f"/{name}", _staff_page(name, roles))
         for suffix, content_type in VENDOR_TYPES.items():
-            asset = STATIC / f"{name}{suffix}"
-            if asset.exists():
-                app.router.add_get(f"/{name}{suffix}", _static(asset.read_text(encoding="utf-8"), content_type))
+            # The page's own script and style, and its parts (`kb_review.js`).
+            for asset in sorted({*STATIC.glob(f"{name}{suffix}"), *STATIC.glob(f"{name}_*{suffix}")}):
+                app.router.add_get(f"/{asset.name}", _static(asset.read_text(encoding="utf-8"), content_type))
     for asset in sorted((STATIC / "vendor").iterdir()):
         if asset.suffix in VENDOR_TYPES and asset.name != "socket.io.min.js":
             app.router.add_get(f"/vendor/{asset.name}",

@@ -27,6 +27,7 @@
     });
     document.querySelectorAll(".tab-panel").forEach(function (p) { p.hidden = p.id !== "tab-" + name; });
     if (name === "unanswered") loadUnanswered();
+    if (name === "learning") KbReview.load();
   }
 
   function fail(target) {
@@ -430,6 +431,7 @@
       showTab("entry");
       loadList();
       api("GET", "/api/kb/unanswered").then(function (b) { setCount(b.groups.length); }, function () {});
+      KbReview.count();
     });
   });
 })();
