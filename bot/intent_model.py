@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot import intents
+from gateway.softmax import Softmax
 
 SHIPPED = Path(__file__).with_name("intent_model.json")
 KINDS = ("faq", "human", "complaint")
@@ -52,25 +53,6 @@ def features(text: str, vectors: dict[str, np.ndarray]) -> np.ndarray:
 # Lexicon hits are 0/1 beside vector components of about ±0.05: scaled up so that a fitted
 # weight on them need not be large to count, and the L2 penalty treats both alike.
 LEXICON_SCALE = 0.25
-
-
-@dataclass
-class Softmax:
-    """A multinomial logistic model: classes, weights (classes × features) and biases."""
-
-    classes: list[str]
-    weights: list[list[float]]
-    bias: list[float]
-
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
-        z = np.asarray(self.weights) @ x + np.asarray(self.bias)
-        z = np.exp(z - z.max())
-        return z / z.sum()
-
-    def predict(self, x: np.ndarray) -> tuple[str, float]:
-        p = self.probabilities(x)
-        best = int(np.argmax(p))
-        return self.classes[best], float(p[best])
 
 
 @dataclass(frozen=True)

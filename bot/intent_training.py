@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.intent_model import KINDS, SEVERITIES, IntentModel, Softmax, features
+from bot.intent_model import KINDS, SEVERITIES, IntentModel, features
+from gateway.softmax import fit_softmax
 from bot.intents import CATEGORIES
 
 # Lines written for no shop in particular, by another hand: not fitted on (leave-one-shop-out
@@ -46,23 +47,6 @@ class LabelledLine:
     group: str = ""  # the shop the line was written for
 
 
-def _fit_softmax(x: np.ndarray, y: list[str], classes: tuple[str, ...], c: float) -> Softmax:
-    from sklearn.linear_model import LogisticRegression
-
-    present = [k for k in classes if k in set(y)]
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-    model.fit(x, y)
-    coef, bias = model.coef_, model.intercept_
-    if len(present) == 2:  # sklearn keeps one row for two classes: make it a softmax pair
-        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-        bias = np.array([-bias[0] / 2, bias[0] / 2])
-    by_class = dict(zip(model.classes_, zip(coef, bias)))
-    zero = (np.zeros(x.shape[1]), -50.0)  # a class no line had is never predicted
-    rows = [by_class.get(k, zero) for k in classes]
-    return Softmax(list(classes), [[round(float(v), 6) for v in w] for w, _ in rows],
-                   [round(float(b), 6) for _, b in rows])
-
-
 def fit_intents(lines: list[LabelledLine], c: float = REGULARISATION) -> IntentModel:
     model = _fit(lines, c)
     model.thresholds = choose_thresholds(lines, c)
@@ -75,9 +59,9 @@ def _fit(lines: list[LabelledLine], c: float) -> IntentModel:
     complaints = [i for i, l in enumerate(lines) if l.kind == "complaint"]
     xc = x[complaints]
     return IntentModel(
-        _fit_softmax(x, kinds, KINDS, c),
-        _fit_softmax(xc, [lines[i].category for i in complaints], CATEGORIES, c),
-        _fit_softmax(xc, [lines[i].severity for i in complaints], SEVERITIES, c),
+        fit_softmax(x, kinds, KINDS, c),
+        fit_softmax(xc, [lines[i].category for i in complaints], CATEGORIES, c),
+        fit_softmax(xc, [lines[i].severity for i in complaints], SEVERITIES, c),
     )
 
 

@@ -44,6 +44,7 @@ from gateway.web.services import WebServices
 from handoff.calendar_store import CalendarStore
 from handoff.customer_updates import QueuePositionNotifier
 from handoff.desk import DELIVER_CSAT, Desk, DeskError
+from handoff.guard_model import GuardModel
 from handoff.events import QueueChanged
 from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
@@ -83,6 +84,17 @@ async def migrate_database(settings: Settings) -> None:
 
 # How soon a console socket whose login ended elsewhere (another process, expiry, idle) is closed.
 SESSION_SWEEP_SECONDS = 30
+
+
+def reply_reader(model, search):
+    """The guard model reads an agent's reply through the knowledge base's encoders."""
+    if model is None:
+        return None
+
+    async def read(text: str):
+        return model.read(text, await search.query_vectors(text))
+
+    return read
 
 
 def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
@@ -135,7 +147,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     throttle = LoginThrottle(uow, clock, ThrottlePolicy(
         per_name=settings.gateway_login_failures_per_name, per_address=settings.gateway_login_failures_per_address,
         window=timedelta(seconds=settings.gateway_login_window_seconds)))
-    desk = Desk(uow, clock, bus)
+    desk = Desk(uow, clock, bus, read_reply=reply_reader(GuardModel.load(), knowledge.search))
     sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds,
                          calendar=calendar.current)
     days = settings.gateway_retention_days

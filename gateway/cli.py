@@ -95,10 +95,12 @@ def parser() -> argparse.ArgumentParser:
     add.set_defaults(run=_user_add)
 
     from gateway.cli_customer import add_commands as add_customer_commands
+    from gateway.cli_guard import add_commands as add_guard_commands
     from gateway.cli_kb import add_commands
 
     add_commands(commands)
     add_customer_commands(commands)
+    add_guard_commands(commands)
     return root
 
 

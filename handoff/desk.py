@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 
 from gateway import texts
 from gateway.bus import MessageBus
@@ -18,11 +19,13 @@ from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import HandoffStatus
 from gateway.storage.repository import message_view
-from gateway.storage.tables import AgentPresence, Conversation, ConversationNote, CsatResponse, GuardHit, Message
+from gateway.storage.tables import AgentPresence, Conversation, ConversationNote, CsatResponse, Message
+from gateway.storage.tables import GuardHit as GuardHitRow
 from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gateway.web.accounts import Principal, Role
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
-from handoff.reply_guard import check_reply, personal_data
+from handoff.guard_model import merged
+from handoff.reply_guard import GuardHit, check_reply, personal_data
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +50,16 @@ def _route(conversation: Conversation) -> dict:
     return {"channel": conversation.channel, "chat_id": conversation.external_chat_id}
 
 
+# Reads a reply beyond the lexicons (the guard model over its sentence vectors): a warning or None.
+ReplyReader = Callable[[str], Awaitable[GuardHit | None]]
+
+
 class Desk:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus):
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, read_reply: ReplyReader | None = None):
         self._uow = uow
         self._clock = clock
         self._bus = bus
+        self._read_reply = read_reply
         self._assigning = asyncio.Lock()
 
     # -- claiming and assignment ----------------------------------------------------------
@@ -132,12 +140,14 @@ class Desk:
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
             raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
+        # Read before the transaction: encoding the reply takes milliseconds no row should wait.
+        read = await self._read_reply(text) if self._read_reply is not None else None
         now = self._clock()
         async with self._uow() as uow:
             conversation = await self._owned(uow, conversation_id, agent)
-            hits = check_reply(text, await self._customer_data(uow, conversation))
+            hits = merged(check_reply(text, await self._customer_data(uow, conversation)), read)
             for hit in hits:
-                uow.handoffs.add(GuardHit(conversation_id=conversation_id, user_id=agent.user_id, kind=hit.kind,
+                uow.handoffs.add(GuardHitRow(conversation_id=conversation_id, user_id=agent.user_id, kind=hit.kind,
                                           excerpt=hit.excerpt, sent_anyway=confirm, created_at=now))
             if hits and not confirm:
                 await uow.commit()  # the warning itself is kept for quality review

@@ -67,6 +67,7 @@ MESSAGES = {
     "insult": "This reads as an insult to the customer; please rephrase it respectfully.",
     "threat": "This reads as a threat to the customer; please remove it.",
     "brush_off": "This brushes the customer off; say what you will do or who will help instead.",
+    "mockery": "This reads as mocking the customer; please answer plainly and politely.",
 }
 
 # Landlines are left out: the numbers a shop gives customers (its own, a courier's) are landline

@@ -182,18 +182,44 @@ async def test_the_reply_guard_warns_and_logs_before_sending(server):
         refused = await agent.call("reply", {"conversation_id": conversation_id, "text": "不知道，这不归我们管"})
         assert refused["error"]["code"] == "needs_confirmation"
         assert {w["kind"] for w in refused["error"]["warnings"]} == {"brush_off"}
-        leaked = await agent.call("reply", {"conversation_id": conversation_id,
-                                            "text": "已记录您的手机 13812345678，另一位客户 13987654321 也反馈了"})
-        assert [w["excerpt"] for w in leaked["error"]["warnings"]] == ["139****4321"]
+        leak = "已记录您的手机 13812345678，另一位客户 13987654321 也反馈了"
+        leaked = await agent.call("reply", {"conversation_id": conversation_id, "text": leak})
+        excerpts = [w["excerpt"] for w in leaked["error"]["warnings"]]
+        assert "139****4321" in excerpts and not any("13987654321" in e for e in excerpts)
         sent = await agent.call("reply", {"conversation_id": conversation_id, "text": "不知道，这不归我们管",
                                           "confirm": True})
         assert "message" in sent
         hits = await rows(server, GuardHit, conversation_id=conversation_id)
-        assert [(h.kind, h.sent_anyway) for h in hits] == [
+        # The lexicons' hits; the guard model reads the whole reply and may add its own (whose
+        # excerpt is the whole reply, masked), which test_the_guard_model_… covers.
+        lexicon = [h for h in hits if h.excerpt != "已记录您的手机 138****5678，另一位客户 139****4321 也反馈了"]
+        assert [(h.kind, h.sent_anyway) for h in lexicon] == [
             ("brush_off", False), ("brush_off", False), ("foreign_personal_data", False),
             ("brush_off", True), ("brush_off", True)]
         await asyncio.sleep(0.3)
         assert [m["text"] for m in customer.events["message"] if m["sender"] == "agent"] == ["不知道，这不归我们管"]
+    finally:
+        await agent.close()
+        await customer.close()
+
+
+async def test_the_guard_model_warns_about_a_threat_worded_without_the_lexicons_words(server):
+    token = await login(server, "eve", "agent")
+    agent = await AgentClient().connect(server.url, token)
+    customer = await ChatClient().connect(server.url)
+    try:
+        await customer.send("转人工", "c-1")
+        await customer.wait_for("handoff", lambda h: h["state"] == "queued")
+        conversation_id = customer.session["conversation_id"]
+        await agent.call("claim", {"conversation_id": conversation_id})
+        threat = "像您这样到处写差评的人，我们都记着呢，以后您在这边买东西可就没那么顺利了"
+        refused = await agent.call("reply", {"conversation_id": conversation_id, "text": threat})
+        assert refused["error"]["code"] == "needs_confirmation"
+        [warning] = refused["error"]["warnings"]
+        assert warning["kind"] in ("threat", "mockery", "insult") and warning["excerpt"] == threat
+        polite = await agent.call("reply", {"conversation_id": conversation_id,
+                                            "text": "您好，我这边马上帮您查一下物流，请稍等两分钟"})
+        assert "message" in polite and polite["warnings"] == []
     finally:
         await agent.close()
         await customer.close()
