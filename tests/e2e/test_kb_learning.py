@@ -20,11 +20,15 @@ async def bot_reply(customer, after: int):
     return await customer.wait_for("message", lambda m: m["sender"] == "bot" and m["id"] > after)
 
 
+async def server_deciding_at(sqlite_url, tmp_path, encoders, answer: float, clarify: float):
+    return await start_server(make_settings(sqlite_url, tmp_path, gateway_bot_answer_threshold=answer,
+                                            gateway_bot_clarify_threshold=clarify), encoders)
+
+
 @pytest.fixture
 async def eager_server(sqlite_url, tmp_path, encoders):
     """A bot that answers whenever it leans one way, so an answer is sure to come."""
-    live = await start_server(make_settings(sqlite_url, tmp_path, gateway_bot_answer_threshold=0.05,
-                                            gateway_bot_clarify_threshold=0.01), encoders)
+    live = await server_deciding_at(sqlite_url, tmp_path, encoders, answer=0.05, clarify=0.01)
     yield live
     await live.stop()
 
@@ -70,8 +74,7 @@ async def test_a_helpful_click_proposes_the_words_and_an_approval_makes_them_an_
 @pytest.fixture
 async def unsure_server(sqlite_url, tmp_path, encoders):
     """A bot that asks about everything it is not certain of, so a clarify is sure to come."""
-    live = await start_server(make_settings(sqlite_url, tmp_path, gateway_bot_answer_threshold=0.999,
-                                            gateway_bot_clarify_threshold=0.0001), encoders)
+    live = await server_deciding_at(sqlite_url, tmp_path, encoders, answer=0.999, clarify=0.0001)
     yield live
     await live.stop()
 

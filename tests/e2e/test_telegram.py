@@ -92,6 +92,29 @@ async def test_an_faq_is_answered_with_feedback_buttons(live, fake):
     assert [m.text for m in conversation_messages] == ["运费怎么算？", "有帮助"]
 
 
+@pytest.fixture
+async def unsure_live(sqlite_url, tmp_path, encoders, fake):
+    """A bot that asks about everything it is not certain of, so a clarify is sure to come."""
+    server = await start_server(telegram_settings(sqlite_url, tmp_path, fake, gateway_bot_answer_threshold=0.999,
+                                                  gateway_bot_clarify_threshold=0.0001), encoders)
+    yield server
+    await server.stop()
+
+
+async def test_a_clarify_comes_as_buttons_and_the_pressed_one_is_answered(unsure_live, fake):
+    from gateway.storage.tables import KbEntry, KbProposal
+
+    fake.text("寄到我家要多少钱")
+    clarify = await fake.wait_for_text("您是想问以下哪个问题")
+    options = buttons(clarify)
+    assert 3 <= len(options) <= 4 and options[-1] == "转人工"
+    fake.press(clarify, options[1])
+    [entry] = await rows(unsure_live, KbEntry, question=options[1])
+    await fake.wait_for_text(entry.answer[:20])
+    [proposal] = await rows(unsure_live, KbProposal)
+    assert (proposal.entry_id, proposal.text, proposal.source) == (entry.id, "寄到我家要多少钱", "clarify")
+
+
 async def test_start_and_help_answer_in_the_customers_language(live, fake):
     fake.text("/start")
     await fake.wait_for_text("我是本店的智能客服")
