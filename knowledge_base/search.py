@@ -59,7 +59,6 @@ class LanguageIndex:
     docs: list[KbDoc]
     lexical: LexicalIndex
     phrasings: dict[str, DenseIndex] = field(default_factory=dict)  # per encoder
-    phrasing_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # rows in phrasing order
     answers: dict[str, DenseIndex] = field(default_factory=dict)
     # Question and answer read together: a customer's words often match the answer's details
     # ("do I pay the return postage?") better than either part alone.
@@ -128,7 +127,7 @@ class HybridSearch:
     async def rebuild(self, docs: list[KbDoc]) -> None:
         async with self._rebuild_lock:
             indexes, vectors = await asyncio.to_thread(self._build, list(docs))
-            pairs = await asyncio.to_thread(self._self_check, indexes)
+            pairs = await asyncio.to_thread(self._self_check, indexes, vectors)
             self._indexes, self._vectors, self._fingerprint = indexes, vectors, fingerprint(docs)
             self._set_pairs(pairs)
 
@@ -151,7 +150,6 @@ class HybridSearch:
                 both = self._vectors_for(encoder, "p", [f"{d.question} {d.answer}" for d in lang_docs], vectors)
                 n = len(lang_docs)
                 index.phrasings[encoder.name] = DenseIndex(phr, owners, n, self._approximate_above)
-                index.phrasing_vectors[encoder.name] = phr
                 index.answers[encoder.name] = DenseIndex(ans, np.arange(n), n, self._approximate_above)
                 index.combined[encoder.name] = DenseIndex(both, np.arange(n), n, self._approximate_above)
             indexes[language] = index
@@ -178,7 +176,8 @@ class HybridSearch:
     def _set_pairs(self, pairs: list[ConfusablePair]) -> None:
         self._pairs, self._partners = pairs, partners(pairs)
 
-    def _self_check(self, indexes: dict[str, LanguageIndex]) -> list[ConfusablePair]:
+    def _self_check(self, indexes: dict[str, LanguageIndex], vectors: dict) -> list[ConfusablePair]:
+        """`vectors`: what _build encoded, keyed (encoder, kind, text); phrasings are kind "q"."""
         pairs = []
         for language, index in indexes.items():
             model = self.calibration.model("hybrid", language)
@@ -187,9 +186,9 @@ class HybridSearch:
             threshold = self.calibration.thresholds.get("hybrid", {}).get("languages", {}).get(language, {}).get(
                 "answer", self.calibration.threshold("hybrid", "answer", 0.5))
 
-            def signals_of(number: int, text: str, index=index) -> dict[str, np.ndarray]:
-                vectors = {name: rows[number] for name, rows in index.phrasing_vectors.items()}
-                return lexical_signals(index, text) | dense_signals(index, vectors)
+            def signals_of(_number: int, text: str, index=index) -> dict[str, np.ndarray]:
+                mine = {name: vectors[(name, "q", text)] for name in index.phrasings}
+                return lexical_signals(index, text) | dense_signals(index, mine)
 
             pairs += confusable_pairs(index.docs, language, model, threshold, signals_of)
         return pairs
