@@ -5,11 +5,15 @@ from __future__ import annotations
 from bot.intent_model import IntentModel
 from bot.policy import COMPLAINT, HUMAN_REQUEST, Thresholds, decide
 from knowledge_base.evaluation import KINDS, EvalQuery
+from knowledge_base.fusion import Calibration
 from knowledge_base.search import HybridSearch
 
 
 def thresholds_for(search: HybridSearch, mode: str, base: Thresholds = Thresholds()) -> Thresholds:
-    cal = search.calibration
+    return thresholds_from(search.calibration, mode, base)
+
+
+def thresholds_from(cal: Calibration, mode: str = "hybrid", base: Thresholds = Thresholds()) -> Thresholds:
     by_language = cal.thresholds.get(mode, {}).get("languages", {})
     return Thresholds(answer=cal.threshold(mode, "answer", base.answer),
                       clarify=cal.threshold(mode, "clarify", base.clarify),

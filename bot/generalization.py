@@ -13,6 +13,7 @@ from typing import Callable
 
 from bot.intent_model import IntentModel
 from bot.intent_training import LabelledLine, fit_intents
+from bot.evaluation import thresholds_from
 from bot.policy import COMPLAINT, HUMAN_REQUEST, Decision, Thresholds, decide
 from knowledge_base import calibrate
 from knowledge_base.fusion import Calibration
@@ -58,11 +59,6 @@ def fit_calibration(train: list[Observed]) -> Fitted:
     calibration = calibrate.fit(rows_by_language(train), modes=("hybrid",))
     return Fitted(calibration, thresholds_from(calibration))
 
-
-def thresholds_from(calibration: Calibration, mode: str = "hybrid") -> Thresholds:
-    t = calibration.thresholds[mode]
-    return Thresholds(answer=t["answer"], clarify=t["clarify"], option=t["option"],
-                      languages={l: (v["answer"], v["clarify"]) for l, v in t.get("languages", {}).items()})
 
 
 def labelled_lines(observed: list[Observed]) -> list[LabelledLine]:

@@ -56,12 +56,13 @@ def fit_intents(lines: list[LabelledLine], c: float = REGULARISATION) -> IntentM
 def _fit(lines: list[LabelledLine], c: float) -> IntentModel:
     x = np.vstack([features(l.text, l.vectors) for l in lines])
     kinds = [l.kind for l in lines]
-    complaints = [i for i, l in enumerate(lines) if l.kind == "complaint"]
-    xc = x[complaints]
+    # A complaint line may come without its category or severity: it still teaches the kind.
+    by_category = [i for i, l in enumerate(lines) if l.kind == "complaint" and l.category in CATEGORIES]
+    by_severity = [i for i, l in enumerate(lines) if l.kind == "complaint" and l.severity in SEVERITIES]
     return IntentModel(
         fit_softmax(x, kinds, KINDS, c),
-        fit_softmax(xc, [lines[i].category for i in complaints], CATEGORIES, c),
-        fit_softmax(xc, [lines[i].severity for i in complaints], SEVERITIES, c),
+        fit_softmax(x[by_category], [lines[i].category for i in by_category], CATEGORIES, c),
+        fit_softmax(x[by_severity], [lines[i].severity for i in by_severity], SEVERITIES, c),
     )
 
 

@@ -86,21 +86,21 @@ def decide(text: str, result: SearchResult, thresholds: Thresholds, previous: Pr
     def handoff(code: str, reason: str, **extra) -> Decision:
         return Decision("handoff", reason, language, results, code=code, **extra)
 
+    # The buttons the bot itself offered mean what they say, whatever a model reads into them.
+    chosen = next((c for c in results if c.id in previous.options and c.question.strip() == text.strip()), None)
+    if previous.decision == "clarify" and chosen is not None:
+        return Decision("answer", "customer chose it among the options", language, results, entry=chosen)
+    if texts.is_label(text, "not_helpful"):
+        return handoff(NOT_HELPFUL, "customer said the answer was not helpful")
+    if texts.is_label(text, "helpful"):
+        return Decision("answer", "customer said the answer helped", language, results)
+
     if intent.kind == "human":
         return handoff(HUMAN_REQUEST, "customer asked for a person")
     found = intent.complaint
     if intent.kind == "complaint" and found is not None:
         detail = f"{found.category}, {found.severity}" + (f": {', '.join(found.reasons)}" if found.reasons else "")
         return handoff(COMPLAINT, f"complaint ({detail})", complaint=found)
-    if texts.is_label(text, "not_helpful"):
-        return handoff(NOT_HELPFUL, "customer said the answer was not helpful")
-    if texts.is_label(text, "helpful"):
-        return Decision("answer", "customer said the answer helped", language, results)
-
-    # The customer picked one of the options just offered: that entry, whatever its score.
-    chosen = next((c for c in results if c.id in previous.options and c.question.strip() == text.strip()), None)
-    if previous.decision == "clarify" and chosen is not None:
-        return Decision("answer", "customer chose it among the options", language, results, entry=chosen)
 
     top = results[0] if results else None
     if top is None or top.score < thresholds.clarify:

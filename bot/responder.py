@@ -14,6 +14,9 @@ class BotReply:
     quick_replies: tuple[str, ...] = ()
     handoff_reason: str | None = None  # set = hand the conversation to a person
     details: dict = field(default_factory=dict)  # what the bot tried and how sure it was
+    # The customer's own words an entry answered, proposed as its alternate; kept out of
+    # `details`, which is stored with the message and survives the customer's erasure.
+    proposal: dict | None = None
 
 
 class Responder(Protocol):

@@ -37,20 +37,21 @@ class RetrievalResponder:
         language = texts.customer_language(history, text)
         details = decision.summary()
         proposed = proposal(decision, text, history)
-        if proposed:
-            details["proposal"] = proposed
         if decision.kind == "handoff":
             key = HANDOFF_TEXT.get(decision.code, "handoff")
-            return BotReply(texts.text(language, key), handoff_reason=decision.reason, details=details)
+            return BotReply(texts.text(language, key), handoff_reason=decision.reason, details=details,
+                            proposal=proposed)
         if decision.kind == "clarify":
             options = tuple(c.question for c in decision.options) + (texts.text(language, "talk_to_person"),)
-            return BotReply(texts.text(language, "clarify"), quick_replies=options, details=details)
+            return BotReply(texts.text(language, "clarify"), quick_replies=options, details=details,
+                            proposal=proposed)
         if decision.entry is None:  # the customer's "that helped"
-            return BotReply(texts.text(language, "thanks"), details=details)
+            return BotReply(texts.text(language, "thanks"), details=details, proposal=proposed)
         return BotReply(
             decision.entry.answer,
             quick_replies=tuple(texts.text(language, k) for k in ("helpful", "not_helpful", "talk_to_person")),
             details=details,
+            proposal=proposed,
         )
 
 
@@ -83,7 +84,8 @@ def proposal(decision: Decision, text: str, history: Sequence[MessageView]) -> d
     if texts.is_label(text, "helpful") and previous.get("decision") == "answer" and previous.get("entry_id"):
         entry_id, source = previous["entry_id"], "helpful"
     elif (previous.get("decision") == "clarify" and decision.kind == "answer" and decision.entry is not None
-          and decision.entry.id in (previous.get("options") or ())):
+          and decision.entry.id in (previous.get("options") or ())
+          and decision.entry.question.strip() == text.strip()):  # the option tapped, not a new question
         entry_id, source = decision.entry.id, "clarify"
     else:
         return None

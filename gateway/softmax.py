@@ -28,6 +28,9 @@ def fit_softmax(x: np.ndarray, y: list[str], classes: tuple[str, ...], c: float)
     """L2-regularised, classes balanced. A class no line had gets a row that is never chosen."""
     from sklearn.linear_model import LogisticRegression
 
+    if len(set(y)) < 2:  # nothing to tell apart: the one class seen, always
+        return Softmax(list(classes), [[0.0] * x.shape[1] for _ in classes],
+                       [0.0 if k in set(y) else -50.0 for k in classes])
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
     model.fit(x, y)
     coef, bias = model.coef_, model.intercept_

@@ -47,7 +47,9 @@ class GuardModel:
             return None
         kind = max(FORBIDDEN, key=p.get)
         # The whole reply is the excerpt, as guard_hits keeps it for review: personal data masked.
-        excerpt = pii.mask(text if len(text) <= 80 else text[:79] + "…")
+        # Masked before it is cut: a number cut in two no longer looks like one to the masker.
+        masked = pii.mask(text)
+        excerpt = masked if len(masked) <= 80 else masked[:79] + "…"
         return GuardHit(kind, excerpt, MESSAGES[kind])
 
     def to_json(self) -> str:

@@ -109,7 +109,7 @@ def fit_language(mode: str, samples: list[Sample]) -> LanguageModel:
     means, scales = stacked.mean(axis=0), stacked.std(axis=0) + 1e-6
     normed = [(m - means) / scales for m in matrices]
     groups = [(x, s.ids.index(s.expected)) for x, s in zip(normed, samples) if s.expected in s.ids]
-    weights = fit_ranker(groups)
+    weights = fit_ranker(groups) if groups else np.zeros(len(names))  # no in-scope line: nothing to rank by
     agree_on = [f for f in AGREEMENT_SIGNALS if f in samples[0].signals and f in names]
     # Confidence: the top candidate of every line, right (1) or not (0, always for out-of-scope).
     feats, labels = [], []

@@ -47,7 +47,7 @@ def agreement(signals: dict[str, np.ndarray], names: list[str], n: int) -> np.nd
     """Per candidate, the share of these retrievers that rank it first."""
     votes = np.zeros(n)
     for name in names:
-        if name in signals and len(signals[name]):
+        if name in signals and len(signals[name]) and signals[name].any():  # all zeros: it did not run
             votes[int(np.argmax(signals[name]))] += 1
     return votes / max(len(names), 1)
 

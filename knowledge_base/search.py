@@ -200,6 +200,7 @@ class HybridSearch:
         with tmp.open("wb") as f:
             pickle.dump({"format": SNAPSHOT_FORMAT, "encoders": sorted(self.encoders),
                          "fingerprint": self._fingerprint, "indexes": self._indexes, "pairs": self._pairs,
+                         "calibration": self.calibration.to_json(),
                          "vectors": self._vectors}, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # a crash mid-write leaves the old snapshot whole
 
@@ -216,7 +217,9 @@ class HybridSearch:
         if saved["fingerprint"] != fingerprint(docs):
             return False
         self._indexes, self._fingerprint = saved["indexes"], saved["fingerprint"]
-        self._set_pairs(saved["pairs"])
+        # The pairs depend on the fitted models too: after a recalibration they are found anew.
+        same_models = saved.get("calibration") == self.calibration.to_json()
+        self._set_pairs(saved["pairs"] if same_models else self._self_check(self._indexes, self._vectors))
         return True
 
     # -- querying -------------------------------------------------------------------------

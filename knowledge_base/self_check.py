@@ -47,6 +47,8 @@ def confusable_pairs(docs: list[KbDoc], language: str, model: LanguageModel, thr
             number += 1
             others = np.arange(len(docs)) != i
             masked = {k: v[others] for k, v in signals.items()}
+            missing = np.zeros(len(docs) - 1, dtype=np.float32)  # a signal the model names that did not run
+            masked |= {k: missing for k in (*model.features, *model.agreement) if k not in masked}
             scores = model.score(masked)
             top = int(np.argmax(model.rank_scores(masked)))
             j = int(np.flatnonzero(others)[top])

@@ -106,7 +106,7 @@ class BotTurn:
                 )
             )
             uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
-            proposed = reply.details.get("proposal")
+            proposed = reply.proposal
             if proposed:  # the customer confirmed an entry answered these words: editors decide on /kb
                 await uow.kb.propose(KbProposal(
                     entry_id=proposed["entry_id"], text=proposed["text"], source=proposed["source"],

@@ -55,3 +55,15 @@ def test_the_shipped_model_masks_personal_data_in_what_it_keeps():
     text = "People who leave reviews like yours tend to find their orders lost, 13987654321 knows."
     hit = model.read(text, {e.name: e.encode_queries([text])[0] for e in (E5Encoder(), UseEncoder())})
     assert hit is not None and hit.kind == "threat" and "13987654321" not in hit.excerpt
+
+
+def test_a_long_reply_is_masked_before_it_is_cut():
+    from gateway.softmax import Softmax
+    from handoff.guard_model import LABELS
+
+    always_threat = GuardModel(Softmax(list(LABELS), [[0.0] * 899 for _ in LABELS],
+                                       [5.0 if k == "threat" else 0.0 for k in LABELS]), 0.5)
+    text = "x" * 72 + " 13987654321 and more words after it"
+    vectors = {"e5": np.zeros(384, dtype=np.float32), "use": np.zeros(512, dtype=np.float32)}
+    hit = always_threat.read(text, vectors)
+    assert hit.kind == "threat" and "1398765" not in hit.excerpt and hit.excerpt.endswith("…")
