@@ -105,18 +105,20 @@ def decide(text: str, result: SearchResult, thresholds: Thresholds, previous: Pr
         return handoff(COMPLAINT, f"complaint ({detail})", complaint=found)
 
     top = results[0] if results else None
-    if top is None or top.score < thresholds.clarify:
+    # The customer's words are one of the entry's own phrasings (its question, or an alternate an
+    # editor wrote or approved): that mapping is the shop's, whatever the confidence model says.
+    verbatim = top is not None and top.signals.get("e5.q", 0.0) >= VERBATIM
+    if top is None or (top.score < thresholds.clarify and not verbatim):
         best = f"{top.score:.2f}" if top else "none"
         return handoff(LOW_CONFIDENCE, f"low confidence (best {best} < {thresholds.clarify:.2f})")
 
     # Entries the knowledge base knows to be confusable: when the other one is close behind,
     # the customer chooses instead of the bot guessing.
     rivals = [c for c in results[1:2] if c.id in top.confusable_with]
-    verbatim = top.signals.get("e5.q", 0.0) >= VERBATIM  # the entry's own question, or an approved alternate
     if top.score >= thresholds.answer and rivals and not verbatim and previous.decision != "clarify":
         return Decision("clarify", f"{top.id} is easily confused with {', '.join(c.id for c in rivals)}",
                         language, results, options=[top, *rivals], unhelpful_streak=previous.unhelpful_streak)
-    if top.score >= thresholds.answer:
+    if top.score >= thresholds.answer or verbatim:
         # Asking again for the entry just given means the answer did not help.
         repeated = previous.decision == "answer" and previous.entry_id == top.id
         streak = previous.unhelpful_streak + 1 if repeated else 0

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # The console shows customers' phones, ID and card numbers and e-mails masked; a person who
     # needs one reveals that message, and each reveal is written to the audit log.
     gateway_console_mask_pii: bool = False
+    # The reply guard's model beside its lexicons (handoff/guard_model.py). Off by default: on
+    # held-out labelled replies it catches 0.90-0.96 of forbidden ones, but it also warns on
+    # short greetings such as "您好，很高兴为您服务" that its training lines lacked.
+    gateway_reply_guard_model: bool = False
     # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: behind
     # nginx every peer is the proxy, and per-address limits would lump all customers together.
     gateway_trusted_proxies: str = ""

@@ -182,18 +182,14 @@ async def test_the_reply_guard_warns_and_logs_before_sending(server):
         refused = await agent.call("reply", {"conversation_id": conversation_id, "text": "不知道，这不归我们管"})
         assert refused["error"]["code"] == "needs_confirmation"
         assert {w["kind"] for w in refused["error"]["warnings"]} == {"brush_off"}
-        leak = "已记录您的手机 13812345678，另一位客户 13987654321 也反馈了"
-        leaked = await agent.call("reply", {"conversation_id": conversation_id, "text": leak})
-        excerpts = [w["excerpt"] for w in leaked["error"]["warnings"]]
-        assert "139****4321" in excerpts and not any("13987654321" in e for e in excerpts)
+        leaked = await agent.call("reply", {"conversation_id": conversation_id,
+                                            "text": "已记录您的手机 13812345678，另一位客户 13987654321 也反馈了"})
+        assert [w["excerpt"] for w in leaked["error"]["warnings"]] == ["139****4321"]
         sent = await agent.call("reply", {"conversation_id": conversation_id, "text": "不知道，这不归我们管",
                                           "confirm": True})
         assert "message" in sent
         hits = await rows(server, GuardHit, conversation_id=conversation_id)
-        # The lexicons' hits; the guard model reads the whole reply and may add its own (whose
-        # excerpt is the whole reply, masked), which test_the_guard_model_… covers.
-        lexicon = [h for h in hits if h.excerpt != "已记录您的手机 138****5678，另一位客户 139****4321 也反馈了"]
-        assert [(h.kind, h.sent_anyway) for h in lexicon] == [
+        assert [(h.kind, h.sent_anyway) for h in hits] == [
             ("brush_off", False), ("brush_off", False), ("foreign_personal_data", False),
             ("brush_off", True), ("brush_off", True)]
         await asyncio.sleep(0.3)
@@ -203,7 +199,15 @@ async def test_the_reply_guard_warns_and_logs_before_sending(server):
         await customer.close()
 
 
-async def test_the_guard_model_warns_about_a_threat_worded_without_the_lexicons_words(server):
+@pytest.fixture
+async def guarded(sqlite_url, tmp_path, encoders):
+    live = await start_server(make_settings(sqlite_url, tmp_path, gateway_reply_guard_model=True), encoders)
+    yield live
+    await live.stop()
+
+
+async def test_the_guard_model_warns_about_a_threat_worded_without_the_lexicons_words(guarded):
+    server = guarded
     token = await login(server, "eve", "agent")
     agent = await AgentClient().connect(server.url, token)
     customer = await ChatClient().connect(server.url)

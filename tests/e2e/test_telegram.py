@@ -79,7 +79,7 @@ def buttons(call) -> list[str]:
 
 
 async def test_an_faq_is_answered_with_feedback_buttons(live, fake):
-    fake.text("运费怎么算？")
+    fake.text("运费多少钱？")
     answer = await fake.wait_for_text(SHIPPING_ANSWER)
     assert answer.params["chat_id"] == str(CUSTOMER["id"])
     assert buttons(answer) == ["有帮助", "没有帮助", "转人工"]
@@ -89,7 +89,7 @@ async def test_an_faq_is_answered_with_feedback_buttons(live, fake):
     await fake.wait_for_text("很高兴能帮到您")
     await fake.wait_for(lambda c: c.method == "answerCallbackQuery", what="the button press answered")
     [conversation_messages] = [await rows(live, Message, sender="customer")]
-    assert [m.text for m in conversation_messages] == ["运费怎么算？", "有帮助"]
+    assert [m.text for m in conversation_messages] == ["运费多少钱？", "有帮助"]
 
 
 @pytest.fixture
@@ -157,14 +157,14 @@ async def test_asking_for_a_person_hands_off_and_the_agents_reply_is_delivered(l
 
 
 async def test_a_repeated_update_is_ignored(live, fake):
-    first = fake.text("运费怎么算？")
+    first = fake.text("运费多少钱？")
     await fake.wait_for_text(SHIPPING_ANSWER)
     fake.redeliver(first)  # as Telegram does when it did not hear the confirmation
     fake.text("退货政策是什么？")
     await fake.wait_for(lambda c: c.method == "sendMessage" and c.params["text"] != fake.sent()[0].params["text"],
                         what="the answer to the second question")
     await asyncio.sleep(0.3)
-    assert [m.text for m in await rows(live, Message, sender="customer")] == ["运费怎么算？", "退货政策是什么？"]
+    assert [m.text for m in await rows(live, Message, sender="customer")] == ["运费多少钱？", "退货政策是什么？"]
     assert len(fake.sent_texts_containing(SHIPPING_ANSWER)) == 1
     assert len(await rows(live, TelegramUpdate)) == 2
 
@@ -173,7 +173,7 @@ async def test_a_restart_resumes_after_the_last_handled_update(database_url, tmp
     settings = telegram_settings(database_url, tmp_path, fake)
     first = await start_server(settings, encoders)
     try:
-        handled = fake.text("运费怎么算？")
+        handled = fake.text("运费多少钱？")
         await fake.wait_for_text(SHIPPING_ANSWER)
     finally:
         await first.stop()
@@ -193,7 +193,7 @@ async def test_a_restart_resumes_after_the_last_handled_update(database_url, tmp
 async def test_a_429_is_waited_out_and_retried(live, fake):
     fake.script("sendMessage", (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                                       "parameters": {"retry_after": 1}}))
-    fake.text("运费怎么算？")
+    fake.text("运费多少钱？")
     await fake.wait_for(lambda c: len(fake.sent_texts_containing(SHIPPING_ANSWER)) == 2, what="the retry")
     refused, accepted = fake.sent_texts_containing(SHIPPING_ANSWER)
     assert refused.result["error_code"] == 429 and accepted.result["message_id"]
@@ -299,11 +299,11 @@ async def test_csat_is_asked_with_buttons_after_resolve(live, fake):
 
 
 async def test_a_pressed_button_from_another_chat_is_refused(live, fake):
-    fake.text("运费怎么算？")
+    fake.text("运费多少钱？")
     answer = await fake.wait_for_text(SHIPPING_ANSWER)
     fake.press(answer, "转人工", user=OTHER, chat_id=OTHER["id"])  # the callback data, replayed from another chat
     await fake.wait_for(lambda c: c.method == "answerCallbackQuery", what="the press answered")
-    assert [m.text for m in await rows(live, Message, sender="customer")] == ["运费怎么算？"]
+    assert [m.text for m in await rows(live, Message, sender="customer")] == ["运费多少钱？"]
 
 
 WEBHOOK = "https://shop.example/telegram/webhook"
@@ -321,7 +321,7 @@ async def webhook_live(sqlite_url, tmp_path, encoders, fake):
 async def test_webhook_mode_checks_the_secret_on_every_call(webhook_live, fake):
     registered = await fake.wait_for(lambda c: c.method == "setWebhook", what="the webhook registered")
     assert registered.params["url"] == WEBHOOK and registered.params["secret_token"] == SECRET
-    update = {"update_id": 77, "message": fake.message("运费怎么算？")}
+    update = {"update_id": 77, "message": fake.message("运费多少钱？")}
     url = webhook_live.url + "/telegram/webhook"
     async with aiohttp.ClientSession() as http:
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):

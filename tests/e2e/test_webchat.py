@@ -45,7 +45,7 @@ async def test_the_ack_comes_after_the_message_is_stored(server, client):
 
 
 async def test_a_faq_is_answered_with_feedback_buttons(client):
-    await client.send("how much do you charge for delivery?", "c-1")
+    await client.send("How much is shipping?", "c-1")
     reply = await client.wait_for("message", lambda m: m["sender"] == "bot")
     assert "¥8" in reply["text"]
     assert reply["quick_replies"] == ["Helpful", "Not helpful", "Talk to a person"]

@@ -154,3 +154,12 @@ def test_an_entrys_own_question_is_answered_even_when_it_has_a_confusable_partne
     top = Candidate("fee", "How much is shipping?", "¥8", 0.95, {"e5.q": 0.99}, frozenset({"free"}))
     runner = Candidate("free", "When is shipping free?", "over ¥99", 0.02, {}, frozenset({"fee"}))
     assert decide("How much is shipping", SearchResult("en", "hybrid", [top, runner]), T).kind == "answer"
+
+
+def test_an_entrys_own_wording_is_answered_whatever_the_confidence():
+    from knowledge_base.search import Candidate
+
+    own = Candidate("fee", "How much is shipping?", "¥8", 0.2, {"e5.q": 1.0})
+    assert decide("What do you charge for delivery?", SearchResult("en", "hybrid", [own]), T).kind == "answer"
+    near = Candidate("fee", "How much is shipping?", "¥8", 0.2, {"e5.q": 0.975})
+    assert decide("shipping cost plz", SearchResult("en", "hybrid", [near]), T).kind == "handoff"
