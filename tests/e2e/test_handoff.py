@@ -170,15 +170,20 @@ async def test_auto_assignment_respects_presence_and_capacity(server):
             await c.close()
 
 
-async def test_the_reply_guard_warns_and_logs_before_sending(server):
-    token = await login(server, "dan", "agent")
-    agent = await AgentClient().connect(server.url, token)
+async def claimed(server, agent_name: str, words: str):
+    """A customer who asked for a person with `words`, and an agent on /agent who claimed them."""
+    agent = await AgentClient().connect(server.url, await login(server, agent_name, "agent"))
     customer = await ChatClient().connect(server.url)
+    await customer.send(words, "c-1")
+    await customer.wait_for("handoff", lambda h: h["state"] == "queued")
+    conversation_id = customer.session["conversation_id"]
+    await agent.call("claim", {"conversation_id": conversation_id})
+    return agent, customer, conversation_id
+
+
+async def test_the_reply_guard_warns_and_logs_before_sending(server):
+    agent, customer, conversation_id = await claimed(server, "dan", "转人工 我的手机 13812345678")
     try:
-        await customer.send("转人工 我的手机 13812345678", "c-1")
-        await customer.wait_for("handoff", lambda h: h["state"] == "queued")
-        conversation_id = customer.session["conversation_id"]
-        await agent.call("claim", {"conversation_id": conversation_id})
         refused = await agent.call("reply", {"conversation_id": conversation_id, "text": "不知道，这不归我们管"})
         assert refused["error"]["code"] == "needs_confirmation"
         assert {w["kind"] for w in refused["error"]["warnings"]} == {"brush_off"}
@@ -207,15 +212,8 @@ async def guarded(sqlite_url, tmp_path, encoders):
 
 
 async def test_the_guard_model_warns_about_a_threat_worded_without_the_lexicons_words(guarded):
-    server = guarded
-    token = await login(server, "eve", "agent")
-    agent = await AgentClient().connect(server.url, token)
-    customer = await ChatClient().connect(server.url)
+    agent, customer, conversation_id = await claimed(guarded, "eve", "转人工")
     try:
-        await customer.send("转人工", "c-1")
-        await customer.wait_for("handoff", lambda h: h["state"] == "queued")
-        conversation_id = customer.session["conversation_id"]
-        await agent.call("claim", {"conversation_id": conversation_id})
         threat = "像您这样到处写差评的人，我们都记着呢，以后您在这边买东西可就没那么顺利了"
         refused = await agent.call("reply", {"conversation_id": conversation_id, "text": threat})
         assert refused["error"]["code"] == "needs_confirmation"
