@@ -20,13 +20,16 @@ HUMAN = _any(
     r"转(接)?(个)?(人|仁)(工|公|供|功|宫)|(人|仁)(工|公|供|功)客服|人工服务|(找|要|接|换|叫)(个|一个)?人工|人工[!！。\s]*$|^[\s]*人工",
     r"真人|活人|真的人|客服人员|工作人员|找客服|叫客服|联系客服|客服电话|打电话给你们",
     r"(跟|和|与|找|让|叫|换|来)(个|一个)?(你们的?)?(人|客服|领导|经理|主管|负责人|店长|老板)",
-    r"有人(吗|在吗|嘛)|有没有人",
+    r"有人(吗|在吗|嘛)|有没有人|(安排|派|分配)(个|一个|位)?(客服|人|专员)",
+    # Typed in pinyin: zhuan ren gong, ren gong ke fu.
+    r"\b(zhuan\s*)?ren\s*gong(\s*ke\s*fu)?\b|\brgkf\b",
     r"(别|不要|不想|不用)(跟|和)?(用)?机器人|机器人(听不懂|没用|太笨|不行)|你是机器人(吗|吧)|不是机器人",
     r"\b(human|humans|real person|real people|live (agent|person|chat|support)|an? agent|agent please|"
     r"represent\w*|repres[ae]nt[ai]tive|rep|operat[eo]r|someone real|somebody real|a person|actual person|"
     r"staff member)\b",
     r"\b(speak|talk|chat)\s+(to|with)\s+(someone|somebody|a person|a human|a real|staff|your staff|support|"
     r"customer service|a manager|the manager|an agent|a rep)",
+    r"\b(put|get) me through\b|\b(transfer|connect|pass) me (to|with)\b",
     r"\b(manager|supervisor)\b",
     r"\b(not|no more|stop)\s+(a |the |this )?(bot|robot|machine)\b|\bare you a (bot|robot)\b",
     r"\bcall me\b|\bphone number\b.*\b(support|service|someone)\b",
@@ -46,10 +49,13 @@ COMPLAINT = _any(
     r"\b(nobody|no one|no-one)\s+(tells|told|answers|answered|replies|replied|responds|responded|cares)\b|"
     r"\b(weeks?|days?) late\b",
 )
+# Harm to a person, or goods that could do it: electricity, smoke and fire, choking, skin.
 SAFETY = _any(
-    r"生病|病了|住院|医院|中毒|过敏|拉肚子|腹泻|呕吐|吐了|烫伤|烧伤|受伤|划伤|割伤|流血|爆炸|炸了|炸裂|着火|起火|危险|安全问题",
+    r"生病|病了|住院|医院|中毒|过敏|拉肚子|腹泻|呕吐|吐了|烫伤|烧伤|受伤|划伤|割伤|流血|爆炸|炸了|炸裂|着火|起火|危险|安全问题|"
+    r"触电|漏电|电到|电击|麻手|冒烟|冒火|火花|烧焦|焦味|点着|窒息|噎|误吞|吞(了|下|进)|卡(在)?喉|红肿|起疹",
     r"\b(sick|ill|hospital\w*|poison\w*|allerg\w*|vomit\w*|diarrh\w*|burn|burned|burnt|burns|injur\w*|hurt|"
-    r"bleed\w*|explod\w*|caught fire|fire|dangerous|unsafe|safety|emergency)\b",
+    r"bleed\w*|explod\w*|caught fire|fire|dangerous|unsafe|safety|emergency|shock|shocked|electrocut\w*|"
+    r"smok(e|ed|es|ing)|sparks?|melt(ed|ing)|chok(e|ed|es|ing)|swallow\w*|suffocat\w*|scald\w*|rash|swollen)\b",
 )
 AUTHORITY = _any(
     r"12315|消协|消费者协会|市场监管|工商局|工商|媒体|记者|电视台|报社|曝光|微博|抖音|小红书|网上发|发到网上|律师|起诉|法院|报警|警察|打官司",
@@ -57,16 +63,25 @@ AUTHORITY = _any(
     r"authorit\w*|lawyers?|attorneys?|sue|suing|court|legal action|police|viral|social media|twitter|weibo|"
     r"tiktok|bbb|trading standards)\b",
 )
+# Counted people, households or orders, and whole groups (a building, an office, a dorm).
 MANY_CUSTOMERS = _any(
-    r"很多人|好多人|大家都|不止我一个|不只我一个|其他顾客|很多顾客|好多顾客|一群人|集体|所有人|好几个朋友|我们几个",
+    r"很多人|好多人|大家都|不止我一个|不只我一个|其他顾客|很多顾客|好多顾客|一群人|集体|所有人|好几个朋友|我们几个|"
+    r"(几十|数十|上百|好几|十几|二十多|几百)(个|位|户|家|单|名)?(人|户|家|邻居|同事|同学|朋友|业主|顾客|用户|单|订单)|"
+    r"(整|全)(栋|个|座)?(楼|小区|办公室|宿舍|公司|单位|班|群)|(业主|邻居|同事|同学|宿舍|群里|评论区).{0,8}(都|也|全)",
     r"\b(many|lots of|hundreds of|dozens of|other|all the)\s+(customers|people|buyers|users)\b|"
-    r"\bnot the only one\b|\beveryone\b|\ball of us\b",
+    r"\bnot the only one\b|\beveryone\b|\ball of us\b|\b(a )?dozens?\b|"
+    r"\b\d{2,}\s+(of us|people|orders|customers|families|households|colleagues|neighbou?rs)\b|"
+    r"\b(whole|entire|half (of )?(my|the|our))\s+(building|office|team|street|group|class|dorm|neighbou?rhood|block|company)\b",
 )
+# "1200多块", "¥1,580", "1.2k": the sum, whatever sits between the digits and the currency.
 _AMOUNT = re.compile(
-    r"(?:[¥￥$]\s*(\d[\d,]*(?:\.\d+)?))|(?:(\d[\d,]*(?:\.\d+)?)\s*(?:元|块|rmb|yuan|dollars|usd|cny))", re.IGNORECASE
+    r"(?:[¥￥$]\s*(\d[\d,]*(?:\.\d+)?)(k?))|"
+    r"(?:(\d[\d,]*(?:\.\d+)?)(k?)\s*(?:多|余|来)?\s*(?:元|块|rmb|yuan|bucks|dollars|usd|cny))", re.IGNORECASE
 )
-_BIG_WORDS = _any(r"几千|上千|上万|一万|几万|\bthousands\b")
-LARGE_SUM = 1000
+# Sums written in words: 三千多, 两万, a thousand bucks.
+_BIG_WORDS = _any(r"[一二两三四五六七八九十几上]+[千万]|\bthousands?\b|\bgrand\b")
+LARGE_SUM = 1000  # yuan
+DOLLAR_IN_YUAN = 7  # near enough for telling a large sum from a small one
 
 CATEGORY_WORDS = {
     "logistics": _any(
@@ -79,11 +94,21 @@ CATEGORY_WORDS = {
         r"喝了|吃了|难喝|普洱|红茶|绿茶|白茶|乌龙|龙井",
         r"\b(quality|mou?ld\w*|expired|stale|taste\w*|fake|counterfeit|broken|cracked|leak\w*|teapot|cup|gaiwan|"
         r"product|defective|bug|bugs|hair|tea|tea leaves|smell\w*|damaged|pu-?erh|oolong|jasmine|drank|drinking)\b",
+        # Where the goods are an app, a game or a course, the app itself is the product.
+        r"闪退|卡顿|卡死|黑屏|白屏|花屏|加载不出|转圈|打不开|崩溃|掉线|画质|字幕|音画不同步|课程内容",
+        r"\b(app|crash\w*|freez\w*|buffer\w*|won'?t (load|open|play)|glitch\w*|lag\w*|black screen|"
+        r"subtitles?|video quality|keeps loading)\b",
     ),
     "service": _any(
         r"客服|态度|不理|回复|答复|服务|推诿|踢皮球|挂电话|机器人|没人管|退款|退钱|售后",
         r"\b(service|agent|support|staff|rude|repl\w*|respond\w*|ignor\w*|attitude|hung up|nobody answers|"
         r"no one answers|customer care|hung up|refund\w*)\b",
+    ),
+    # Billing and personal data: what the handbook files under "other".
+    "other": _any(
+        r"扣款|扣费|扣钱|扣了|乱扣|多扣|重复扣|充值|金币|余额|账单|发票|自动续费|续费|价格|差价|隐私|泄露|个人信息|骚扰电话",
+        r"\b(charged?|charges|charging|billing|billed|deduct\w*|coins?|balance|invoice|auto-?renew\w*|renewal|"
+        r"price|overcharged|privacy|personal (data|information|info)|data leak|spam calls?)\b",
     ),
 }
 
@@ -118,30 +143,37 @@ def wants_person(text: str) -> bool:
 def _largest_amount(text: str) -> float:
     best = 0.0
     for match in _AMOUNT.finditer(text):
-        raw = (match.group(1) or match.group(2) or "0").replace(",", "")
+        raw = (match.group(1) or match.group(3) or "0").replace(",", "")
+        thousands = bool(match.group(2) or match.group(4))
+        dollars = re.search(r"\$|bucks|dollars|usd", match.group(0), re.IGNORECASE)
         try:
-            best = max(best, float(raw))
+            best = max(best, float(raw) * (1000 if thousands else 1) * (DOLLAR_IN_YUAN if dollars else 1))
         except ValueError:
             continue
     return best
 
 
-def complaint(text: str) -> Complaint | None:
-    """A complaint, its category and its severity; None when the message is no complaint."""
-    harmed = bool(SAFETY.search(text))
-    authority = bool(AUTHORITY.search(text))
-    if not (COMPLAINT.search(text) or harmed or authority):
-        return None
+def major_reasons(text: str) -> tuple[str, ...]:
+    """What makes a complaint major by the handbook: safety, media or regulator, many
+    customers, a large sum. Any one of them does."""
     reasons = []
-    if harmed:
+    if SAFETY.search(text):
         reasons.append("safety")
-    if authority:
+    if AUTHORITY.search(text):
         reasons.append("media or regulator")
     if MANY_CUSTOMERS.search(text):
         reasons.append("many customers")
     if _largest_amount(text) >= LARGE_SUM or _BIG_WORDS.search(text):
         reasons.append("large sum")
-    return Complaint(_category(text), "major" if reasons else "ordinary", tuple(reasons))
+    return tuple(reasons)
+
+
+def complaint(text: str) -> Complaint | None:
+    """A complaint, its category and its severity; None when the message is no complaint."""
+    if not (COMPLAINT.search(text) or SAFETY.search(text) or AUTHORITY.search(text)):
+        return None
+    reasons = major_reasons(text)
+    return Complaint(_category(text), "major" if reasons else "ordinary", reasons)
 
 
 def _category(text: str) -> str:
@@ -150,4 +182,7 @@ def _category(text: str) -> str:
             return name
     hits = {name: len(pattern.findall(text)) for name, pattern in CATEGORY_WORDS.items()}
     best = max(hits, key=hits.get)
-    return best if hits[best] else "other"
+    if hits[best]:
+        return best
+    # Harm with nothing said of delivery, staff or billing came from the goods themselves.
+    return "product" if SAFETY.search(text) else "other"

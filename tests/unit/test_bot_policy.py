@@ -33,7 +33,8 @@ def test_an_empty_knowledge_base_hands_off():
 
 
 @pytest.mark.parametrize("text", ["转人工", "转人公", "我要找你们经理", "人工客服在吗", "can I talk to a real person",
-                                  "agent please", "representitive", "别用机器人了，叫个人来"])
+                                  "agent please", "representitive", "别用机器人了，叫个人来", "zhuan ren gong",
+                                  "能安排个客服跟我对接下吗", "pls put me through to someone on your staff"])
 def test_asking_for_a_person_hands_off_whatever_the_search_says(text):
     d = decide(text, result(0.99), T)
     assert d.kind == "handoff" and d.code == "human_request" and d.reason == "customer asked for a person"
@@ -50,6 +51,13 @@ def test_asking_about_service_hours_is_not_asking_for_a_person(text):
     ("my child got sick after drinking your tea", "product", "major"),
     ("you charged me ¥5000 twice, scam!", "other", "major"),
     ("很多顾客都收到了发霉的茶，我要找媒体曝光", "product", "major"),
+    # The handbook's reasons for major, in the words customers use for them.
+    ("一千三百多的海鲜礼盒就这么丢了，太过分了", "logistics", "major"),
+    ("my $340 roof box never arrived, unacceptable", "logistics", "major"),
+    ("the kettle gave me an electric shock, this is unacceptable", "product", "major"),
+    ("我们小区几十户今天都没收到货，太差了", "logistics", "major"),
+    ("the app keeps crashing on launch, useless", "product", "ordinary"),
+    ("你们乱扣我的自动续费，太离谱了", "other", "ordinary"),
 ])
 def test_complaints_are_handed_off_with_category_and_severity(text, category, severity):
     d = decide(text, result(0.99), T)
@@ -163,3 +171,9 @@ def test_an_entrys_own_wording_is_answered_whatever_the_confidence():
     assert decide("What do you charge for delivery?", SearchResult("en", "hybrid", [own]), T).kind == "answer"
     near = Candidate("fee", "How much is shipping?", "¥8", 0.2, {"e5.q": 0.975})
     assert decide("shipping cost plz", SearchResult("en", "hybrid", [near]), T).kind == "handoff"
+
+
+@pytest.mark.parametrize("text", ["我要投诉你们客服态度差，转人工", "your rep was rude to me, I want to speak to a manager"])
+def test_a_complaint_that_asks_for_a_person_is_registered_as_a_complaint(text):
+    d = decide(text, result(0.99), T)
+    assert d.code == "complaint" and d.complaint.category == "service"
