@@ -31,6 +31,7 @@ class RetrievalResponder:
             return BotReply(texts.text(language, "file_received"),
                             quick_replies=(texts.text(language, "talk_to_person"),),
                             details={"decision": "file_received", "language": language})
+        history = _as_of_press(history, text)
         decision = await self.decide(text, _previous_turn(history))
         # Answers come from entries in the message's own language; our own words follow the
         # customer's locale where their channel tells it.
@@ -53,6 +54,17 @@ class RetrievalResponder:
             details=details,
             proposal=proposed,
         )
+
+
+def _as_of_press(history: Sequence[MessageView], text: str) -> Sequence[MessageView]:
+    """A button pressed under an older bot message answers that message: the conversation
+    as it stood then (up to it), with the press as the customer's next words."""
+    press = history[-1] if history and history[-1].sender == "customer" and history[-1].text == text else None
+    pressed_on = press.meta.get("pressed_on") if press is not None else None
+    at = next((i for i, m in enumerate(history) if m.id == pressed_on and m.sender == "bot"), None)
+    if at is None or at == len(history) - 2:
+        return history  # not a press, or one under the latest bot message
+    return [*history[:at + 1], press]
 
 
 def _previous_turn(history: Sequence[MessageView]) -> PreviousTurn:

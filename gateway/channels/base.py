@@ -30,6 +30,7 @@ class InboundMessage:
     text: str
     external_message_id: str | None = None  # the idempotency key
     payload: str | None = None  # a pressed button's data
+    pressed_on: int | None = None  # the stored message whose button was pressed, where the channel knows it
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     display_name: str | None = None
     language: str | None = None

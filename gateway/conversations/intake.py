@@ -214,6 +214,8 @@ def _inbound_meta(inbound: InboundMessage) -> dict:
     meta: dict = {}
     if inbound.payload:
         meta["payload"] = inbound.payload
+    if inbound.pressed_on is not None:
+        meta["pressed_on"] = inbound.pressed_on
     if inbound.attachments:
         meta["attachments"] = [_attachment_meta(a) for a in inbound.attachments[:MAX_ATTACHMENTS]]
     if inbound.language:

@@ -92,11 +92,42 @@ async def test_an_faq_is_answered_with_feedback_buttons(live, fake):
     assert [m.text for m in conversation_messages] == ["运费多少钱？", "有帮助"]
 
 
+async def live_deciding_at(sqlite_url, tmp_path, encoders, fake, answer: float, clarify: float):
+    return await start_server(telegram_settings(sqlite_url, tmp_path, fake, gateway_bot_answer_threshold=answer,
+                                                gateway_bot_clarify_threshold=clarify), encoders)
+
+
+@pytest.fixture
+async def eager_live(sqlite_url, tmp_path, encoders, fake):
+    """A bot that answers whenever it leans one way, so answers are sure to come."""
+    server = await live_deciding_at(sqlite_url, tmp_path, encoders, fake, answer=0.05, clarify=0.01)
+    yield server
+    await server.stop()
+
+
+def answer_with_buttons(call) -> bool:
+    return call.method == "sendMessage" and "reply_markup" in call.params and "有帮助" in buttons(call)
+
+
+async def test_helpful_pressed_under_an_older_answer_proposes_that_answers_question(eager_live, fake):
+    from gateway.storage.tables import KbEntry, KbProposal
+
+    fake.text("公司报销要开发票咋弄")
+    first = await fake.wait_for(answer_with_buttons, what="the first answer")
+    fake.text("茶叶放冰箱能存多久")
+    second = await fake.wait_for(lambda c: c is not first and answer_with_buttons(c), what="the second answer")
+    assert second.params["text"] != first.params["text"]  # two entries: crediting the latest would be wrong
+    fake.press(first, "有帮助")  # scrolled up: the first answer is the one that helped
+    await fake.wait_for_text("很高兴能帮到您")
+    [proposal] = await rows(eager_live, KbProposal)
+    [answered] = await rows(eager_live, KbEntry, answer=first.params["text"])
+    assert (proposal.entry_id, proposal.text, proposal.source) == (answered.id, "公司报销要开发票咋弄", "helpful")
+
+
 @pytest.fixture
 async def unsure_live(sqlite_url, tmp_path, encoders, fake):
     """A bot that asks about everything it is not certain of, so a clarify is sure to come."""
-    server = await start_server(telegram_settings(sqlite_url, tmp_path, fake, gateway_bot_answer_threshold=0.999,
-                                                  gateway_bot_clarify_threshold=0.0001), encoders)
+    server = await live_deciding_at(sqlite_url, tmp_path, encoders, fake, answer=0.999, clarify=0.0001)
     yield server
     await server.stop()
 

@@ -80,7 +80,7 @@ async def on_quick_reply(callback: CallbackQuery, callback_data: QuickReplyPress
     if pressed_on is None or not 0 <= callback_data.index < len(pressed_on.quick_replies):
         await _answer(callback, texts.text(callback.from_user.language_code, "expired"))
         return
-    await intake.receive(pressed(callback, pressed_on.quick_replies[callback_data.index]))
+    await intake.receive(pressed(callback, pressed_on.quick_replies[callback_data.index], pressed_on.id))
     await _answer(callback)
 
 

@@ -52,8 +52,9 @@ def chat_of(callback: CallbackQuery) -> str:
     return str(callback.message.chat.id if callback.message else callback.from_user.id)
 
 
-def pressed(callback: CallbackQuery, text: str) -> InboundMessage:
-    """A button press as the customer saying the option's words, as a web visitor's click is."""
+def pressed(callback: CallbackQuery, text: str, message_id: int) -> InboundMessage:
+    """A button press as the customer saying the option's words, as a web visitor's click is,
+    with the message it was pressed under: a Helpful under an older answer is about that one."""
     user = callback.from_user
     return InboundMessage(
         channel=CHANNEL,
@@ -62,6 +63,7 @@ def pressed(callback: CallbackQuery, text: str) -> InboundMessage:
         text=text,
         external_message_id=f"cb:{callback.id}",
         payload=callback.data,
+        pressed_on=message_id,
         display_name=user.full_name,
         language=user.language_code,
     )
