@@ -51,7 +51,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     report = {}
     for held_out in sets:
         model = fit_guard([r for name, rows in sets.items() if name != held_out for r in rows])
-        report[held_out] = {"threshold": model.threshold, "languages": score(model, sets[held_out])}
+        report[held_out] = {"thresholds": model.thresholds, "languages": score(model, sets[held_out])}
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -68,5 +68,5 @@ def _fit(settings: Settings, args: argparse.Namespace) -> int:
     sets = _with_vectors(settings, _sets(args.sets))
     model = fit_guard([r for rows in sets.values() for r in rows])
     args.output.write_text(model.to_json() + "\n", encoding="utf-8")
-    print(f"wrote {args.output}: warn at P(forbidden) >= {model.threshold}")
+    print(f"wrote {args.output}: warn at P(forbidden) >= {json.dumps(model.thresholds)}")
     return 0

@@ -11,6 +11,7 @@ warning: the agent may still send, and every warning is kept for quality review.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,12 @@ FORBIDDEN = LABELS[:4]
 LEXICON = ("insult", "threat", "brush_off")
 ENCODERS = ("e5", "use")
 LEXICON_SCALE = 0.25  # 0/1 beside vector components of about ±0.05, as in the intent model
+# The shop's two languages, told apart as the knowledge base does: any Han character is zh.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def language_of(text: str) -> str:
+    return "zh" if _HAN.search(text) else "en"
 
 
 def features(text: str, vectors: dict[str, np.ndarray]) -> np.ndarray:
@@ -37,13 +44,16 @@ def features(text: str, vectors: dict[str, np.ndarray]) -> np.ndarray:
 @dataclass
 class GuardModel:
     labels: Softmax
-    threshold: float  # P(any forbidden label) at which the agent is warned
+    # Per language, P(any forbidden label) at which the agent is warned: one threshold for
+    # both warned zh agents about polite replies twice as often as en agents.
+    thresholds: dict[str, float]
 
     def read(self, text: str, vectors: dict[str, np.ndarray]) -> GuardHit | None:
         if not all(n in vectors for n in ENCODERS):
             return None
         p = dict(zip(self.labels.classes, self.labels.probabilities(features(text, vectors))))
-        if sum(p[k] for k in FORBIDDEN) < self.threshold:
+        threshold = self.thresholds.get(language_of(text), max(self.thresholds.values(), default=0.99))
+        if sum(p[k] for k in FORBIDDEN) < threshold:
             return None
         kind = max(FORBIDDEN, key=p.get)
         # The whole reply is the excerpt, as guard_hits keeps it for review: personal data masked.
@@ -53,15 +63,15 @@ class GuardModel:
         return GuardHit(kind, excerpt, MESSAGES[kind])
 
     def to_json(self) -> str:
-        return json.dumps({"labels": vars(self.labels), "threshold": self.threshold, "encoders": list(ENCODERS),
+        return json.dumps({"labels": vars(self.labels), "thresholds": self.thresholds, "encoders": list(ENCODERS),
                            "lexicon": list(LEXICON)})
 
     @classmethod
     def from_json(cls, text: str) -> "GuardModel":
         data = json.loads(text)
-        if data.get("encoders") != list(ENCODERS) or data.get("lexicon") != list(LEXICON):
+        if data.get("encoders") != list(ENCODERS) or data.get("lexicon") != list(LEXICON) or "thresholds" not in data:
             raise ValueError("guard model was fitted on other features; refit it with `cs-gateway guard fit`")
-        return cls(Softmax(**data["labels"]), data["threshold"])
+        return cls(Softmax(**data["labels"]), data["thresholds"])
 
     @classmethod
     def load(cls, path: Path = SHIPPED) -> "GuardModel | None":

@@ -62,8 +62,21 @@ def test_a_long_reply_is_masked_before_it_is_cut():
     from handoff.guard_model import LABELS
 
     always_threat = GuardModel(Softmax(list(LABELS), [[0.0] * 899 for _ in LABELS],
-                                       [5.0 if k == "threat" else 0.0 for k in LABELS]), 0.5)
+                                       [5.0 if k == "threat" else 0.0 for k in LABELS]), {"en": 0.5, "zh": 0.5})
     text = "x" * 72 + " 13987654321 and more words after it"
     vectors = {"e5": np.zeros(384, dtype=np.float32), "use": np.zeros(512, dtype=np.float32)}
     hit = always_threat.read(text, vectors)
     assert hit.kind == "threat" and "1398765" not in hit.excerpt and hit.excerpt.endswith("…")
+
+
+def test_each_language_is_warned_at_its_own_threshold():
+    from gateway.softmax import Softmax
+    from handoff.guard_model import LABELS
+
+    # P(any of the four forbidden labels) = 4 / (4 + 11 + 1) = 0.25: above the en threshold,
+    # below the zh one.
+    leaning = GuardModel(Softmax(list(LABELS), [[0.0] * 899 for _ in LABELS],
+                                 [np.log(11) if k == "polite" else 0.0 for k in LABELS]), {"en": 0.2, "zh": 0.3})
+    vectors = {"e5": np.zeros(384, dtype=np.float32), "use": np.zeros(512, dtype=np.float32)}
+    assert leaning.read("we will look into it", vectors) is not None
+    assert leaning.read("我们会查一下", vectors) is None
