@@ -17,7 +17,7 @@ from knowledge_base.entry import EntryStatus
 from bot.evaluation import evaluate
 from bot.generalization import fit_all, intent_figures, labelled_lines, leave_one_kb_out, rows_by_language, table
 from bot.intent_model import IntentModel
-from bot.intent_training import EXTRA_LINES, fit_intents, read_lines, with_vectors
+from bot.intent_training import TEST_SETS, fit_intents, read_lines, with_vectors
 from knowledge_base.evaluation import EvalFileError, load_queries
 from knowledge_base.exporters import EXPORT_FORMATS, export_entries
 from knowledge_base.importers import KbImportError, read_file
@@ -186,12 +186,16 @@ async def _observe_suite(kbs, encoders) -> tuple[dict, dict]:
     return observed, phrasings
 
 
-async def _general_lines(encoders) -> list:
-    """The intent model's lines of no shop in particular, with their vectors."""
-    rows = read_lines()
-    texts = [r["text"] for r in rows]
-    encoded = {e.name: await asyncio.to_thread(e.encode_queries, texts) for e in encoders} if rows else {}
-    return with_vectors(rows, [{n: v[i] for n, v in encoded.items()} for i in range(len(rows))])
+async def _general_lines(encoders) -> dict[str, list]:
+    """The intent model's test sets of no shop in particular, with their vectors."""
+    out = {}
+    for path in TEST_SETS:
+        rows = read_lines(path)
+        texts = [r["text"] for r in rows]
+        encoded = {e.name: await asyncio.to_thread(e.encode_queries, texts) for e in encoders} if rows else {}
+        if rows:
+            out[path.name] = with_vectors(rows, [{n: v[i] for n, v in encoded.items()} for i in range(len(rows))])
+    return out
 
 
 def _eval_suite(settings: Settings, args: argparse.Namespace) -> int:
@@ -206,7 +210,7 @@ def _eval_suite(settings: Settings, args: argparse.Namespace) -> int:
     (observed, phrasings), general = asyncio.run(run())
     report = leave_one_kb_out([*kbs, *map(matured, kbs)], observed, fit_all, phrasings)
     everything = fit_all([o for lines in observed.values() for o in lines])
-    report["general_lines"] = intent_figures(everything.intents, general) if general else None
+    report["general_lines"] = {name: intent_figures(everything.intents, lines) for name, lines in general.items()}
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -214,11 +218,11 @@ def _eval_suite(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{args.suite}: each knowledge base scored by models fitted on the others ({lines} lines);\n"
           f"'{MATURED}': the same shop with two customer lines per entry approved as alternates, scored on the rest")
     print(table(report))
-    if report["general_lines"]:
-        print(f"\nThe intent model fitted on the whole suite, on {len(general)} lines written for no shop in "
-              f"particular ({EXTRA_LINES.name}):")
-        for name, value in report["general_lines"].items():
-            print(f"{name:30}{'-' if value is None else format(value, '.3f'):>12}")
+    for name, found in report["general_lines"].items():
+        print(f"\nThe intent model fitted on the whole suite, on {len(general[name])} lines written for no shop in "
+              f"particular ({name}):")
+        for figure, value in found.items():
+            print(f"{figure:30}{'-' if value is None else format(value, '.3f'):>12}")
     return 0
 
 
