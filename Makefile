@@ -23,7 +23,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/cs-gateway serve --host $(HOST) --port $(PORT)
 
+# The import directions first: a wrong import fails in a second, with the rule it breaks.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

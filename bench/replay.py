@@ -30,7 +30,7 @@ from bot.generalization import fit_all  # noqa: E402
 from bot.policy import decide  # noqa: E402
 from gateway.config import Settings  # noqa: E402
 from knowledge_base.search import HybridSearch  # noqa: E402
-from knowledge_base.setup import load_encoders  # noqa: E402
+from gateway.kb_wiring import load_encoders  # noqa: E402
 from knowledge_base.suite import load_suite, matured, observe  # noqa: E402
 
 SUITE = ROOT / "knowledge_base" / "eval_kbs"

@@ -37,11 +37,11 @@ from bot.retrieval_responder import RetrievalResponder  # noqa: E402
 from gateway.config import Settings  # noqa: E402
 from knowledge_base.documents import KbDoc  # noqa: E402
 from knowledge_base.encoders import Encoder  # noqa: E402
-from knowledge_base.entry import detect_language  # noqa: E402
+from gateway.texts.languages import detect_language  # noqa: E402
 from knowledge_base.fusion import Calibration  # noqa: E402
 from knowledge_base.importers import read_file  # noqa: E402
 from knowledge_base.search import HybridSearch  # noqa: E402
-from knowledge_base.setup import DEMO_FAQ, bot_thresholds, load_encoders  # noqa: E402
+from gateway.kb_wiring import DEMO_FAQ, bot_thresholds, load_encoders  # noqa: E402
 from knowledge_base.tokenize import jieba  # noqa: E402  (already quietened there)
 
 DEV = ROOT / "knowledge_base" / "demo" / "dev.jsonl"

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from gateway.conversations.views import MessageView
+
+class Said(Protocol):
+    """What the bot reads of one earlier message: the conversation's own message type has
+    these, and the bot needs to know no more of it."""
+
+    id: int
+    sender: str  # customer | bot | agent | system
+    text: str
+    meta: dict  # the bot's details on its own messages; a button press's pressed_on
 
 
 @dataclass(frozen=True)
@@ -20,4 +28,4 @@ class BotReply:
 
 
 class Responder(Protocol):
-    async def respond(self, text: str, history: Sequence[MessageView]) -> BotReply: ...
+    async def respond(self, text: str, history: Sequence[Said]) -> BotReply: ...

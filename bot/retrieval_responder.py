@@ -5,10 +5,9 @@ from typing import Sequence
 
 from bot.intent_model import IntentModel
 from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
-from bot.responder import BotReply
+from bot.responder import BotReply, Said
 from gateway import texts
 from gateway.privacy import pii
-from gateway.conversations.views import MessageView
 from knowledge_base.search import HybridSearch
 
 HANDOFF_TEXT = {COMPLAINT: "handoff_complaint", LOW_CONFIDENCE: "handoff_low_confidence"}
@@ -25,7 +24,7 @@ class RetrievalResponder:
         intent = self._intents.classify(text, result.vectors) if self._intents else None
         return decide(text, result, self._thresholds, previous, intent=intent)
 
-    async def respond(self, text: str, history: Sequence[MessageView]) -> BotReply:
+    async def respond(self, text: str, history: Sequence[Said]) -> BotReply:
         if not text.strip():  # a photo, a voice note, a file: kept for the agent, not searched
             language = texts.customer_language(history)
             return BotReply(texts.text(language, "file_received"),
@@ -56,7 +55,7 @@ class RetrievalResponder:
         )
 
 
-def _as_of_press(history: Sequence[MessageView], text: str) -> Sequence[MessageView]:
+def _as_of_press(history: Sequence[Said], text: str) -> Sequence[Said]:
     """A button pressed under an older bot message answers that message: the conversation
     as it stood then (up to it), with the press as the customer's next words."""
     press = history[-1] if history and history[-1].sender == "customer" and history[-1].text == text else None
@@ -67,7 +66,7 @@ def _as_of_press(history: Sequence[MessageView], text: str) -> Sequence[MessageV
     return [*history[:at + 1], press]
 
 
-def _previous_turn(history: Sequence[MessageView]) -> PreviousTurn:
+def _previous_turn(history: Sequence[Said]) -> PreviousTurn:
     for message in reversed(history):
         if message.sender == "bot":
             bot = message.meta.get("bot") or {}
@@ -80,7 +79,7 @@ def _previous_turn(history: Sequence[MessageView]) -> PreviousTurn:
 PROPOSAL_LONGEST = 200
 
 
-def proposal(decision: Decision, text: str, history: Sequence[MessageView]) -> dict | None:
+def proposal(decision: Decision, text: str, history: Sequence[Said]) -> dict | None:
     """The customer's own words that an entry answered, as that entry's proposed alternate:
     after a Helpful click on an answer, or a choice among a clarify's options."""
     earlier = list(history)

@@ -49,7 +49,7 @@ from handoff.events import QueueChanged
 from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
-from knowledge_base.setup import bot_thresholds, build_knowledge_base, intent_model_path, start_knowledge_base
+from gateway.kb_wiring import bot_thresholds, build_knowledge_base, intent_model_path, start_knowledge_base
 
 
 STAFF_ROUTES = (kb_editor_routes, kb_review_routes, report_routes, quality_routes, audit_routes, metrics_routes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway import audit
 from gateway.clock import Clock
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from gateway.web.accounts import Principal
+from handoff.staff import StaffMember
 from handoff.context import complaint_dict
 from handoff.desk import DeskError
 from handoff.opening import register_complaint
@@ -39,7 +39,7 @@ class ComplaintRegister:
         self._clock = clock
         self._calendar = calendar
 
-    async def open(self, by: Principal, conversation_id: str, category: str, severity: str, demand: str,
+    async def open(self, by: StaffMember, conversation_id: str, category: str, severity: str, demand: str,
                    evidence: list[int]) -> dict:
         if category not in CATEGORIES or severity not in SEVERITIES or demand not in DEMANDS:
             raise DeskError(422, f"category in {CATEGORIES}, severity in {SEVERITIES}, demand in {DEMANDS}")
@@ -56,7 +56,7 @@ class ComplaintRegister:
             await uow.commit()
             return complaint_dict(complaint, await uow.handoffs.clocks([complaint.id]))
 
-    async def update(self, by: Principal, complaint_id: str, *, status: str | None = None,
+    async def update(self, by: StaffMember, complaint_id: str, *, status: str | None = None,
                      owner_id: int | None = None, root_cause: str | None = None, clock_met: str | None = None) -> dict:
         now = self._clock()
         async with self._uow() as uow:

@@ -22,7 +22,7 @@ from gateway.storage.repository import message_view
 from gateway.storage.tables import AgentPresence, Conversation, ConversationNote, CsatResponse, Message
 from gateway.storage.tables import GuardHit as GuardHitRow
 from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from gateway.web.accounts import Principal, Role
+from handoff.staff import Role, StaffMember
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
 from handoff.guard_model import merged
 from handoff.reply_guard import GuardHit, check_reply, personal_data
@@ -63,7 +63,7 @@ class Desk:
         self._assigning = asyncio.Lock()
 
     # -- claiming and assignment ----------------------------------------------------------
-    async def claim(self, conversation_id: str, agent: Principal) -> None:
+    async def claim(self, conversation_id: str, agent: StaffMember) -> None:
         await self._assign(conversation_id, agent.user_id, agent.username, by=f"agent:{agent.username}")
 
     async def auto_assign(self) -> list[tuple[str, int]]:
@@ -105,7 +105,7 @@ class Desk:
         await self._bus.publish(ConversationAssigned(conversation_id, user_id, username, by))
         await self._bus.publish(QueueChanged("assigned"))
 
-    async def transfer(self, conversation_id: str, by: Principal, to_user_id: int | None) -> None:
+    async def transfer(self, conversation_id: str, by: StaffMember, to_user_id: int | None) -> None:
         """To another agent, or (no one named) back to the queue at the front, for supervisors."""
         now = self._clock()
         async with self._uow() as uow:
@@ -136,7 +136,7 @@ class Desk:
         await self._bus.publish(ConversationAssigned(conversation_id, to_user_id, name, f"agent:{by.username}"))
 
     # -- talking --------------------------------------------------------------------------
-    async def reply(self, conversation_id: str, agent: Principal, text: str, confirm: bool = False) -> ReplyOutcome:
+    async def reply(self, conversation_id: str, agent: StaffMember, text: str, confirm: bool = False) -> ReplyOutcome:
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
             raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
@@ -169,7 +169,7 @@ class Desk:
         await self._bus.publish(StaffMessage(conversation_id, conversation.assignee_id, view))
         return ReplyOutcome(sent=view.to_event(), warnings=tuple(hits))
 
-    async def note(self, conversation_id: str, agent: Principal, text: str) -> dict:
+    async def note(self, conversation_id: str, agent: StaffMember, text: str) -> dict:
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
             raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
@@ -181,7 +181,7 @@ class Desk:
             await uow.commit()
             return {"id": note.id, "author": agent.username, "text": text, "created_at": note.created_at.isoformat()}
 
-    async def resolve(self, conversation_id: str, agent: Principal) -> None:
+    async def resolve(self, conversation_id: str, agent: StaffMember) -> None:
         now = self._clock()
         async with self._uow() as uow:
             conversation = await self._conversation(uow, conversation_id)
@@ -219,7 +219,7 @@ class Desk:
             await uow.commit()
 
     # -- presence -------------------------------------------------------------------------
-    async def set_presence(self, agent: Principal, status: str, capacity: int | None = None) -> dict:
+    async def set_presence(self, agent: StaffMember, status: str, capacity: int | None = None) -> dict:
         if status not in PRESENCE:
             raise DeskError(422, f"status must be one of {', '.join(PRESENCE)}")
         if capacity is not None and not 1 <= capacity <= 50:
@@ -247,7 +247,7 @@ class Desk:
             raise DeskError(404, f"no conversation {conversation_id!r}")
         return conversation
 
-    async def _owned(self, uow: UnitOfWork, conversation_id: str, agent: Principal) -> Conversation:
+    async def _owned(self, uow: UnitOfWork, conversation_id: str, agent: StaffMember) -> Conversation:
         conversation = await self._conversation(uow, conversation_id)
         if conversation.status != Status.ASSIGNED:
             raise DeskError(409, f"the conversation is {conversation.status}: claim it first")

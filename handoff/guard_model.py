@@ -11,7 +11,6 @@ warning: the agent may still send, and every warning is kept for quality review.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from gateway.privacy import pii
 from gateway.softmax import Softmax
+from gateway.texts.languages import detect_language
 from handoff.reply_guard import MESSAGES, GuardHit, check_reply
 
 SHIPPED = Path(__file__).with_name("guard_model.json")
@@ -27,12 +27,6 @@ FORBIDDEN = LABELS[:4]
 LEXICON = ("insult", "threat", "brush_off")
 ENCODERS = ("e5", "use")
 LEXICON_SCALE = 0.25  # 0/1 beside vector components of about ±0.05, as in the intent model
-# The shop's two languages, told apart as the knowledge base does: any Han character is zh.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def language_of(text: str) -> str:
-    return "zh" if _HAN.search(text) else "en"
 
 
 def features(text: str, vectors: dict[str, np.ndarray]) -> np.ndarray:
@@ -52,7 +46,7 @@ class GuardModel:
         if not all(n in vectors for n in ENCODERS):
             return None
         p = dict(zip(self.labels.classes, self.labels.probabilities(features(text, vectors))))
-        threshold = self.thresholds.get(language_of(text), max(self.thresholds.values(), default=0.99))
+        threshold = self.thresholds.get(detect_language(text), max(self.thresholds.values(), default=0.99))
         if sum(p[k] for k in FORBIDDEN) < threshold:
             return None
         kind = max(FORBIDDEN, key=p.get)

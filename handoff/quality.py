@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from gateway.clock import Clock
 from gateway.storage.tables import QualityReview, QualitySample
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from gateway.web.accounts import Principal
+from handoff.staff import StaffMember
 
 MAX_SAMPLE = 200
 MAX_PERIOD = timedelta(days=366)
@@ -64,7 +64,7 @@ class QualityReviews:
         self._uow = uow
         self._clock = clock
 
-    async def draw(self, by: Principal, period_from: datetime, period_to: datetime, size: int,
+    async def draw(self, by: StaffMember, period_from: datetime, period_to: datetime, size: int,
                    seed: str | None = None) -> dict:
         if period_to <= period_from:
             raise QualityError(422, "period_to must be after period_from")
@@ -110,7 +110,7 @@ class QualityReviews:
                           "reviews": [review_dict(r, names) for r in reviews if r.conversation_id == cid]})
         return {**sample_dict(sample), "items": items}
 
-    async def review(self, by: Principal, conversation_id: str, checklist: Checklist,
+    async def review(self, by: StaffMember, conversation_id: str, checklist: Checklist,
                      sample_id: int | None = None) -> dict:
         for name in ("courtesy", "accuracy"):
             if not 1 <= getattr(checklist, name) <= 5:

@@ -1,30 +1,20 @@
 """A knowledge-base entry as editors write it and importers read it."""
 from __future__ import annotations
 
-import re
 import uuid
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gateway.texts.languages import detect_language
+
 LANGUAGES = ("zh", "en")
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class EntryStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
-
-
-def detect_language(text: str) -> str:
-    """zh when the text has any Han character, else en: the two languages the shop serves."""
-    return "zh" if _CJK.search(text) else "en"
-
-
-def language_of_locale(locale: str | None) -> str:
-    """A client's locale (Telegram's zh-hans, a browser's en-US…) mapped onto the two languages."""
-    return "zh" if locale and locale.lower().startswith("zh") else "en"
 
 
 def new_entry_id() -> str:

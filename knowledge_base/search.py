@@ -22,7 +22,7 @@ from knowledge_base.batching import MicroBatcher
 from knowledge_base.dense_index import DenseIndex
 from knowledge_base.documents import KbDoc
 from knowledge_base.encoders import Encoder
-from knowledge_base.entry import detect_language
+from gateway.texts.languages import detect_language
 from knowledge_base.fusion import Calibration, LanguageModel
 from knowledge_base.lexical_index import LexicalIndex
 from knowledge_base.self_check import ConfusablePair, confusable_pairs, partners

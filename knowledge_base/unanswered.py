@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from gateway.storage.tables import Message, UnansweredHandled
 from knowledge_base.encoders import Encoder
-from knowledge_base.entry import detect_language
+from gateway.texts.languages import detect_language
 
 LOW_CONFIDENCE = "low_confidence"
 # multilingual-e5 puts any two short shop questions above 0.75 and rephrasings of one

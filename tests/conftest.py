@@ -34,7 +34,7 @@ async def _postgres_admin():
 @pytest.fixture(scope="session")
 def encoders():
     """The real models, loaded once per test session."""
-    from knowledge_base.setup import load_encoders
+    from gateway.kb_wiring import load_encoders
     from tests.doubles import MemoizingEncoder
 
     return [MemoizingEncoder(e) for e in load_encoders(Settings(_env_file=None))]

@@ -16,7 +16,7 @@ from gateway.conversations.model import Sender
 from gateway.privacy import pii
 from gateway.storage.tables import Conversation
 from gateway.storage.unit_of_work import UnitOfWork
-from gateway.web.accounts import Principal
+from handoff.staff import StaffMember
 
 REVEALED = "pii_revealed"
 
@@ -60,7 +60,7 @@ class ConsoleView:
                 "transcript": [mask_message(m) for m in package["transcript"]]}
 
 
-async def reveal(uow: UnitOfWork, conversation: Conversation, message_id: int, by: Principal,
+async def reveal(uow: UnitOfWork, conversation: Conversation, message_id: int, by: StaffMember,
                  now: datetime) -> str:
     """The original text of one customer message shown in this conversation's context (which
     spans all of the customer's conversations). The audit row is added to the caller's unit of

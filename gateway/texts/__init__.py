@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Iterable, Protocol
 
 from gateway.texts import en, zh
-from knowledge_base.entry import detect_language, language_of_locale
+from gateway.texts.languages import detect_language, language_of_locale
 
 CATALOGUES = {"en": en.TEXTS, "zh": zh.TEXTS}
 DEFAULT = "en"

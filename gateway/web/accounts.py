@@ -6,7 +6,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,26 +16,12 @@ from gateway import audit
 from gateway.clock import Clock
 from gateway.storage.tables import AuthSession, User
 from gateway.storage.unit_of_work import UnitOfWorkFactory
+from handoff.staff import Role, StaffMember
 
 SESSION_LIFETIME = timedelta(hours=12)  # one working day, then log in again
 SESSION_IDLE = timedelta(hours=4)  # a console left open and unused on a shared desk
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
 MIN_PASSWORD = 8
-
-
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    EDITOR = "editor"
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: int
-    username: str
-    role: Role
-    language: str = "en"  # what the staff pages show this person: "zh-CN" or "en"
 
 
 class AccountError(ValueError):
@@ -59,7 +44,7 @@ class Accounts:
         # wrong password and timing does not tell which names exist.
         self._decoy = self._hasher.hash(secrets.token_hex(16))
 
-    async def add_user(self, username: str, role: str, password: str, *, actor: str = "system") -> Principal:
+    async def add_user(self, username: str, role: str, password: str, *, actor: str = "system") -> StaffMember:
         """`actor` is who is creating the account, for the audit log ("cli:root", "admin:ann")."""
         if not USERNAME.match(username):
             raise AccountError("username: 2 to 64 letters, digits, '.', '_' or '-'")
@@ -79,7 +64,7 @@ class Accounts:
                 await uow.commit()
         except IntegrityError:
             raise AccountError(f"user {username!r} exists already") from None
-        return Principal(user.id, user.username, Role(user.role))
+        return StaffMember(user.id, user.username, Role(user.role))
 
     async def users(self) -> list[dict]:
         async with self._uow() as uow:
@@ -87,7 +72,7 @@ class Accounts:
             return [{"id": u.id, "username": u.username, "role": u.role, "created_at": u.created_at.isoformat(),
                      "disabled": u.disabled_at is not None} for u in rows]
 
-    async def set_role(self, user_id: int, role: str, by: Principal) -> dict:
+    async def set_role(self, user_id: int, role: str, by: StaffMember) -> dict:
         """Changes take effect at the person's next request: roles are read per request."""
         if role not in Role.__members__.values():
             raise AccountError(f"role must be one of {', '.join(Role)}")
@@ -115,7 +100,7 @@ class Accounts:
             user.language = language
             await uow.commit()
 
-    async def login(self, username: str, password: str) -> tuple[str, Principal] | None:
+    async def login(self, username: str, password: str) -> tuple[str, StaffMember] | None:
         async with self._uow() as uow:
             user = await uow.users.by_name(username)
             if user is None or user.disabled_at is not None:
@@ -128,14 +113,14 @@ class Accounts:
             uow.users.add_session(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
                                               expires_at=now + self._lifetime, last_seen_at=now))
             await uow.commit()
-            return token, Principal(user.id, user.username, Role(user.role), user.language)
+            return token, StaffMember(user.id, user.username, Role(user.role), user.language)
 
-    async def principal(self, token: str) -> Principal | None:
+    async def principal(self, token: str) -> StaffMember | None:
         if not token or len(token) > 200:
             return None
         async with self._uow() as uow:
             user = await uow.users.session_user(_token_hash(token), self._clock(), self._idle)
-            principal = Principal(user.id, user.username, Role(user.role), user.language) if user else None
+            principal = StaffMember(user.id, user.username, Role(user.role), user.language) if user else None
             if uow.session.dirty:  # the idle clock moved on
                 await uow.commit()
             return principal

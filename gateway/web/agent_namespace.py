@@ -20,7 +20,8 @@ from gateway.conversations.events import CustomerMessageStored, CustomerTyping, 
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.privacy.staff_view import ConsoleView
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from gateway.web.accounts import Accounts, Principal, Role
+from gateway.web.accounts import Accounts
+from handoff.staff import Role, StaffMember
 from gateway.web.auth import COOKIE
 from handoff.context import queue_rows
 from handoff.desk import Desk, DeskError
@@ -119,7 +120,7 @@ class AgentNamespace(socketio.AsyncNamespace):
             log.exception("agent event failed", extra={"event": event})
             return error("internal", "the server could not handle this event; try again")
 
-    async def _principal(self, sid) -> Principal:
+    async def _principal(self, sid) -> StaffMember:
         principal = await self._accounts.principal((await self.get_session(sid))["token"])
         if principal is None or principal.role not in STAFF_ROLES:
             raise SessionEnded()

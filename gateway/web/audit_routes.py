@@ -7,7 +7,8 @@ from pydantic import BaseModel, ConfigDict
 
 from gateway import audit
 from gateway.privacy import pii
-from gateway.web.accounts import AccountError, Role
+from gateway.web.accounts import AccountError
+from handoff.staff import Role
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.web.errors import ApiError, read_json
 from gateway.web.quality_routes import query_time

@@ -11,14 +11,15 @@ from pydantic import BaseModel, Field
 
 from gateway.texts.ui import LANGUAGES
 from gateway.web import csrf
-from gateway.web.accounts import Accounts, Principal, Role
+from gateway.web.accounts import Accounts
+from handoff.staff import Role, StaffMember
 from gateway.client_address import ClientAddress
 from gateway.web.errors import ApiError, read_json
 from gateway.web.login_throttle import LoginThrottle
 
 COOKIE = "cs_session"
 ACCOUNTS = web.AppKey("accounts", Accounts)
-PRINCIPAL = web.RequestKey("principal", Principal)
+PRINCIPAL = web.RequestKey("principal", StaffMember)
 KB_READERS = (Role.AGENT, Role.SUPERVISOR, Role.EDITOR, Role.ADMIN)
 KB_WRITERS = (Role.EDITOR, Role.ADMIN)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -47,7 +48,7 @@ def _token(request: web.Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
-async def principal_of(request: web.Request) -> Principal | None:
+async def principal_of(request: web.Request) -> StaffMember | None:
     """The caller, if they sent a valid session cookie or token; pages use it to refuse a
     logged-in person whose role may not see them."""
     token = _token(request)

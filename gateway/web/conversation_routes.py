@@ -8,7 +8,7 @@ from gateway.clock import Clock
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.privacy import staff_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from gateway.web.accounts import Role
+from handoff.staff import Role
 from gateway.web.auth import PRINCIPAL, require
 from gateway.web.errors import ApiError, read_json
 from handoff.context import complaint_dict, context_package, queue_rows, summary_row

@@ -4,7 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.privacy.erasure import CustomerErasure, ErasureRefused
-from gateway.web.accounts import Role
+from handoff.staff import Role
 from gateway.web.auth import author, require
 from gateway.web.errors import ApiError
 from gateway.web.services import WebServices

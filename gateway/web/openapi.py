@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from gateway import audit
-from gateway.web.accounts import Role
+from handoff.staff import Role
 from gateway.web.auth import LoginIn
 from gateway.web.conversation_routes import SUPERVISOR_VIEWS
 from gateway.web.kb_routes import EntryUpdateIn, ImportIn, SearchIn

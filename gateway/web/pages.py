@@ -6,7 +6,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.texts import ui
-from gateway.web.accounts import Role
+from handoff.staff import Role
 from gateway.web.auth import KB_WRITERS, SUPERVISORS, principal_of
 
 STATIC = Path(__file__).with_name("static")

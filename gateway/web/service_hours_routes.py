@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.web.accounts import Role
+from handoff.staff import Role
 from gateway.web.auth import SUPERVISORS, author, require
 from gateway.web.errors import ApiError, read_json
 from gateway.web.services import WebServices

@@ -68,7 +68,7 @@ async def test_the_saved_index_is_reused_only_while_the_entries_are_the_same(kb,
 
 
 async def test_the_first_start_seeds_the_demo_once(kb):
-    from knowledge_base.setup import DEMO_FAQ
+    from gateway.kb_wiring import DEMO_FAQ
     from knowledge_base.importers import read_file
 
     assert await kb.seed_if_new(read_file(DEMO_FAQ))

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.intents import complaint, wants_person
 from handoff.reply_guard import check_reply, personal_data
-from knowledge_base.entry import detect_language
+from gateway.texts.languages import detect_language
 from knowledge_base.tokenize import tokens
 
 # Digits, separators and lexicon words mixed into arbitrary text, so the number and phrase

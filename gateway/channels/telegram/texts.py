@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from gateway import texts
-from knowledge_base.entry import language_of_locale
+from gateway.texts.languages import language_of_locale
 
 
 def text(language_code: str | None, key: str) -> str:

@@ -1,9 +1,11 @@
 """Putting the knowledge base together for a process: encoders, search, the service, the
-demo entries on first start, and the persisted index."""
+demo entries on first start, the persisted index, and the bot's thresholds from the
+calibration. Part of the composition root: it reads settings and hands plain values on."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import knowledge_base
 from bot.policy import Thresholds
 from gateway.clock import Clock
 from gateway.config import Settings
@@ -15,7 +17,7 @@ from knowledge_base.importers import read_file
 from knowledge_base.search import HybridSearch
 from knowledge_base.service import KnowledgeBase
 
-DEMO_FAQ = Path(__file__).with_name("demo") / "faq.yaml"
+DEMO_FAQ = Path(knowledge_base.__file__).with_name("demo") / "faq.yaml"
 
 
 def load_encoders(settings: Settings) -> list[Encoder]:
