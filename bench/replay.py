@@ -100,6 +100,7 @@ def report(kb: str, rows: list[dict], plot: Path | None) -> None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.plot([r["batch"] for r in rows], [r["hit@1"] for r in rows], marker="o", label="hit@1")
         ax.plot([r["batch"] for r in rows], [r["answered_right"] for r in rows], marker="s", label="answered right")
+        ax.set_xticks([r["batch"] for r in rows])
         ax.set_xlabel("batch (proposals approved after each)")
         ax.set_ylim(0, 1)
         ax.set_title(f"{kb}: learning from approved proposals")
