@@ -14,7 +14,7 @@ from bot.retrieval_responder import RetrievalResponder
 from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry, CsatRefused
+from gateway.conversations.channel_port import ChannelRegistry, CsatRefused
 from gateway.channels.telegram.channel import TelegramChannel
 from gateway.channels.visitor_tokens import VisitorTokens
 from gateway.channels.webchat import ChatNamespace, WebChatOutput

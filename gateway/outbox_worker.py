@@ -17,7 +17,7 @@ from collections import OrderedDict
 from datetime import timedelta
 from typing import Awaitable, Callable
 
-from gateway.channels.base import Undeliverable
+from gateway.conversations.channel_port import Undeliverable
 from gateway.clock import Clock
 from gateway.leasing import LeaseKeeper
 from gateway.storage.unit_of_work import UnitOfWorkFactory

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from gateway.channels.base import ChannelRegistry
+from gateway.conversations.channel_port import ChannelRegistry
 from gateway.clock import Clock, utcnow
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.events import QueueChanged

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.channels.base import OutputChannel
+from gateway.conversations.channel_port import OutputChannel
 from gateway.conversations.views import HandoffStatus, MessageView
 
 

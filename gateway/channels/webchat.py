@@ -12,7 +12,7 @@ import socketio
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.bus import MessageBus
-from gateway.channels.base import CsatRefused, InboundMessage, OutputChannel
+from gateway.conversations.channel_port import CsatRefused, InboundMessage, OutputChannel
 from gateway.channels.rate_limit import BucketsByKey, TokenBucket
 from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
 from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn, error, parse

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.responder import Responder
 from gateway import texts
-from gateway.channels.base import ChannelRegistry
+from gateway.conversations.channel_port import ChannelRegistry
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.delivery import DELIVER_MESSAGE

@@ -6,7 +6,7 @@ in `deliveries`, so agents see which replies have not reached the customer.
 from __future__ import annotations
 
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry
+from gateway.conversations.channel_port import ChannelRegistry
 from gateway.clock import Clock
 from gateway.conversations.events import DeliveryChanged
 from gateway.conversations.views import HandoffStatus

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from gateway.bus import MessageBus
-from gateway.channels.base import InboundMessage
+from gateway.conversations.channel_port import InboundMessage
 from gateway.clock import Clock
 from gateway.conversations.delivery import DELIVER_MESSAGE
 from gateway.conversations.events import CustomerMessageStored

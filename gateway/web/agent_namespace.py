@@ -13,7 +13,7 @@ import socketio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry
+from gateway.conversations.channel_port import ChannelRegistry
 from gateway.channels.webchat_payloads import error, validation_error
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged

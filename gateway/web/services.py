@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.retrieval_responder import RetrievalResponder
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry
+from gateway.conversations.channel_port import ChannelRegistry
 from gateway.clock import Clock
 from gateway.config import Settings
 from gateway.storage.unit_of_work import UnitOfWorkFactory

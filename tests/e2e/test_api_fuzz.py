@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gateway.channels.base import InboundMessage
+from gateway.conversations.channel_port import InboundMessage
 from tests.conftest import make_settings, start_server
 
 PASSWORD = "correct horse battery"

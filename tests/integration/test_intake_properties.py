@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from gateway.bus import MessageBus
-from gateway.channels.base import InboundMessage
+from gateway.conversations.channel_port import InboundMessage
 from gateway.clock import utcnow
 from gateway.conversations.intake import Intake
 from gateway.conversations.model import MAX_TEXT_LENGTH

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from tests.doubles import HandOffEverything
 from bot.responder import BotReply
 from gateway.bus import MessageBus
-from gateway.channels.base import ChannelRegistry, ChannelUnavailable, InboundMessage, Undeliverable
+from gateway.conversations.channel_port import ChannelRegistry, ChannelUnavailable, InboundMessage, Undeliverable
 from gateway.channels.collecting import CollectingChannel
 from gateway.clock import utcnow
 from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn

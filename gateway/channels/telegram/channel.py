@@ -11,7 +11,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
-from gateway.channels.base import ChannelRegistry
+from gateway.conversations.channel_port import ChannelRegistry
 from gateway.channels.telegram import webhook
 from gateway.channels.telegram.handlers import build_router
 from gateway.channels.telegram.output import TelegramOutput

@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from gateway.channels.base import CsatRefused
+from gateway.conversations.channel_port import CsatRefused
 from gateway.channels.telegram import texts
 from gateway.channels.telegram.inbound import FILE_KINDS, chat_of, inbound, pressed
 from gateway.channels.telegram.keyboards import QuickReplyPress, RatingPress

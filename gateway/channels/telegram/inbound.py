@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 
-from gateway.channels.base import Attachment, InboundMessage
+from gateway.conversations.channel_port import Attachment, InboundMessage
 from gateway.channels.telegram.output import CHANNEL
 
 FILE_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note", "animation", "document")

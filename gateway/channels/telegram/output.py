@@ -15,7 +15,7 @@ from aiogram.exceptions import (TelegramAPIError, TelegramBadRequest, TelegramFo
                                 TelegramUnauthorizedError)
 from aiogram.methods import SendChatAction, SendMessage, TelegramMethod
 
-from gateway.channels.base import ChannelUnavailable, OutputChannel, Undeliverable
+from gateway.conversations.channel_port import ChannelUnavailable, OutputChannel, Undeliverable
 from gateway.channels.telegram import keyboards
 from gateway.channels.text_parts import split_text
 from gateway.conversations.views import MessageView

@@ -1,4 +1,5 @@
-"""The channel seam. No aiohttp, Socket.IO or aiogram type crosses it.
+"""The channel port: the conversation domain's, which channels adapt to. No aiohttp,
+Socket.IO or aiogram type crosses it.
 
 An input channel turns a transport's payload into one `InboundMessage` and hands it to
 the intake; an output channel needs only `send_text`, and everything richer falls back
