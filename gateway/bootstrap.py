@@ -15,7 +15,7 @@ from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry, CsatRefused
-from gateway.channels.telegram.channel import TelegramChannel
+from gateway.channels.telegram.channel import TelegramChannel, TelegramConfig
 from gateway.channels.visitor_tokens import VisitorTokens
 from gateway.channels.webchat import ChatNamespace, WebChatOutput
 from gateway.client_address import ClientAddress, parse_proxies
@@ -164,7 +164,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     telegram = None
     if settings.telegram_bot_token:
-        telegram = TelegramChannel(settings, uow, clock, intake, record_csat, leases)
+        config = TelegramConfig(settings.telegram_bot_token, settings.telegram_api_base, settings.telegram_webhook_url,
+                                settings.telegram_webhook_secret, settings.telegram_poll_timeout_seconds)
+        telegram = TelegramChannel(config, uow, clock, intake, record_csat, leases)
 
     sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat, addresses=addresses,
                                          connects_per_minute=settings.gateway_chat_connects_per_minute,
@@ -180,7 +182,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     app[METRICS] = metrics
     conversation_routes.add_routes(app, desk, uow, clock, calendar.current,
                                    mask_pii=settings.gateway_console_mask_pii)
-    services = WebServices(settings, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels,
+    services = WebServices(settings.gateway_first_response_sla_seconds, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels,
                            calendar)
     for routes in STAFF_ROUTES:
         routes.add_routes(app, services)

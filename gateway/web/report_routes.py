@@ -34,7 +34,7 @@ async def _report(request: web.Request) -> dict:
         raise ApiError(422, str(exc)) from None
     async with services.uow() as uow:
         report = await reports.build_report(uow.session, period, now, services.calendar.current().hours)
-    report["targets"]["sla_seconds"] = services.settings.gateway_first_response_sla_seconds
+    report["targets"]["sla_seconds"] = services.first_response_sla_seconds
     return report
 
 
@@ -125,10 +125,9 @@ def _number(request: web.Request, name: str, default: float | None = None) -> fl
 @require(*SUPERVISORS)
 async def staffing_needed(request: web.Request) -> web.Response:
     """Erlang C: agents needed so target_share of hand-offs are answered within target_seconds."""
-    settings = request.app[SERVICES].settings
     arrivals = _number(request, "arrivals_per_hour")
     handle = _number(request, "handle_seconds")
-    target = _number(request, "target_seconds", float(settings.gateway_first_response_sla_seconds))
+    target = _number(request, "target_seconds", float(request.app[SERVICES].first_response_sla_seconds))
     share = _number(request, "target_share", DEFAULT_SHARE)
     if arrivals > 100_000 or handle > 604_800:
         raise ApiError(422, "at most 100000 arrivals per hour and a handle time of 604800 s (a week)")

@@ -8,7 +8,6 @@ from bot.retrieval_responder import RetrievalResponder
 from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.clock import Clock
-from gateway.config import Settings
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Accounts
 from handoff.calendar_store import CalendarStore
@@ -18,7 +17,7 @@ from knowledge_base.service import KnowledgeBase
 
 @dataclass(frozen=True)
 class WebServices:
-    settings: Settings
+    first_response_sla_seconds: int  # the target the reports measure against
     uow: UnitOfWorkFactory
     clock: Clock
     bus: MessageBus

@@ -1,9 +1,10 @@
-"""Telegram wired from the settings: the bot client, the dispatcher with its context, the
-output channel, and either polling or the webhook route. Off when no token is set."""
+"""Telegram wired: the bot client, the dispatcher with its context, the output channel, and
+either polling or the webhook route. Off when no token is set."""
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
@@ -18,7 +19,6 @@ from gateway.channels.telegram.output import TelegramOutput
 from gateway.channels.telegram.polling import Poller
 from gateway.channels.telegram.updates import UpdateHandler
 from gateway.clock import Clock
-from gateway.config import Settings
 from gateway.conversations.intake import Intake
 from gateway.leasing import LeaseKeeper
 from gateway.storage.unit_of_work import UnitOfWorkFactory
@@ -28,19 +28,30 @@ log = logging.getLogger(__name__)
 RecordCsat = Callable[[str, int, "str | None"], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class TelegramConfig:
+    """What the channel needs of the settings; the composition root reads them."""
+
+    token: str
+    api_base: str | None = None  # a Bot API server of one's own (tests: a fake on 127.0.0.1)
+    webhook_url: str | None = None  # None: long polling
+    webhook_secret: str | None = None
+    poll_timeout: int = 25
+
+
 class TelegramChannel:
-    def __init__(self, settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock, intake: Intake,
+    def __init__(self, config: TelegramConfig, uow_factory: UnitOfWorkFactory, clock: Clock, intake: Intake,
                  record_csat: RecordCsat, leases: LeaseKeeper | None = None):
-        server = TelegramAPIServer.from_base(settings.telegram_api_base) if settings.telegram_api_base else None
+        server = TelegramAPIServer.from_base(config.api_base) if config.api_base else None
         session = AiohttpSession(api=server) if server else AiohttpSession()
-        self.bot = Bot(settings.telegram_bot_token, session=session)
+        self.bot = Bot(config.token, session=session)
         self.dispatcher = Dispatcher(intake=intake, record_csat=record_csat)
         self.dispatcher.include_router(build_router())
         self.output = TelegramOutput(self.bot)
         self.updates = UpdateHandler(uow_factory, self.dispatcher, self.bot, clock)
-        self._webhook_url = settings.telegram_webhook_url
-        self._webhook_secret = settings.telegram_webhook_secret
-        self._poll_timeout = settings.telegram_poll_timeout_seconds
+        self._webhook_url = config.webhook_url
+        self._webhook_secret = config.webhook_secret
+        self._poll_timeout = config.poll_timeout
         self._task: asyncio.Task | None = None
         self._leases = leases
 
