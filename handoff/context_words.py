@@ -4,10 +4,12 @@ the stored English prose, which stays as it is as the record; a code this catalo
 know (an older bot's) shows that prose instead."""
 from __future__ import annotations
 
-from bot.policy import COMPLAINT, LOW_CONFIDENCE
 from gateway.conversations.model import Sender
 from gateway.texts import ui
 
+# The bot's hand-off codes as its stored details carry them (bot/policy.py writes them):
+# read as data, since the records keep them whichever bot wrote them.
+COMPLAINT, LOW_CONFIDENCE = "complaint", "low_confidence"
 _PLAIN = {"human_request", "not_helpful", "unhelpful"}  # the code says it all
 
 

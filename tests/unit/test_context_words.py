@@ -34,3 +34,11 @@ def test_the_handoff_reads_from_the_turn_that_made_it_or_keeps_its_prose():
     handoff = {"kind": "human_request", "reason": "customer asked for a person"}
     assert handoff_reason_text("zh-CN", handoff, [MAJOR, asked]) == "顾客要求转人工"
     assert handoff_reason_text("zh-CN", handoff, [MAJOR]) == "customer asked for a person"  # that turn is gone
+
+
+def test_the_codes_read_are_the_ones_the_bot_writes():
+    from bot import policy
+    from handoff import context_words
+
+    assert (context_words.COMPLAINT, context_words.LOW_CONFIDENCE) == (policy.COMPLAINT, policy.LOW_CONFIDENCE)
+    assert context_words._PLAIN == {policy.HUMAN_REQUEST, policy.NOT_HELPFUL, policy.UNHELPFUL}
