@@ -7,6 +7,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.retrieval_responder import RetrievalResponder
+from gateway.storage.readiness import database_checks
 from gateway.web import auth, csrf, health, kb_routes, openapi, pages, storable
 from gateway.web.accounts import Accounts
 from gateway.web.errors import json_errors
@@ -27,7 +28,7 @@ def create_app(sio: socketio.AsyncServer, engine: AsyncEngine, accounts: Account
     sio.attach(app)
     pages.add_routes(app)
     app.router.add_get("/healthz", health.healthz)
-    app.router.add_get("/readyz", health.readyz_handler(engine))
+    app.router.add_get("/readyz", health.readyz_handler(database_checks(engine)))
     auth.add_routes(app, accounts, guard, csrf_tokens)
     kb_routes.add_routes(app, knowledge, bot)
     openapi.add_routes(app)
