@@ -21,9 +21,10 @@ from gateway.channels.webchat import ChatNamespace, WebChatOutput
 from gateway.client_address import ClientAddress, parse_proxies
 from gateway.clock import Clock, utcnow
 from gateway.config import Settings
-from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
+from gateway.conversations.bot_turn import BotTurn
+from gateway.conversations.commands import DeliverMessage, RequestCsat, RunBotTurn, SendHandoffStatus, outbox_handlers
 from gateway.conversations.delivery import Delivery
-from gateway.conversations.intake import BOT_TURN, Intake
+from gateway.conversations.intake import Intake
 from gateway.leasing import LeaseKeeper
 from gateway.metrics import METRICS, GatewayMetrics
 from gateway.outbox_worker import OutboxWorker
@@ -43,7 +44,7 @@ from gateway.web.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
 from handoff.calendar_store import CalendarStore
 from handoff.customer_updates import QueuePositionNotifier
-from handoff.desk import DELIVER_CSAT, Desk, DeskError
+from handoff.desk import Desk, DeskError
 from handoff.guard_model import GuardModel
 from handoff.events import QueueChanged
 from handoff.sla import SlaSweeper
@@ -135,8 +136,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
     worker = OutboxWorker(
         uow,
-        {BOT_TURN: bot_turn.run, DELIVER_MESSAGE: delivery.message, DELIVER_HANDOFF: delivery.handoff,
-         DELIVER_CSAT: delivery.csat_request},
+        outbox_handlers({RunBotTurn: bot_turn.run, DeliverMessage: delivery.message,
+                         SendHandoffStatus: delivery.handoff, RequestCsat: delivery.csat_request}),
         clock,
         on_failure=delivery.failed,
         leases=leases,

@@ -15,7 +15,7 @@ from typing import Awaitable, Callable
 from gateway import texts
 from gateway.bus import MessageBus
 from gateway.clock import Clock
-from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE
+from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHandoffStatus
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import HandoffStatus
 from gateway.storage.repository import message_view
@@ -29,7 +29,6 @@ from handoff.reply_guard import GuardHit, check_reply, personal_data
 
 log = logging.getLogger(__name__)
 
-DELIVER_CSAT = "deliver_csat"
 PRESENCE = ("online", "away", "offline")
 SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -46,8 +45,8 @@ class ReplyOutcome:
     warnings: tuple = ()              # guard hits the agent must confirm
 
 
-def _route(conversation: Conversation) -> dict:
-    return {"channel": conversation.channel, "chat_id": conversation.external_chat_id}
+def _route(conversation: Conversation) -> tuple[str, str]:
+    return conversation.channel, conversation.external_chat_id
 
 
 # Reads a reply beyond the lexicons (the guard model over its sentence vectors): a warning or None.
@@ -100,7 +99,7 @@ class Desk:
             if handoff is not None:
                 handoff.assignee_id, handoff.assigned_at = user_id, now
             status = HandoffStatus("assigned", agent_name=username)
-            uow.outbox.add(DELIVER_HANDOFF, {**_route(conversation), "status": status.to_event()}, now, conversation_id)
+            uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
             await uow.commit()
         await self._bus.publish(ConversationAssigned(conversation_id, user_id, username, by))
         await self._bus.publish(QueueChanged("assigned"))
@@ -130,7 +129,7 @@ class Desk:
             if handoff is not None:
                 handoff.assignee_id, handoff.assigned_at = target.id, now
             status = HandoffStatus("assigned", agent_name=target.username)
-            uow.outbox.add(DELIVER_HANDOFF, {**_route(conversation), "status": status.to_event()}, now, conversation_id)
+            uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
             await uow.commit()
             name = target.username
         await self._bus.publish(ConversationAssigned(conversation_id, to_user_id, name, f"agent:{by.username}"))
@@ -156,7 +155,7 @@ class Desk:
             message = await uow.conversations.add_message(Message(
                 conversation_id=conversation_id, sender=Sender.AGENT, text=text,
                 meta={"agent": agent.username, "agent_id": agent.user_id}, created_at=now))
-            uow.outbox.add(DELIVER_MESSAGE, {**_route(conversation), "message_id": message.id}, now, conversation_id)
+            uow.outbox.issue(DeliverMessage(*_route(conversation), message.id), now, conversation_id)
             handoff = await uow.handoffs.current(conversation_id)
             if handoff is not None:
                 await uow.handoffs.stamp_once(handoff.id, "first_response_at", now)
@@ -201,9 +200,9 @@ class Desk:
                 conversation_id=conversation_id, sender=Sender.SYSTEM, text=texts.text(language, "csat_request"),
                 meta={"csat_request": True}, created_at=now))
             route = _route(conversation)
-            uow.outbox.add(DELIVER_HANDOFF, {**route, "status": {"state": "resolved"}}, now, conversation_id)
-            uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": ask.id}, now, conversation_id)
-            uow.outbox.add(DELIVER_CSAT, route, now, conversation_id)
+            uow.outbox.issue(SendHandoffStatus(*route, {"state": "resolved"}), now, conversation_id)
+            uow.outbox.issue(DeliverMessage(*route, ask.id), now, conversation_id)
+            uow.outbox.issue(RequestCsat(*route), now, conversation_id)
             await uow.commit()
         await self._bus.publish(QueueChanged("resolved"))
 

@@ -15,7 +15,7 @@ from gateway import texts
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.bus import MessageBus
 from gateway.clock import Clock
-from gateway.conversations.delivery import DELIVER_MESSAGE
+from gateway.conversations.commands import DeliverMessage, RunBotTurn, SendHandoffStatus
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.logs import conversation_context
 from gateway.storage.repository import message_view
@@ -28,7 +28,6 @@ from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
-DELIVER_HANDOFF = "deliver_handoff"
 
 
 class BotTurn:
@@ -45,8 +44,8 @@ class BotTurn:
         self._metrics = metrics
         self._calendar = calendar
 
-    async def run(self, payload: dict) -> None:
-        message_id = int(payload["message_id"])
+    async def run(self, command: RunBotTurn) -> None:
+        message_id = command.message_id
         async with self._uow() as uow:
             message = await uow.conversations.message(message_id)
             if message is None:
@@ -93,7 +92,7 @@ class BotTurn:
                 await uow.conversations.transition(conversation, change, now, handed_off_at=now)
             else:
                 await uow.conversations.touch(conversation, now)
-            route = {"channel": conversation.channel, "chat_id": conversation.external_chat_id}
+            route = (conversation.channel, conversation.external_chat_id)
             bot_message = await uow.conversations.add_message(
                 Message(
                     conversation_id=conversation.id,
@@ -105,7 +104,7 @@ class BotTurn:
                     created_at=now,
                 )
             )
-            uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": bot_message.id}, now, conversation.id)
+            uow.outbox.issue(DeliverMessage(*route, bot_message.id), now, conversation.id)
             proposed = reply.proposal
             if proposed:  # the customer confirmed an entry answered these words: editors decide on /kb
                 await uow.kb.propose(KbProposal(
@@ -127,8 +126,8 @@ class BotTurn:
                         created_at=now,
                     )
                 )
-                uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": notice.id}, now, conversation.id)
-                uow.outbox.add(DELIVER_HANDOFF, {**route, "status": status.to_event()}, now, conversation.id)
+                uow.outbox.issue(DeliverMessage(*route, notice.id), now, conversation.id)
+                uow.outbox.issue(SendHandoffStatus(*route, status.to_event()), now, conversation.id)
                 log.info("handed off", extra={"reason": reply.handoff_reason, "position": status.position,
                                               "handoff_kind": handoff.kind})
             await uow.commit()

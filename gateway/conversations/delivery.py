@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry
+from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHandoffStatus, decode
 from gateway.clock import Clock
 from gateway.conversations.events import DeliveryChanged
 from gateway.conversations.views import HandoffStatus
 from gateway.storage.repository import message_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
-DELIVER_MESSAGE = "deliver_message"
 SENDING = "sending"
 UNCERTAIN = ("the gateway stopped while sending this, so it may or may not have reached the customer; "
              "it was not sent again, to avoid a duplicate")
@@ -29,9 +29,9 @@ class Delivery:
         self._bus = bus
         self._metrics = metrics
 
-    async def message(self, payload: dict) -> None:
-        message_id = int(payload["message_id"])
-        channel = self._channels.get(payload["channel"])
+    async def message(self, command: DeliverMessage) -> None:
+        message_id = command.message_id
+        channel = self._channels.get(command.channel)
         async with self._uow() as uow:
             view = message_view(await uow.conversations.message(message_id))
             earlier = await uow.channels.delivery(message_id)
@@ -40,18 +40,18 @@ class Delivery:
             failed_before = earlier is not None and earlier.status != SENDING
             if not channel.resend_is_harmless:
                 if earlier is not None and earlier.status == SENDING:
-                    await self._uncertain(uow, view, payload["channel"], earlier.attempts)
+                    await self._uncertain(uow, view, command.channel, earlier.attempts)
                     return
                 # Written before the send: if the process dies during it, the next try knows.
-                await uow.channels.record_delivery(message_id, payload["channel"], SENDING, self._clock())
+                await uow.channels.record_delivery(message_id, command.channel, SENDING, self._clock())
                 await uow.commit()
-        ids = await channel.send_text(payload["chat_id"], view)
+        ids = await channel.send_text(command.chat_id, view)
         if self._metrics is not None:  # a failed try raises before this: only accepted sends count
-            self._metrics.message_sent(payload["channel"], view.sender)
+            self._metrics.message_sent(command.channel, view.sender)
         if not ids and not failed_before and channel.resend_is_harmless:
             return  # nothing worth a write: the common case on the web chat
         async with self._uow() as uow:
-            row = await uow.channels.record_delivery(message_id, payload["channel"], "sent", self._clock(),
+            row = await uow.channels.record_delivery(message_id, command.channel, "sent", self._clock(),
                                                      external_ids=ids)
             attempts = row.attempts
             await uow.commit()
@@ -68,24 +68,24 @@ class Delivery:
 
     async def failed(self, kind: str, payload: dict, error: Exception, attempts: int, gave_up: bool) -> None:
         """The outbox worker's report of a failed try."""
-        if kind != DELIVER_MESSAGE:
+        if kind != DeliverMessage.KIND:
             return
-        message_id = int(payload["message_id"])
+        command = decode(DeliverMessage, payload)
+        message_id = command.message_id
         status = "failed" if gave_up else "retrying"
         text = str(error) or type(error).__name__
         async with self._uow() as uow:
             message = await uow.conversations.message(message_id)
             if message is None:
                 return
-            await uow.channels.record_delivery(message_id, payload["channel"], status, self._clock(),
+            await uow.channels.record_delivery(message_id, command.channel, status, self._clock(),
                                                attempts=attempts, error=text)
             conversation_id = message.conversation_id
             await uow.commit()
         await self._bus.publish(DeliveryChanged(conversation_id, message_id, status, attempts, text))
 
-    async def csat_request(self, payload: dict) -> None:
-        await self._channels.get(payload["channel"]).send_csat_request(payload["chat_id"])
+    async def csat_request(self, command: RequestCsat) -> None:
+        await self._channels.get(command.channel).send_csat_request(command.chat_id)
 
-    async def handoff(self, payload: dict) -> None:
-        status = HandoffStatus(**payload["status"])
-        await self._channels.get(payload["channel"]).send_handoff(payload["chat_id"], status)
+    async def handoff(self, command: SendHandoffStatus) -> None:
+        await self._channels.get(command.channel).send_handoff(command.chat_id, HandoffStatus(**command.status))

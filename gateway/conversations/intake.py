@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway.bus import MessageBus
 from gateway.conversations.channel_port import InboundMessage
 from gateway.clock import Clock
-from gateway.conversations.delivery import DELIVER_MESSAGE
+from gateway.conversations.commands import DeliverMessage, RunBotTurn
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
@@ -24,7 +24,6 @@ from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
-BOT_TURN = "bot_turn"
 # A lost race is settled by reading again: the winner has committed by then, so the
 # second try normally succeeds. Bounded, so a persistent failure still surfaces.
 STORE_ATTEMPTS = 3
@@ -104,8 +103,7 @@ class Intake:
             message = await uow.conversations.add_message(Message(
                 conversation_id=conversation.id, sender=Sender.BOT, text=text, client_msg_id=key,
                 meta={"command": True}, created_at=now))
-            uow.outbox.add(DELIVER_MESSAGE, {"channel": channel, "chat_id": external_chat_id,
-                                             "message_id": message.id}, now, conversation.id)
+            uow.outbox.issue(DeliverMessage(channel, external_chat_id, message.id), now, conversation.id)
             await uow.commit()
 
     async def receive(self, inbound: InboundMessage) -> Stored:
@@ -162,7 +160,7 @@ class Intake:
                 )
                 conversation.last_message_at = now
                 if inbound.edit_of is None:
-                    uow.outbox.add(BOT_TURN, {"message_id": message.id}, now, conversation_id=conversation.id)
+                    uow.outbox.issue(RunBotTurn(message.id), now, conversation_id=conversation.id)
                 await uow.commit()
                 view = message_view(message)
                 status, assignee_id = conversation.status, conversation.assignee_id

@@ -7,6 +7,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from gateway.conversations.commands import Command, payload
 from gateway.storage.tables import OutboxItem
 
 
@@ -14,6 +15,10 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
         self.added = 0
+
+    def issue(self, command: Command, at: datetime, conversation_id: str | None = None) -> None:
+        """Record a command of the pipeline or the desk, to run after the commit."""
+        self.add(command.KIND, payload(command), at, conversation_id)
 
     def add(self, kind: str, payload: dict, at: datetime, conversation_id: str | None = None) -> None:
         self.session.add(

@@ -13,9 +13,10 @@ from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry, ChannelUnavailable, InboundMessage, Undeliverable
 from gateway.channels.collecting import CollectingChannel
 from gateway.clock import utcnow
-from gateway.conversations.bot_turn import DELIVER_HANDOFF, DELIVER_MESSAGE, BotTurn
+from gateway.conversations.bot_turn import BotTurn
+from gateway.conversations.commands import DeliverMessage, RunBotTurn, SendHandoffStatus, outbox_handlers
 from gateway.conversations.delivery import Delivery
-from gateway.conversations.intake import BOT_TURN, Intake
+from gateway.conversations.intake import Intake
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
 from gateway.outbox_worker import MAX_ATTEMPTS, OutboxWorker
 from gateway.storage import migrate
@@ -38,8 +39,9 @@ class Harness:
         self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow, MessageBus(), 600)
         delivery = Delivery(self.uow, channels, utcnow, MessageBus())
         self.worker = OutboxWorker(
-            self.uow, {BOT_TURN: self.bot_turn.run, DELIVER_MESSAGE: delivery.message,
-                       DELIVER_HANDOFF: delivery.handoff}, utcnow, poll_seconds=0.05, on_failure=delivery.failed)
+            self.uow, outbox_handlers({RunBotTurn: self.bot_turn.run, DeliverMessage: delivery.message,
+                                       SendHandoffStatus: delivery.handoff}),
+            utcnow, poll_seconds=0.05, on_failure=delivery.failed)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, None)
@@ -87,7 +89,7 @@ async def test_a_message_is_stored_with_its_bot_turn_in_one_commit(harness):
     assert not stored.duplicate
     [message] = await harness.rows(Message, conversation_id=stored.message.conversation_id)
     assert (message.id, message.text, message.sender) == (stored.message.id, "where is my parcel?", "customer")
-    [turn] = await harness.rows(OutboxItem, kind=BOT_TURN)
+    [turn] = await harness.rows(OutboxItem, kind=RunBotTurn.KIND)
     assert turn.payload == {"message_id": message.id} and turn.done_at is None
 
 
@@ -95,7 +97,7 @@ async def test_the_same_client_msg_id_gives_the_same_message_and_one_bot_turn(ha
     first = await harness.intake.receive(inbound())
     again = await harness.intake.receive(inbound())
     assert again.duplicate and again.message.id == first.message.id
-    assert len(await harness.rows(OutboxItem, kind=BOT_TURN)) == 1
+    assert len(await harness.rows(OutboxItem, kind=RunBotTurn.KIND)) == 1
 
 
 async def test_concurrent_duplicates_store_one_message(harness):
@@ -126,9 +128,9 @@ async def test_the_bot_turn_replies_hands_off_and_delivers_in_order(harness):
 
 async def test_a_bot_turn_that_runs_twice_replies_once(harness):
     stored = await harness.intake.receive(inbound())
-    await asyncio.gather(harness.bot_turn.run({"message_id": stored.message.id}),
-                         harness.bot_turn.run({"message_id": stored.message.id}))
-    await harness.bot_turn.run({"message_id": stored.message.id})
+    await asyncio.gather(harness.bot_turn.run(RunBotTurn(stored.message.id)),
+                         harness.bot_turn.run(RunBotTurn(stored.message.id)))
+    await harness.bot_turn.run(RunBotTurn(stored.message.id))
     assert len(await harness.rows(Message, sender="bot")) == 1
 
 
@@ -322,7 +324,7 @@ async def test_a_refused_delivery_is_failed_at_once_and_a_wait_asked_for_is_kept
 
     harness.out.send_text = refuse
     async with harness.uow() as uow:
-        uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": reply.id}, utcnow(), "refused")
+        uow.outbox.issue(DeliverMessage(**route, message_id=reply.id), utcnow(), "refused")
         await uow.commit()
     await harness.worker.dispatch_due()
     await drain(harness.worker)
@@ -334,7 +336,7 @@ async def test_a_refused_delivery_is_failed_at_once_and_a_wait_asked_for_is_kept
 
     harness.out.send_text = rate_limited
     async with harness.uow() as uow:
-        uow.outbox.add(DELIVER_MESSAGE, {**route, "message_id": reply.id}, utcnow(), "limited")
+        uow.outbox.issue(DeliverMessage(**route, message_id=reply.id), utcnow(), "limited")
         await uow.commit()
     before = utcnow()
     await harness.worker.dispatch_due()
@@ -358,7 +360,7 @@ async def test_a_send_cut_off_by_a_crash_is_not_repeated_where_a_repeat_would_sh
     harness.out.resend_is_harmless = False
     delivery = Delivery(harness.uow, ChannelRegistry(), utcnow, MessageBus())
     delivery._channels.register(harness.out)
-    await delivery.message({"channel": "collect", "chat_id": "chat-1", "message_id": reply.id})
+    await delivery.message(DeliverMessage("collect", "chat-1", reply.id))
     assert harness.out.sent == []  # not sent again
     async with harness.uow() as uow:
         row = await uow.channels.delivery(reply.id)
@@ -369,8 +371,8 @@ async def test_a_send_cut_off_by_a_crash_is_not_repeated_where_a_repeat_would_sh
         fresh = await uow.conversations.add_message(Message(
             conversation_id=second.message.conversation_id, sender="agent", text="hi", meta={}, created_at=utcnow()))
         await uow.commit()
-    await delivery.message({"channel": "collect", "chat_id": "chat-1", "message_id": fresh.id})
-    await delivery.message({"channel": "collect", "chat_id": "chat-1", "message_id": fresh.id})  # a second run
+    await delivery.message(DeliverMessage("collect", "chat-1", fresh.id))
+    await delivery.message(DeliverMessage("collect", "chat-1", fresh.id))  # a second run
     assert [m.text for _, m in harness.out.sent] == ["hi"]
     async with harness.uow() as uow:
         assert (await uow.channels.delivery(fresh.id)).status == "sent"
@@ -423,11 +425,12 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
     monkeypatch.setattr(ConversationRepository, "get", get_then_agent_takes_over)
     channels = ChannelRegistry()
     channels.register(harness.out)
-    harness.worker._handlers[BOT_TURN] = BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow, MessageBus(), 600).run
+    harness.worker._handlers.update(outbox_handlers(
+        {RunBotTurn: BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow, MessageBus(), 600).run}))
     await harness.worker.dispatch_due()
     await drain(harness.worker)
     assert await harness.rows(Message, sender="bot") == []
-    [turn] = await harness.rows(OutboxItem, kind=BOT_TURN)
+    [turn] = await harness.rows(OutboxItem, kind=RunBotTurn.KIND)
     assert turn.done_at is not None and turn.attempts == 0
     async with harness.uow() as uow:
         assert (await uow.conversations.get(conversation_id)).status == Status.ASSIGNED
