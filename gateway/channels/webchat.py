@@ -15,7 +15,8 @@ from gateway.bus import MessageBus
 from gateway.conversations.channel_port import CsatRefused, InboundMessage, OutputChannel
 from gateway.channels.rate_limit import BucketsByKey, TokenBucket
 from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
-from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn, error, parse
+from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn
+from gateway.socket_acks import error, parse
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping
 from gateway.conversations.intake import Intake
 from gateway.conversations.model import ConcurrentUpdate

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry
-from gateway.channels.webchat_payloads import error, validation_error
+from gateway.socket_acks import error, validation_error
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status

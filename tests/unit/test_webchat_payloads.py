@@ -1,7 +1,8 @@
 import pytest
 
 from gateway.channels.rate_limit import TokenBucket
-from gateway.channels.webchat_payloads import ChatMessageIn, parse
+from gateway.channels.webchat_payloads import ChatMessageIn
+from gateway.socket_acks import parse
 
 
 def test_a_good_message_is_parsed_and_trimmed():

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.channels.visitor_tokens import InvalidVisitorToken, VisitorTokens
-from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn, parse
+from gateway.channels.webchat_payloads import ChatMessageIn, CsatIn, TypingIn
+from gateway.socket_acks import parse
 from gateway.conversations.model import MAX_TEXT_LENGTH
 
 MODELS = (ChatMessageIn, CsatIn, TypingIn)
