@@ -14,7 +14,7 @@ from handoff.guard_training import DATA, LabelledReply, fit_guard, read_set, sco
 def add_commands(commands) -> None:
     guard = commands.add_parser("guard", help="the reply guard's model")
     sub = guard.add_subparsers(dest="guard_command", required=True)
-    p = sub.add_parser("eval", help="fit on each labelled set, score on the other: per language, recall on "
+    p = sub.add_parser("eval", help="score each labelled set by a model fitted on the others: per language, recall on "
                                     "forbidden replies and warnings on polite ones")
     p.add_argument("sets", type=Path, nargs="*", help=f"JSON Lines of {{text, language, label}}; default: {DATA}/*")
     p.add_argument("--json", action="store_true")
