@@ -11,6 +11,7 @@ vectors can carry. Fitted on labelled lines of several shops (`cs-gateway kb cal
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import numpy as np
 
 from bot import intents
 from gateway.softmax import Softmax
+
+log = logging.getLogger(__name__)
 
 SHIPPED = Path(__file__).with_name("intent_model.json")
 KINDS = ("faq", "human", "complaint")
@@ -108,8 +111,14 @@ class IntentModel:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "IntentModel | None":
-        path = path if path is not None and path.exists() else SHIPPED
-        return cls.from_json(path.read_text(encoding="utf-8")) if path.exists() else None
+        """A shop's own model where it has one, else the shipped one. A shop's model fitted on
+        an older version's features is not fatal: the shipped one serves until it is refitted."""
+        if path is not None and path.exists():
+            try:
+                return cls.from_json(path.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                log.warning("the shop's intent model is not used: %s", exc, extra={"path": str(path)})
+        return cls.from_json(SHIPPED.read_text(encoding="utf-8")) if SHIPPED.exists() else None
 
 
 def lexicon_intent(text: str) -> Intent:

@@ -20,7 +20,7 @@ HUMAN = _any(
     r"转(接)?(个)?(人|仁)(工|公|供|功|宫)|(人|仁)(工|公|供|功)客服|人工服务|(找|要|接|换|叫)(个|一个)?人工|人工[!！。\s]*$|^[\s]*人工",
     r"真人|活人|真的人|客服人员|工作人员|找客服|叫客服|联系客服|客服电话|打电话给你们",
     r"(跟|和|与|找|让|叫|换|来)(个|一个)?(你们的?)?(人|客服|领导|经理|主管|负责人|店长|老板)",
-    r"有人(吗|在吗|嘛)|有没有人|(安排|派|分配)(个|一个|位)?(客服|人|专员)",
+    r"有人(吗|在吗|嘛)|有没有人|(安排|派|分配)(个|一个|位)?(客服|人工|专员)",
     # Typed in pinyin: zhuan ren gong, ren gong ke fu.
     r"\b(zhuan\s*)?ren\s*gong(\s*ke\s*fu)?\b|\brgkf\b",
     r"(别|不要|不想|不用)(跟|和)?(用)?机器人|机器人(听不懂|没用|太笨|不行)|你是机器人(吗|吧)|不是机器人",
@@ -52,10 +52,12 @@ COMPLAINT = _any(
 # Harm to a person, or goods that could do it: electricity, smoke and fire, choking, skin.
 SAFETY = _any(
     r"生病|病了|住院|医院|中毒|过敏|拉肚子|腹泻|呕吐|吐了|烫伤|烧伤|受伤|划伤|割伤|流血|爆炸|炸了|炸裂|着火|起火|危险|安全问题|"
-    r"触电|漏电|电到|电击|麻手|冒烟|冒火|火花|烧焦|焦味|点着|窒息|噎|误吞|吞(了|下|进)|卡(在)?喉|红肿|起疹",
+    r"触电|漏电|(?<!充)电到|电击|麻手|冒烟|冒火|火花|烧焦|焦味|点着|窒息|噎|误吞|吞(了|下|进)|卡(在)?喉|红肿|起疹",
     r"\b(sick|ill|hospital\w*|poison\w*|allerg\w*|vomit\w*|diarrh\w*|burn|burned|burnt|burns|injur\w*|hurt|"
-    r"bleed\w*|explod\w*|caught fire|fire|dangerous|unsafe|safety|emergency|shock|shocked|electrocut\w*|"
-    r"smok(e|ed|es|ing)|sparks?|melt(ed|ing)|chok(e|ed|es|ing)|swallow\w*|suffocat\w*|scald\w*|rash|swollen)\b",
+    r"bleed\w*|explod\w*|caught fire|fire|dangerous|unsafe|safety|emergency|electric(al)? shock|"
+    r"(gave|got|get) (me |him |her |them |my \w+ )?an? (electric )?shock|shocked (me|him|her|them|my \w+)|"
+    r"electrocut\w*|smok(e|es|ing)|sparks?|chok(e|ed|es|ing)|swallowed|suffocat\w*|scald\w*|a rash|rashes|"
+    r"swollen)\b",
 )
 AUTHORITY = _any(
     r"12315|消协|消费者协会|市场监管|工商局|工商|媒体|记者|电视台|报社|曝光|微博|抖音|小红书|网上发|发到网上|律师|起诉|法院|报警|警察|打官司",
@@ -67,19 +69,29 @@ AUTHORITY = _any(
 MANY_CUSTOMERS = _any(
     r"很多人|好多人|大家都|不止我一个|不只我一个|其他顾客|很多顾客|好多顾客|一群人|集体|所有人|好几个朋友|我们几个|"
     r"(几十|数十|上百|好几|十几|二十多|几百)(个|位|户|家|单|名)?(人|户|家|邻居|同事|同学|朋友|业主|顾客|用户|单|订单)|"
-    r"(整|全)(栋|个|座)?(楼|小区|办公室|宿舍|公司|单位|班|群)|(业主|邻居|同事|同学|宿舍|群里|评论区).{0,8}(都|也|全)",
+    r"(整|全)(栋|个|座)?(楼|小区|办公室|宿舍|单位|班|群)(的人)?.{0,6}都|(业主|邻居们|宿舍|群里|评论区).{0,8}(都|全)",
     r"\b(many|lots of|hundreds of|dozens of|other|all the)\s+(customers|people|buyers|users)\b|"
-    r"\bnot the only one\b|\beveryone\b|\ball of us\b|\b(a )?dozens?\b|"
-    r"\b\d{2,}\s+(of us|people|orders|customers|families|households|colleagues|neighbou?rs)\b|"
+    r"\bnot the only one\b|\beveryone\b|\ball of us\b|"
+    r"\b(\d{2,}|a dozen|dozens)\s+(of\s+)?(us|people|customers|families|households|colleagues|neighbou?rs|"
+    r"friends|members)\b|"
     r"\b(whole|entire|half (of )?(my|the|our))\s+(building|office|team|street|group|class|dorm|neighbou?rhood|block|company)\b",
 )
-# "1200多块", "¥1,580", "1.2k": the sum, whatever sits between the digits and the currency.
+# "1200多块", "¥1,580", "$1.2k": a sum with its currency, whatever sits between the digits and
+# it. Each part of the pattern can match in one way only: a message of spaces and digits
+# must not make the matcher try every split or every start inside a number (4,096
+# characters took minutes so).
 _AMOUNT = re.compile(
-    r"(?:[¥￥$]\s*(\d[\d,]*(?:\.\d+)?)(k?))|"
-    r"(?:(\d[\d,]*(?:\.\d+)?)(k?)\s*(?:多|余|来)?\s*(?:元|块|rmb|yuan|bucks|dollars|usd|cny))", re.IGNORECASE
+    r"(?:[¥￥$]\s*(\d[\d,]*(?:\.\d+)?)(k(?![a-z]))?)|"
+    r"(?:(?<![\d,.])(\d[\d,]*(?:\.\d+)?)(k(?![a-z]))?\s*(?:[多余来]\s*)?(?:元|块|rmb|yuan|bucks|dollars|usd|cny))",
+    re.IGNORECASE,
 )
-# Sums written in words: 三千多, 两万, a thousand bucks.
-_BIG_WORDS = _any(r"[一二两三四五六七八九十几上]+[千万]|\bthousands?\b|\bgrand\b")
+# Sums written in words, with money beside them: 三千多块, 一千三百多的, 赔我一百万, a thousand bucks.
+_BIG_WORDS = _any(
+    r"(?<![一二两三四五六七八九十几上百])[一二两三四五六七八九十几上百]+[千万][一二两三四五六七八九十百零几]*[多余]?"
+    r"(块|元|钱|的|$|[，。！!？?\s])",
+    r"\b(a|one|two|three|several|few|over a|over) (thousand|grand)\b.{0,12}\b(dollars|bucks|yuan|rmb|usd|worth)\b|"
+    r"\bthousands of (dollars|bucks|yuan)\b|\b\d+\s*grand\b",
+)
 LARGE_SUM = 1000  # yuan
 DOLLAR_IN_YUAN = 7  # near enough for telling a large sum from a small one
 

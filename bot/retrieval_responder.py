@@ -60,9 +60,11 @@ def _as_of_press(history: Sequence[Said], text: str) -> Sequence[Said]:
     as it stood then (up to it), with the press as the customer's next words."""
     press = history[-1] if history and history[-1].sender == "customer" and history[-1].text == text else None
     pressed_on = press.meta.get("pressed_on") if press is not None else None
+    if pressed_on is None:
+        return history
     at = next((i for i, m in enumerate(history) if m.id == pressed_on and m.sender == "bot"), None)
-    if at is None or at == len(history) - 2:
-        return history  # not a press, or one under the latest bot message
+    if at is None:  # under a message this conversation does not hold: it answers nothing here
+        return [press]
     return [*history[:at + 1], press]
 
 

@@ -53,7 +53,10 @@ class BotTurn:
             conversation = await uow.conversations.get(message.conversation_id)
             if conversation.status != Status.BOT or await uow.conversations.bot_reply_to(message_id):
                 return  # a person owns it now, or this turn already ran
-            history = [message_view(m) for m in await uow.conversations.history(conversation.id)]
+            # The conversation as it stood at this message: a turn that runs late does not read
+            # what the customer sent after it.
+            history = [message_view(m) for m in await uow.conversations.history(conversation.id)
+                       if m.id <= message_id]
             conversation_id, text = conversation.id, message.text
             language = texts.customer_language(history, text)
             channel, chat_id = conversation.channel, conversation.external_chat_id

@@ -177,3 +177,17 @@ def test_an_entrys_own_wording_is_answered_whatever_the_confidence():
 def test_a_complaint_that_asks_for_a_person_is_registered_as_a_complaint(text):
     d = decide(text, result(0.99), T)
     assert d.code == "complaint" and d.complaint.category == "service"
+
+
+@pytest.mark.parametrize("text", [
+    "I ordered a dozen cupcakes and they were stale, terrible",  # a dozen cakes, not a dozen customers
+    "我说了一千遍了 快递太慢 太差了",  # a thousand times, not a thousand yuan
+    "你们整个公司都是骗子",
+])
+def test_words_that_only_look_like_a_major_reason_leave_a_complaint_ordinary(text):
+    assert intents.complaint(text).severity == "ordinary"
+
+
+@pytest.mark.parametrize("text", ["能安排人上门取件吗", "手机充电到80%就充不进去了", "can I swallow the capsule whole?"])
+def test_everyday_questions_with_those_words_are_neither_a_person_request_nor_a_complaint(text):
+    assert not intents.wants_person(text) and intents.complaint(text) is None

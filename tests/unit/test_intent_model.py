@@ -92,3 +92,9 @@ def test_the_shipped_model_reads_a_complaint_worded_without_the_lexicons_words()
     vecs = {e.name: e.encode_queries([text])[0] for e in (E5Encoder(), UseEncoder())}
     got = model.classify(text, vecs)
     assert got.kind == "complaint" and got.complaint.severity == "major"
+
+
+def test_a_shops_model_fitted_on_older_features_gives_way_to_the_shipped_one(tmp_path):
+    stale = tmp_path / "intent-model.json"
+    stale.write_text(IntentModel.load().to_json().replace('"length"', '"old_feature"'), encoding="utf-8")
+    assert IntentModel.load(stale).to_json() == IntentModel.load().to_json()
