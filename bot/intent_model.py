@@ -28,18 +28,15 @@ SEVERITIES = ("ordinary", "major")
 ENCODERS = ("e5", "use")  # the multilingual encoders every language has
 
 
-def lexicon_features(text: str) -> np.ndarray:
+def lexicon_features(text: str, reading: intents.Reading | None = None) -> np.ndarray:
     """The lexicons' verdicts as numbers, in a fixed order (LEXICON_NAMES)."""
-    category = {name: len(p.findall(text)) for name, p in intents.CATEGORY_WORDS.items()}
-    cues = {name: bool(p.search(text)) for name, p in intents.CATEGORY_CUES}
-    amount = intents._largest_amount(text)
+    r = reading or intents.read(text)
+    hits, reasons = r.category_hits, r.reasons
     return np.array([
-        intents.wants_person(text), bool(intents.HUMAN.search(text)), bool(intents.HUMAN_BUT_HOURS.search(text)),
-        bool(intents.COMPLAINT.search(text)), bool(intents.SAFETY.search(text)), bool(intents.AUTHORITY.search(text)),
-        bool(intents.MANY_CUSTOMERS.search(text)), amount >= intents.LARGE_SUM or bool(intents._BIG_WORDS.search(text)),
-        min(category["logistics"], 3), min(category["product"], 3), min(category["service"], 3),
-        min(category["other"], 3),
-        cues.get("logistics", False), cues.get("service", False),
+        r.wants_person, r.human_words, r.hours_words, r.complaint_words, "safety" in reasons,
+        "media or regulator" in reasons, "many customers" in reasons, "large sum" in reasons,
+        min(hits["logistics"], 3), min(hits["product"], 3), min(hits["service"], 3), min(hits["other"], 3),
+        "logistics" in r.cues, "service" in r.cues,
         np.log1p(len(text)) / 5,
     ], dtype=np.float64)
 
@@ -49,8 +46,8 @@ LEXICON_NAMES = ("wants_person", "human_words", "hours_words", "complaint_words"
                  "logistics_cue", "service_cue", "length")
 
 
-def features(text: str, vectors: dict[str, np.ndarray]) -> np.ndarray:
-    lex = lexicon_features(text)
+def features(text: str, vectors: dict[str, np.ndarray], reading: intents.Reading | None = None) -> np.ndarray:
+    lex = lexicon_features(text, reading)
     return np.concatenate([lex * LEXICON_SCALE, *[np.asarray(vectors[n], dtype=np.float64) for n in ENCODERS]])
 
 
@@ -74,24 +71,24 @@ class IntentModel:
     thresholds: dict[str, float] = field(default_factory=dict)  # P(kind) needed: human, complaint
 
     def classify(self, text: str, vectors: dict[str, np.ndarray]) -> Intent:
+        reading = intents.read(text)
         if not all(n in vectors for n in ENCODERS):
-            return lexicon_intent(text)
-        x = features(text, vectors)
+            return lexicon_intent(text, reading)
+        x = features(text, vectors, reading)
         p = dict(zip(self.kind.classes, self.kind.probabilities(x)))
         complains = p["complaint"] >= self.thresholds.get("complaint", 0.5)
         # The explicit ask for a person is never second-guessed: "转人工" means just that. But a
         # complaint that also asks for a person (or names the rep it is about) is a complaint:
         # it reaches a person either way, and registered, with its clocks.
-        if (intents.wants_person(text) or p["human"] >= self.thresholds.get("human", 0.5)) \
-                and not (complains and intents.complaint(text) is not None):
+        if (reading.wants_person or p["human"] >= self.thresholds.get("human", 0.5)) \
+                and not (complains and reading.complains):
             return Intent("human", float(p["human"]))
         if complains:
             # A cue that names the category outright wins (measured: the same figures as the
             # model alone on shops it never saw, and it keeps "mouldy, refund me" a product case).
-            category = next((name for name, cue in intents.CATEGORY_CUES if cue.search(text)), None) \
-                or self.category.predict(x)[0]
+            category = reading.cues[0] if reading.cues else self.category.predict(x)[0]
             # The handbook's reasons for major are decisive; the model may find one they miss.
-            reasons = intents.major_reasons(text)
+            reasons = reading.reasons
             severity = "major" if reasons else self.severity.predict(x)[0]
             return Intent("complaint", float(p["complaint"]), intents.Complaint(
                 category, severity, reasons or (("judged major",) if severity == "major" else ())))
@@ -121,9 +118,10 @@ class IntentModel:
         return cls.from_json(SHIPPED.read_text(encoding="utf-8")) if SHIPPED.exists() else None
 
 
-def lexicon_intent(text: str) -> Intent:
+def lexicon_intent(text: str, reading: intents.Reading | None = None) -> Intent:
     """The lexicons alone: where no vectors are at hand."""
-    found = intents.complaint(text)
+    r = reading or intents.read(text)
+    found = intents.complaint(text, r)
     if found is not None:  # a complaint that asks for a person too is registered as one
         return Intent("complaint", 1.0, found)
-    return Intent("human", 1.0) if intents.wants_person(text) else Intent("faq", 1.0)
+    return Intent("human", 1.0) if r.wants_person else Intent("faq", 1.0)

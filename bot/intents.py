@@ -145,11 +145,53 @@ class Complaint:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """Every lexicon's verdict on one message, read once: the intent model's features, its
+    category cue and its reasons for major all come from here."""
+
+    human_words: bool
+    hours_words: bool
+    wants_person: bool
+    complaint_words: bool
+    reasons: tuple[str, ...]  # the handbook's reasons for major (major_reasons)
+    category_hits: dict[str, int]  # words per category
+    cues: tuple[str, ...]  # categories whose cue names them outright, in CATEGORY_CUES order
+
+    @property
+    def complains(self) -> bool:
+        return self.complaint_words or "safety" in self.reasons or "media or regulator" in self.reasons
+
+    @property
+    def category(self) -> str:
+        if self.cues:
+            return self.cues[0]
+        best = max(self.category_hits, key=self.category_hits.get)
+        if self.category_hits[best]:
+            return best
+        # Harm with nothing said of delivery, staff or billing came from the goods themselves.
+        return "product" if "safety" in self.reasons else "other"
+
+
+_EXPLICIT_PERSON = re.compile(r"转人工|人工客服|真人|\bhuman\b|real person", re.IGNORECASE)
+
+
+def read(text: str) -> Reading:
+    human, hours = bool(HUMAN.search(text)), bool(HUMAN_BUT_HOURS.search(text))
+    return Reading(
+        human_words=human, hours_words=hours,
+        wants_person=human and (bool(_EXPLICIT_PERSON.search(text)) or not hours),
+        complaint_words=bool(COMPLAINT.search(text)),
+        reasons=major_reasons(text),
+        category_hits={name: len(p.findall(text)) for name, p in CATEGORY_WORDS.items()},
+        cues=tuple(name for name, cue in CATEGORY_CUES if cue.search(text)),
+    )
+
+
 def wants_person(text: str) -> bool:
     if not HUMAN.search(text):
         return False
-    explicit = re.search(r"转人工|人工客服|真人|\bhuman\b|real person", text, re.IGNORECASE)
-    return bool(explicit) or not HUMAN_BUT_HOURS.search(text)
+    return bool(_EXPLICIT_PERSON.search(text)) or not HUMAN_BUT_HOURS.search(text)
 
 
 def _largest_amount(text: str) -> float:
@@ -180,21 +222,9 @@ def major_reasons(text: str) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def complaint(text: str) -> Complaint | None:
+def complaint(text: str, reading: Reading | None = None) -> Complaint | None:
     """A complaint, its category and its severity; None when the message is no complaint."""
-    if not (COMPLAINT.search(text) or SAFETY.search(text) or AUTHORITY.search(text)):
+    r = reading or read(text)
+    if not r.complains:
         return None
-    reasons = major_reasons(text)
-    return Complaint(_category(text), "major" if reasons else "ordinary", reasons)
-
-
-def _category(text: str) -> str:
-    for name, cue in CATEGORY_CUES:
-        if cue.search(text):
-            return name
-    hits = {name: len(pattern.findall(text)) for name, pattern in CATEGORY_WORDS.items()}
-    best = max(hits, key=hits.get)
-    if hits[best]:
-        return best
-    # Harm with nothing said of delivery, staff or billing came from the goods themselves.
-    return "product" if SAFETY.search(text) else "other"
+    return Complaint(r.category, "major" if r.reasons else "ordinary", r.reasons)

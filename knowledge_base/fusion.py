@@ -86,8 +86,10 @@ class Calibration:
     def model(self, mode: str, language: str) -> LanguageModel | None:
         return self.models.get(mode, {}).get(language)
 
-    def threshold(self, mode: str, name: str, default: float) -> float:
-        return self.thresholds.get(mode, {}).get(name, default)
+    def threshold(self, mode: str, name: str, default: float, language: str | None = None) -> float:
+        """The mode's threshold, or the language's own where calibration set one."""
+        by_mode = self.thresholds.get(mode, {})
+        return by_mode.get("languages", {}).get(language, {}).get(name, by_mode.get(name, default))
 
     def to_json(self) -> str:
         return json.dumps(

@@ -183,8 +183,7 @@ class HybridSearch:
             model = self.calibration.model("hybrid", language)
             if model is None or not index.phrasings:
                 continue
-            threshold = self.calibration.thresholds.get("hybrid", {}).get("languages", {}).get(language, {}).get(
-                "answer", self.calibration.threshold("hybrid", "answer", 0.5))
+            threshold = self.calibration.threshold("hybrid", "answer", 0.5, language)
 
             def signals_of(_number: int, text: str, index=index) -> dict[str, np.ndarray]:
                 mine = {name: vectors[(name, "q", text)] for name in index.phrasings}
