@@ -46,6 +46,7 @@ from handoff.calendar_store import CalendarStore
 from handoff.customer_updates import QueuePositionNotifier
 from handoff.desk import Desk, DeskError
 from handoff.guard_model import GuardModel
+from handoff.pipeline_handoffs import PipelineHandoffs
 from handoff.events import QueueChanged
 from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
@@ -125,14 +126,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     leases = LeaseKeeper(uow, clock, hold=timedelta(seconds=settings.gateway_lease_seconds)) if many else None
     calendar = CalendarStore(uow, clock, settings.service_clocks())
-    intake = Intake(uow, clock, bus, calendar=calendar.current)
+    handoffs = PipelineHandoffs(settings.gateway_first_response_sla_seconds, calendar.current)
+    intake = Intake(uow, clock, bus, handoffs=handoffs)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search),
                                        IntentModel.load(intent_model_path(settings)))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
-    bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus,
-                       settings.gateway_first_response_sla_seconds, metrics=metrics, calendar=calendar.current)
+    bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus, handoffs=handoffs, metrics=metrics)
     delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
     worker = OutboxWorker(
         uow,

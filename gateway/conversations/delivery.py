@@ -6,13 +6,12 @@ in `deliveries`, so agents see which replies have not reached the customer.
 from __future__ import annotations
 
 from gateway.bus import MessageBus
+from gateway.clock import Clock
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHandoffStatus, decode
-from gateway.clock import Clock
 from gateway.conversations.events import DeliveryChanged
+from gateway.conversations.ports import PipelineUnitOfWorkFactory
 from gateway.conversations.views import HandoffStatus
-from gateway.storage.repository import message_view
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 SENDING = "sending"
 UNCERTAIN = ("the gateway stopped while sending this, so it may or may not have reached the customer; "
@@ -20,7 +19,7 @@ UNCERTAIN = ("the gateway stopped while sending this, so it may or may not have 
 
 
 class Delivery:
-    def __init__(self, uow_factory: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
+    def __init__(self, uow_factory: PipelineUnitOfWorkFactory, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
                  *, metrics=None):
         """`metrics`: optional, with `message_sent(channel, sender)` (gateway.metrics)."""
         self._uow = uow_factory
@@ -33,8 +32,8 @@ class Delivery:
         message_id = command.message_id
         channel = self._channels.get(command.channel)
         async with self._uow() as uow:
-            view = message_view(await uow.conversations.message(message_id))
-            earlier = await uow.channels.delivery(message_id)
+            view = await uow.chats.message(message_id)
+            earlier = await uow.deliveries.delivery(message_id)
             if earlier is not None and earlier.status == "sent":
                 return  # a second run of this delivery (another process, a retry after a crash)
             failed_before = earlier is not None and earlier.status != SENDING
@@ -43,7 +42,7 @@ class Delivery:
                     await self._uncertain(uow, view, command.channel, earlier.attempts)
                     return
                 # Written before the send: if the process dies during it, the next try knows.
-                await uow.channels.record_delivery(message_id, command.channel, SENDING, self._clock())
+                await uow.deliveries.record_delivery(message_id, command.channel, SENDING, self._clock())
                 await uow.commit()
         ids = await channel.send_text(command.chat_id, view)
         if self._metrics is not None:  # a failed try raises before this: only accepted sends count
@@ -51,9 +50,9 @@ class Delivery:
         if not ids and not failed_before and channel.resend_is_harmless:
             return  # nothing worth a write: the common case on the web chat
         async with self._uow() as uow:
-            row = await uow.channels.record_delivery(message_id, command.channel, "sent", self._clock(),
-                                                     external_ids=ids)
-            attempts = row.attempts
+            delivered = await uow.deliveries.record_delivery(message_id, command.channel, "sent", self._clock(),
+                                                             external_ids=ids)
+            attempts = delivered.attempts
             await uow.commit()
         if failed_before:
             await self._bus.publish(DeliveryChanged(view.conversation_id, message_id, "sent", attempts, None))
@@ -61,7 +60,7 @@ class Delivery:
     async def _uncertain(self, uow, view, channel: str, attempts: int) -> None:
         """A send that was under way when the process stopped: it may have reached the customer.
         Sending again could show them the reply twice, so it is not resent; the agent is told."""
-        await uow.channels.record_delivery(view.id, channel, "failed", self._clock(), attempts=attempts,
+        await uow.deliveries.record_delivery(view.id, channel, "failed", self._clock(), attempts=attempts,
                                            error=UNCERTAIN)
         await uow.commit()
         await self._bus.publish(DeliveryChanged(view.conversation_id, view.id, "failed", attempts, UNCERTAIN))
@@ -75,10 +74,10 @@ class Delivery:
         status = "failed" if gave_up else "retrying"
         text = str(error) or type(error).__name__
         async with self._uow() as uow:
-            message = await uow.conversations.message(message_id)
+            message = await uow.chats.message(message_id)
             if message is None:
                 return
-            await uow.channels.record_delivery(message_id, command.channel, status, self._clock(),
+            await uow.deliveries.record_delivery(message_id, command.channel, status, self._clock(),
                                                attempts=attempts, error=text)
             conversation_id = message.conversation_id
             await uow.commit()

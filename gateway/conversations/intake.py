@@ -3,24 +3,18 @@ acknowledged. One pipeline for every channel."""
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from gateway.bus import MessageBus
-from gateway.conversations.channel_port import InboundMessage
 from gateway.clock import Clock
+from gateway.conversations.channel_port import InboundMessage
 from gateway.conversations.commands import DeliverMessage, RunBotTurn
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
+from gateway.conversations.ports import (ConversationRecord, HandoffPort, PipelineUnitOfWork,
+                                         PipelineUnitOfWorkFactory, StoreConflict)
 from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
 from gateway.logs import conversation_context
-from gateway.storage.repository import message_view
-from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
-from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from handoff.queue import queue_status
-from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +29,17 @@ class Stored:
     duplicate: bool
 
 
-def _new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def _ref(conversation: Conversation) -> ConversationRef:
+def _ref(conversation: ConversationRecord) -> ConversationRef:
     return ConversationRef(conversation.id, conversation.status, conversation.channel, conversation.external_chat_id)
 
 
 class Intake:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, bus: MessageBus,
-                 calendar: CalendarSource = ServiceClocks):
+    def __init__(self, uow_factory: PipelineUnitOfWorkFactory, clock: Clock, bus: MessageBus, *,
+                 handoffs: HandoffPort):
         self._uow = uow_factory
         self._clock = clock
         self._bus = bus
-        self._calendar = calendar
+        self._handoffs = handoffs
 
     async def open(
         self, channel: str, external_chat_id: str, external_user_id: str, *, display_name: str | None = None
@@ -63,30 +53,26 @@ class Intake:
     async def handoff_status(self, conversation_id: str) -> HandoffStatus | None:
         """Where a returning customer stands, so a reconnect shows it again."""
         async with self._uow() as uow:
-            conversation = await uow.conversations.get(conversation_id)
-            if conversation is None or conversation.status != Status.QUEUED:
-                return None
-            handoff = await uow.handoffs.current(conversation_id)
-            return await queue_status(uow, handoff, self._clock(), self._calendar().hours) if handoff else None
+            return await self._handoffs.status(uow, conversation_id, self._clock())
 
     async def history(self, conversation_id: str) -> list[MessageView]:
         async with self._uow() as uow:
-            return [message_view(m) for m in await uow.conversations.history(conversation_id)]
+            return await uow.chats.history(conversation_id)
 
     async def chat_message(self, channel: str, external_chat_id: str, message_id: int) -> MessageView | None:
         """A stored message, only if it belongs to this chat: button presses name one."""
         async with self._uow() as uow:
-            message = await uow.conversations.message(message_id)
+            message = await uow.chats.message(message_id)
             if message is None:
                 return None
-            conversation = await uow.conversations.get(message.conversation_id)
+            conversation = await uow.chats.conversation(message.conversation_id)
             if (conversation.channel, conversation.external_chat_id) != (channel, external_chat_id):
                 return None
-            return message_view(message)
+            return message
 
     async def chat_owns(self, channel: str, external_chat_id: str, conversation_id: str) -> bool:
         async with self._uow() as uow:
-            conversation = await uow.conversations.get(conversation_id)
+            conversation = await uow.chats.conversation(conversation_id)
         return conversation is not None and (conversation.channel, conversation.external_chat_id) == (
             channel, external_chat_id)
 
@@ -98,11 +84,10 @@ class Intake:
         async with self._uow() as uow:
             conversation = await self._conversation_for(uow, channel, external_chat_id, external_user_id,
                                                         display_name)
-            if await uow.conversations.message_by_client_id(conversation.id, key) is not None:
+            if await uow.chats.message_by_client_id(conversation.id, key) is not None:
                 return
-            message = await uow.conversations.add_message(Message(
-                conversation_id=conversation.id, sender=Sender.BOT, text=text, client_msg_id=key,
-                meta={"command": True}, created_at=now))
+            message = await uow.chats.add_message(conversation.id, Sender.BOT, text, now, client_msg_id=key,
+                                                  meta={"command": True})
             uow.outbox.issue(DeliverMessage(channel, external_chat_id, message.id), now, conversation.id)
             await uow.commit()
 
@@ -116,8 +101,8 @@ class Intake:
         for _ in range(STORE_ATTEMPTS - 1):
             try:
                 return await self._store(inbound)
-            except (ConcurrentUpdate, IntegrityError) as exc:
-                # IntegrityError: two deliveries of one client message, or the first contact
+            except (ConcurrentUpdate, StoreConflict) as exc:
+                # StoreConflict: two deliveries of one client message, or the first contact
                 # of a new customer, raced. ConcurrentUpdate: two messages raced to reopen a
                 # resolved conversation. Either way the other writer won.
                 log.info("storing lost a race; trying again", extra={"error": type(exc).__name__})
@@ -131,81 +116,39 @@ class Intake:
             )
             with conversation_context(conversation.id):
                 if inbound.external_message_id is not None:
-                    existing = await uow.conversations.message_by_client_id(
-                        conversation.id, inbound.external_message_id
-                    )
+                    existing = await uow.chats.message_by_client_id(conversation.id, inbound.external_message_id)
                     if existing is not None:
-                        return Stored(message_view(existing), duplicate=True)
+                        return Stored(existing, duplicate=True)
                 meta = _inbound_meta(inbound)
                 if inbound.edit_of is not None:
                     # A correction is a new record pointing at the old one, never an overwrite;
                     # it neither reopens a closed conversation nor asks the bot again.
-                    original = await uow.conversations.message_in_chat(
+                    original = await uow.chats.message_in_chat(
                         inbound.channel, inbound.external_chat_id, inbound.edit_of)
                     meta["edit_of"] = original.id if original is not None else None
                 elif conversation.status == Status.RESOLVED:
                     change = plan_transition(
                         Status.RESOLVED, Status.BOT, actor="customer", reason="customer wrote again"
                     )
-                    await uow.conversations.transition(conversation, change, now, resolved_at=None)
-                message = await uow.conversations.add_message(
-                    Message(
-                        conversation_id=conversation.id,
-                        sender=Sender.CUSTOMER,
-                        text=inbound.text,
-                        client_msg_id=inbound.external_message_id,
-                        meta=meta,
-                        created_at=now,
-                    )
-                )
-                conversation.last_message_at = now
+                    conversation = await uow.chats.transition(conversation, change, now, resolved_at=None)
+                view = await uow.chats.add_message(conversation.id, Sender.CUSTOMER, inbound.text, now,
+                                                   client_msg_id=inbound.external_message_id, meta=meta)
+                await uow.chats.customer_wrote(conversation.id, now)
                 if inbound.edit_of is None:
-                    uow.outbox.issue(RunBotTurn(message.id), now, conversation_id=conversation.id)
+                    uow.outbox.issue(RunBotTurn(view.id), now, conversation_id=conversation.id)
                 await uow.commit()
-                view = message_view(message)
                 status, assignee_id = conversation.status, conversation.assignee_id
-                log.info("customer message stored", extra={"message_id": message.id, "channel": inbound.channel})
+                log.info("customer message stored", extra={"message_id": view.id, "channel": inbound.channel})
         await self._bus.publish(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view, status,
                                                       assignee_id))
         return Stored(view, duplicate=False)
 
-    async def _conversation_for(
-        self, uow: UnitOfWork, channel: str, chat_id: str, user_id: str, display_name: str | None
-    ) -> Conversation:
-        conversation = await uow.conversations.latest_for_chat(channel, chat_id)
+    async def _conversation_for(self, uow: PipelineUnitOfWork, channel: str, chat_id: str, user_id: str,
+                                display_name: str | None) -> ConversationRecord:
+        conversation = await uow.chats.latest_for_chat(channel, chat_id)
         if conversation is not None:
             return conversation
-        now = self._clock()
-        customer = await uow.conversations.customer_for(channel, user_id)
-        if customer is None:
-            customer = Customer(id=_new_id(), display_name=display_name, created_at=now)
-            await uow.conversations.add_customer(
-                customer,
-                ChannelIdentity(customer_id=customer.id, channel=channel, external_user_id=user_id, created_at=now),
-            )
-        conversation = Conversation(
-            id=_new_id(),
-            customer_id=customer.id,
-            channel=channel,
-            external_chat_id=chat_id,
-            status=Status.BOT,
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        await uow.conversations.add(
-            conversation,
-            ConversationEvent(
-                conversation_id=conversation.id,
-                from_status=None,
-                to_status=Status.BOT,
-                actor="customer",
-                reason=f"first contact on {channel}",
-                created_at=now,
-            ),
-        )
-        await uow.session.flush()
-        return conversation
+        return await uow.chats.open_conversation(channel, chat_id, user_id, display_name, self._clock())
 
 
 def _inbound_meta(inbound: InboundMessage) -> dict:

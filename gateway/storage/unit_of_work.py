@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
+from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlDeliveryLog
+from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.leases import LeaseRepository
@@ -17,6 +19,9 @@ from gateway.storage.user_repository import UserRepository
 
 
 class UnitOfWork:
+    """Implements the pipeline's `PipelineUnitOfWork` (chats, deliveries, outbox, proposals);
+    the row repositories beside it serve the parts that do not have ports yet."""
+
     def __init__(self, session_factory: async_sessionmaker, on_outbox_commit: Callable[[], None] | None = None):
         self._session_factory = session_factory
         self._on_outbox_commit = on_outbox_commit
@@ -32,6 +37,9 @@ class UnitOfWork:
         self.leases = LeaseRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.calendar = CalendarRepository(self.session)
+        self.chats = SqlChatStore(self.session)
+        self.deliveries = SqlDeliveryLog(self.session)
+        self.proposals = SqlAlternateProposals(self.session)
         self._committed = False
         return self
 
@@ -46,7 +54,8 @@ class UnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
-        await self.session.commit()
+        async with conflicts_as_domain_errors():
+            await self.session.commit()
         self._committed = True
         if self.outbox.added and self._on_outbox_commit:
             self._on_outbox_commit()

@@ -19,6 +19,7 @@ from gateway.conversations.model import MAX_TEXT_LENGTH
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.tables import Message
 from gateway.storage.unit_of_work import UnitOfWork
+from handoff.pipeline_handoffs import PipelineHandoffs
 
 # Surrogates cannot be encoded as UTF-8 by any channel, so no customer can send one; NUL is
 # refused by contract (the last test below).
@@ -33,7 +34,8 @@ class Pipeline:
     def __init__(self, url: str):
         self.engine = create_engine(url)
         self.sessions = create_session_factory(self.engine)
-        self.intake = Intake(lambda: UnitOfWork(self.sessions, None), utcnow, MessageBus())
+        self.intake = Intake(lambda: UnitOfWork(self.sessions, None), utcnow, MessageBus(),
+                             handoffs=PipelineHandoffs(600))
 
     async def count(self, conversation_id: str, client_msg_id: str) -> int:
         async with self.sessions() as s:

@@ -21,9 +21,11 @@ from gateway.conversations.model import ConcurrentUpdate, Status, plan_transitio
 from gateway.outbox_worker import MAX_ATTEMPTS, OutboxWorker
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
+from gateway.storage.chat_store import SqlChatStore
 from gateway.storage.repository import ConversationRepository
 from gateway.storage.tables import ConversationEvent, Message, OutboxItem
 from gateway.storage.unit_of_work import UnitOfWork
+from handoff.pipeline_handoffs import PipelineHandoffs
 
 
 class Harness:
@@ -35,8 +37,9 @@ class Harness:
         self.out = CollectingChannel("collect")
         channels = ChannelRegistry()
         channels.register(self.out)
-        self.intake = Intake(self.uow, utcnow, MessageBus())
-        self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow, MessageBus(), 600)
+        handoffs = PipelineHandoffs(600)
+        self.intake = Intake(self.uow, utcnow, MessageBus(), handoffs=handoffs)
+        self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow, MessageBus(), handoffs=handoffs)
         delivery = Delivery(self.uow, channels, utcnow, MessageBus())
         self.worker = OutboxWorker(
             self.uow, outbox_handlers({RunBotTurn: self.bot_turn.run, DeliverMessage: delivery.message,
@@ -404,11 +407,12 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
     stored = await harness.intake.receive(inbound())
     conversation_id = stored.message.conversation_id
     armed = []
+    real_read = SqlChatStore.conversation
     real_get = ConversationRepository.get
 
-    async def get_then_agent_takes_over(self, wanted):
+    async def read_then_agent_takes_over(self, wanted):
         # The agent claims the conversation just after the bot read it as its own.
-        conversation = await real_get(self, wanted)
+        conversation = await real_read(self, wanted)
         if armed:
             armed.clear()
             async with harness.uow() as uow:
@@ -422,11 +426,12 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
     async def arm():
         armed.append(True)
 
-    monkeypatch.setattr(ConversationRepository, "get", get_then_agent_takes_over)
+    monkeypatch.setattr(SqlChatStore, "conversation", read_then_agent_takes_over)
     channels = ChannelRegistry()
     channels.register(harness.out)
     harness.worker._handlers.update(outbox_handlers(
-        {RunBotTurn: BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow, MessageBus(), 600).run}))
+        {RunBotTurn: BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow, MessageBus(),
+                                    handoffs=PipelineHandoffs(600)).run}))
     await harness.worker.dispatch_due()
     await drain(harness.worker)
     assert await harness.rows(Message, sender="bot") == []

@@ -1,0 +1,131 @@
+"""What the conversation pipeline needs from storage and from hand-off, in its own words.
+
+Storage implements the store ports (`gateway/storage/chat_store.py`), hand-off implements
+`HandoffPort` (`handoff/pipeline_handoffs.py`), and the composition root plugs them in: the
+pipeline imports neither, so it runs on an in-memory store in unit tests exactly as it
+runs on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from gateway.conversations.commands import Command
+from gateway.conversations.model import Transition
+from gateway.conversations.views import HandoffStatus, MessageView
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    """A conversation as read in one unit of work; `version` is what a later write is checked
+    against, so a record is never written back blindly."""
+    id: str
+    customer_id: str
+    channel: str
+    external_chat_id: str
+    status: str
+    version: int
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    status: str  # sending | sent | retrying | failed
+    attempts: int
+
+
+class StoreConflict(RuntimeError):
+    """A write lost a race on something that exists once (a client's message id, a bot reply
+    to a message, a customer's identity on a channel): the other writer won; read again."""
+
+
+class ChatStore(Protocol):
+    async def conversation(self, conversation_id: str) -> ConversationRecord | None: ...
+
+    async def latest_for_chat(self, channel: str, external_chat_id: str) -> ConversationRecord | None: ...
+
+    async def open_conversation(self, channel: str, external_chat_id: str, external_user_id: str,
+                                display_name: str | None, at: datetime) -> ConversationRecord:
+        """A new conversation for the chat, and its customer on first contact."""
+
+    async def message(self, message_id: int) -> MessageView | None: ...
+
+    async def message_by_client_id(self, conversation_id: str, client_msg_id: str) -> MessageView | None: ...
+
+    async def message_in_chat(self, channel: str, external_chat_id: str, client_msg_id: str) -> MessageView | None:
+        """A message by its channel id in any conversation of one chat: edits can come late."""
+
+    async def history(self, conversation_id: str, *, up_to: int | None = None) -> list[MessageView]:
+        """Oldest first; `up_to` leaves out what came after that message."""
+
+    async def bot_replied_to(self, message_id: int) -> bool: ...
+
+    async def add_message(self, conversation_id: str, sender: str, text: str, at: datetime, *,
+                          client_msg_id: str | None = None, reply_to_id: int | None = None,
+                          meta: dict | None = None) -> MessageView:
+        """Stored with its id assigned; StoreConflict for a second message with the same client
+        id in a conversation, or a second bot reply to one message."""
+
+    async def transition(self, conversation: ConversationRecord, change: Transition, at: datetime,
+                         **columns: Any) -> ConversationRecord:
+        """ConcurrentUpdate if the conversation changed since `conversation` was read."""
+
+    async def touch(self, conversation: ConversationRecord, at: datetime) -> ConversationRecord:
+        """Moves the version on, for a write that depends on the status read (a bot reply)."""
+
+    async def customer_wrote(self, conversation_id: str, at: datetime) -> None: ...
+
+
+class DeliveryLog(Protocol):
+    async def delivery(self, message_id: int) -> DeliveryRecord | None: ...
+
+    async def record_delivery(self, message_id: int, channel: str, status: str, at: datetime, *,
+                              attempts: int | None = None, error: str | None = None,
+                              external_ids: list[str] | None = None) -> DeliveryRecord: ...
+
+
+class CommandOutbox(Protocol):
+    def issue(self, command: Command, at: datetime, conversation_id: str | None = None) -> None:
+        """Runs once the unit of work commits, and never if it does not."""
+
+
+class AlternateProposals(Protocol):
+    async def propose_alternate(self, entry_id: str, text: str, source: str, conversation_id: str,
+                                message_id: int | None, at: datetime) -> bool:
+        """False when those words are already proposed for that entry."""
+
+
+class PipelineUnitOfWork(Protocol):
+    chats: ChatStore
+    deliveries: DeliveryLog
+    outbox: CommandOutbox
+    proposals: AlternateProposals
+
+    async def __aenter__(self) -> PipelineUnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Rolls back whatever was not committed."""
+
+    async def commit(self) -> None:
+        """StoreConflict or ConcurrentUpdate when another writer won; nothing is kept then."""
+
+
+PipelineUnitOfWorkFactory = Callable[[], PipelineUnitOfWork]
+
+
+@dataclass(frozen=True)
+class HandoffOpened:
+    kind: str  # complaint | person | ... as hand-off's policy classifies it
+    status: HandoffStatus
+    after_commit: tuple[object, ...] = ()  # events to publish once the turn has committed
+
+
+class HandoffPort(Protocol):
+    """Hand-off as the pipeline sees it: where a waiting customer stands, and opening a
+    hand-off inside the bot turn's own transaction (queue entry, clocks, the customer's notice)."""
+
+    async def status(self, uow: PipelineUnitOfWork, conversation_id: str, at: datetime) -> HandoffStatus | None: ...
+
+    async def open(self, uow: PipelineUnitOfWork, conversation: ConversationRecord, reason: str, details: dict,
+                   message_id: int, customer_text: str, language: str, at: datetime) -> HandoffOpened: ...

@@ -1,0 +1,147 @@
+"""The conversation pipeline's store port on SQLAlchemy: rows in, records and views out.
+
+Hand-off and the web routes still read rows through `ConversationRepository`; the
+pipeline sees only `ConversationRecord` and `MessageView`, so nothing it holds can be
+written back by a flush it did not ask for.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.conversations.model import ConcurrentUpdate, Status, Transition
+from gateway.conversations.ports import ConversationRecord, DeliveryRecord
+from gateway.conversations.views import MessageView
+from gateway.storage.channel_repository import ChannelRepository
+from gateway.storage.conflicts import conflicts_as_domain_errors
+from gateway.storage.repository import ConversationRepository, message_view
+from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, KbProposal, Message
+from gateway.storage.kb_repository import KbRepository
+
+
+def record(row: Conversation) -> ConversationRecord:
+    return ConversationRecord(row.id, row.customer_id, row.channel, row.external_chat_id, row.status, row.version,
+                              row.assignee_id)
+
+
+class SqlChatStore:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+        self._rows = ConversationRepository(session)
+
+    async def _flush(self) -> None:
+        async with conflicts_as_domain_errors():
+            await self.session.flush()
+
+    async def conversation(self, conversation_id: str) -> ConversationRecord | None:
+        row = await self.session.get(Conversation, conversation_id, populate_existing=True)
+        return record(row) if row is not None else None
+
+    async def latest_for_chat(self, channel: str, external_chat_id: str) -> ConversationRecord | None:
+        row = await self._rows.latest_for_chat(channel, external_chat_id)
+        return record(row) if row is not None else None
+
+    async def open_conversation(self, channel: str, external_chat_id: str, external_user_id: str,
+                                display_name: str | None, at: datetime) -> ConversationRecord:
+        customer = await self._rows.customer_for(channel, external_user_id)
+        if customer is None:
+            customer = Customer(id=uuid.uuid4().hex, display_name=display_name, created_at=at)
+            # Without ORM relationships the flush does not order by foreign key: parent first.
+            self.session.add(customer)
+            await self._flush()
+            self.session.add(ChannelIdentity(customer_id=customer.id, channel=channel,
+                                             external_user_id=external_user_id, created_at=at))
+        row = Conversation(id=uuid.uuid4().hex, customer_id=customer.id, channel=channel,
+                           external_chat_id=external_chat_id, status=Status.BOT, version=1, created_at=at,
+                           updated_at=at)
+        self.session.add(row)
+        await self._flush()
+        self.session.add(ConversationEvent(conversation_id=row.id, from_status=None, to_status=Status.BOT,
+                                           actor="customer", reason=f"first contact on {channel}", created_at=at))
+        await self._flush()
+        return record(row)
+
+    async def message(self, message_id: int) -> MessageView | None:
+        row = await self._rows.message(message_id)
+        return message_view(row) if row is not None else None
+
+    async def message_by_client_id(self, conversation_id: str, client_msg_id: str) -> MessageView | None:
+        row = await self._rows.message_by_client_id(conversation_id, client_msg_id)
+        return message_view(row) if row is not None else None
+
+    async def message_in_chat(self, channel: str, external_chat_id: str, client_msg_id: str) -> MessageView | None:
+        row = await self._rows.message_in_chat(channel, external_chat_id, client_msg_id)
+        return message_view(row) if row is not None else None
+
+    async def history(self, conversation_id: str, *, up_to: int | None = None) -> list[MessageView]:
+        return [message_view(m) for m in await self._rows.history(conversation_id)
+                if up_to is None or m.id <= up_to]
+
+    async def bot_replied_to(self, message_id: int) -> bool:
+        return await self._rows.bot_reply_to(message_id) is not None
+
+    async def add_message(self, conversation_id: str, sender: str, text: str, at: datetime, *,
+                          client_msg_id: str | None = None, reply_to_id: int | None = None,
+                          meta: dict | None = None) -> MessageView:
+        row = Message(conversation_id=conversation_id, sender=sender, text=text, client_msg_id=client_msg_id,
+                      reply_to_id=reply_to_id, meta=meta or {}, created_at=at)
+        self.session.add(row)
+        await self._flush()  # the id is what the client is acknowledged with
+        return message_view(row)
+
+    async def transition(self, conversation: ConversationRecord, change: Transition, at: datetime,
+                         **columns: Any) -> ConversationRecord:
+        bumped = await self._bump(conversation, at, status=change.to_status, **columns)
+        self.session.add(ConversationEvent(conversation_id=conversation.id, from_status=change.from_status,
+                                           to_status=change.to_status, actor=change.actor, reason=change.reason,
+                                           created_at=at))
+        return bumped
+
+    async def touch(self, conversation: ConversationRecord, at: datetime) -> ConversationRecord:
+        return await self._bump(conversation, at)
+
+    async def _bump(self, conversation: ConversationRecord, at: datetime, **columns: Any) -> ConversationRecord:
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id, Conversation.version == conversation.version)
+            .values(version=conversation.version + 1, updated_at=at, **columns)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
+        return await self.conversation(conversation.id)
+
+    async def customer_wrote(self, conversation_id: str, at: datetime) -> None:
+        # Not a version bump: a customer's message never races a status decision.
+        await self.session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                                   .values(last_message_at=at).execution_options(synchronize_session=False))
+
+
+class SqlDeliveryLog:
+    def __init__(self, session: AsyncSession):
+        self._rows = ChannelRepository(session)
+
+    async def delivery(self, message_id: int) -> DeliveryRecord | None:
+        row = await self._rows.delivery(message_id)
+        return DeliveryRecord(row.status, row.attempts) if row is not None else None
+
+    async def record_delivery(self, message_id: int, channel: str, status: str, at: datetime, *,
+                              attempts: int | None = None, error: str | None = None,
+                              external_ids: list[str] | None = None) -> DeliveryRecord:
+        row = await self._rows.record_delivery(message_id, channel, status, at, attempts=attempts, error=error,
+                                               external_ids=external_ids)
+        return DeliveryRecord(row.status, row.attempts)
+
+
+class SqlAlternateProposals:
+    def __init__(self, session: AsyncSession):
+        self._rows = KbRepository(session)
+
+    async def propose_alternate(self, entry_id: str, text: str, source: str, conversation_id: str,
+                                message_id: int | None, at: datetime) -> bool:
+        return await self._rows.propose(KbProposal(entry_id=entry_id, text=text, source=source,
+                                                   conversation_id=conversation_id, message_id=message_id,
+                                                   status="pending", created_at=at))
