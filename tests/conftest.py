@@ -90,6 +90,35 @@ async def _fresh_postgres(postgres_available):
         await admin.close()
 
 
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def pipeline_store(request, tmp_path, postgres_available):
+    """The pipeline's unit of work, as a factory, on every implementation of its ports."""
+    from gateway.storage.database import create_engine, create_session_factory
+    from gateway.storage.unit_of_work import UnitOfWork
+    from tests.memory_store import MemoryDatabase
+
+    if request.param == "memory":
+        yield MemoryDatabase().unit_of_work
+        return
+    if request.param == "sqlite":
+        urls = _fresh_sqlite(tmp_path)
+    else:
+        urls = _fresh_postgres(postgres_available)
+    async for url in urls:
+        engine = create_engine(url)
+        sessions = create_session_factory(engine)
+        try:
+            yield lambda: UnitOfWork(sessions)
+        finally:
+            await engine.dispose()
+
+
+async def _fresh_sqlite(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await migrate_database(Settings(gateway_database_url=url))
+    yield url
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
