@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.retrieval_responder import RetrievalResponder
 from gateway.storage.readiness import database_checks
-from gateway.web import auth, csrf, health, kb_routes, openapi, pages, storable
+from gateway.json_api import storable
+from gateway.web import auth, csrf, health, kb_routes, openapi, pages
 from gateway.web.accounts import Accounts
-from gateway.web.errors import json_errors
+from gateway.json_api.errors import json_errors
 from gateway.web.security_headers import secure_headers
 from knowledge_base.service import KnowledgeBase
 

@@ -114,6 +114,33 @@ class PipelineUnitOfWork(Protocol):
 PipelineUnitOfWorkFactory = Callable[[], PipelineUnitOfWork]
 
 
+class ChannelUpdateLog(Protocol):
+    """Which of a channel's numbered updates (Telegram's) were handled, so one delivered
+    again is handled once."""
+
+    async def update_handled(self, update_id: int) -> bool: ...
+
+    def mark_update(self, update_id: int, kind: str, at: datetime, error: str | None = None) -> None:
+        """Kept at commit; StoreConflict there if another process marked it first."""
+
+    async def newest_update(self) -> int | None: ...
+
+    async def forget_updates_before(self, cutoff: datetime) -> int: ...
+
+
+class UpdateLogUnitOfWork(Protocol):
+    channels: ChannelUpdateLog
+
+    async def __aenter__(self) -> UpdateLogUnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UpdateLogUnitOfWorkFactory = Callable[[], UpdateLogUnitOfWork]
+
+
 @dataclass(frozen=True)
 class HandoffOpened:
     kind: str  # complaint | person | ... as hand-off's policy classifies it

@@ -10,10 +10,10 @@ from gateway.privacy import pii
 from gateway.web.accounts import AccountError
 from handoff.staff import Role
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
-from gateway.web.errors import ApiError, read_json
+from gateway.json_api.errors import ApiError, read_json
 from gateway.web.quality_routes import query_time
 from gateway.web.services import WebServices
-from gateway.web.storable import whole
+from gateway.json_api.storable import whole
 
 SERVICES = web.AppKey("audit_services", WebServices)
 

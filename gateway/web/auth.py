@@ -14,7 +14,7 @@ from gateway.web import csrf
 from gateway.web.accounts import Accounts
 from handoff.staff import Role, StaffMember
 from gateway.client_address import ClientAddress
-from gateway.web.errors import ApiError, read_json
+from gateway.json_api.errors import ApiError, read_json
 from gateway.web.login_throttle import LoginThrottle
 
 COOKIE = "cs_session"

@@ -10,7 +10,7 @@ from gateway.privacy import staff_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.staff import Role
 from gateway.web.auth import PRINCIPAL, require
-from gateway.web.errors import ApiError, read_json
+from gateway.json_api.errors import ApiError, read_json
 from handoff.context import complaint_dict, context_package, queue_rows, summary_row
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk, DeskError

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from gateway.web.errors import ApiError
+from gateway.json_api.errors import ApiError
 
 COOKIE = "cs_csrf"
 HEADER = "X-CSRF-Token"

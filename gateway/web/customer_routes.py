@@ -6,7 +6,7 @@ from aiohttp import web
 from gateway.privacy.erasure import CustomerErasure, ErasureRefused
 from handoff.staff import Role
 from gateway.web.auth import author, require
-from gateway.web.errors import ApiError
+from gateway.json_api.errors import ApiError
 from gateway.web.services import WebServices
 
 ERASURE = web.AppKey("customer_erasure", CustomerErasure)

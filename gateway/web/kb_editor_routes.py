@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.privacy import pii
 from gateway.web.auth import KB_READERS, KB_WRITERS, author, require
-from gateway.web.errors import ApiError, read_json
+from gateway.json_api.errors import ApiError, read_json
 from gateway.web.services import WebServices
-from gateway.web.storable import LARGEST_VERSION, whole
+from gateway.json_api.storable import LARGEST_VERSION, whole
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.exporters import EXPORT_FORMATS, export_entries
 from knowledge_base.service import EntryExists, EntryNotFound, KnowledgeBase, VersionConflict, VersionNotFound

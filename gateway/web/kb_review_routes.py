@@ -8,9 +8,9 @@ from dataclasses import asdict
 from aiohttp import web
 
 from gateway.web.auth import KB_WRITERS, author, require
-from gateway.web.errors import ApiError
+from gateway.json_api.errors import ApiError
 from gateway.web.services import WebServices
-from gateway.web.storable import whole
+from gateway.json_api.storable import whole
 from knowledge_base.proposals import STATUSES, ProposalDecided, ProposalNotFound, Proposals
 from knowledge_base.service import EntryNotFound, VersionConflict
 

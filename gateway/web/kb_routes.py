@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.retrieval_responder import RetrievalResponder
 from gateway.conversations.model import MAX_TEXT_LENGTH
 from gateway.web.auth import KB_READERS, KB_WRITERS, author, require
-from gateway.web.errors import ApiError, read_json
-from gateway.web.storable import LARGEST_VERSION, whole
+from gateway.json_api.errors import ApiError, read_json
+from gateway.json_api.storable import LARGEST_VERSION, whole
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.importers import FORMATS, KbImportError, parse_entries
 from knowledge_base.service import EntryExists, EntryNotFound, KnowledgeBase, VersionConflict

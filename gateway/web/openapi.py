@@ -22,7 +22,7 @@ from gateway.web.auth import LoginIn
 from gateway.web.conversation_routes import SUPERVISOR_VIEWS
 from gateway.web.kb_routes import EntryUpdateIn, ImportIn, SearchIn
 from gateway.web.report_routes import TABLES
-from gateway.web.storable import LARGEST as LARGEST_ID, LARGEST_VERSION
+from gateway.json_api.storable import LARGEST as LARGEST_ID, LARGEST_VERSION
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.exporters import EXPORT_FORMATS
 from knowledge_base.proposals import STATUSES as PROPOSAL_STATUSES
@@ -134,7 +134,7 @@ def operation(method: str, path: str, handler) -> dict:
     roles = getattr(handler, "roles", None)
     body = BODIES.get((method, path)) or getattr(handler, "body_model", None)
     names = re.findall(r"{(\w+)}", path)
-    errors = set(route.errors) | {422}  # any path or query value may be unstorable (gateway.web.storable)
+    errors = set(route.errors) | {422}  # any path or query value may be unstorable (gateway.json_api.storable)
     if roles:
         errors.add(401)
         if set(roles) != set(Role):

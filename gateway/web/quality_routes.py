@@ -8,9 +8,9 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
-from gateway.web.errors import ApiError, read_json
+from gateway.json_api.errors import ApiError, read_json
 from gateway.web.services import WebServices
-from gateway.web.storable import whole
+from gateway.json_api.storable import whole
 from handoff.quality import MAX_SAMPLE, Checklist, QualityError, QualityReviews
 
 QUALITY = web.AppKey("quality", QualityReviews)

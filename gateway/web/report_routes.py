@@ -10,7 +10,7 @@ import math
 from aiohttp import web
 
 from gateway.web.auth import SUPERVISORS, require
-from gateway.web.errors import ApiError
+from gateway.json_api.errors import ApiError
 from gateway.web.services import WebServices
 from handoff import reports, staffing
 

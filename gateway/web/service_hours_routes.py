@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from handoff.staff import Role
 from gateway.web.auth import SUPERVISORS, author, require
-from gateway.web.errors import ApiError, read_json
+from gateway.json_api.errors import ApiError, read_json
 from gateway.web.services import WebServices
-from gateway.web.storable import LARGEST_VERSION
+from gateway.json_api.storable import LARGEST_VERSION
 from handoff.calendar_document import MAX_HOLIDAYS, MAX_SPANS_A_DAY
 from handoff.calendar_store import Calendar, StaleCalendar
 

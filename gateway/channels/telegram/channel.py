@@ -20,8 +20,8 @@ from gateway.channels.telegram.polling import Poller
 from gateway.channels.telegram.updates import UpdateHandler
 from gateway.clock import Clock
 from gateway.conversations.intake import Intake
+from gateway.conversations.ports import UpdateLogUnitOfWorkFactory
 from gateway.leasing import LeaseKeeper
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class TelegramConfig:
 
 
 class TelegramChannel:
-    def __init__(self, config: TelegramConfig, uow_factory: UnitOfWorkFactory, clock: Clock, intake: Intake,
+    def __init__(self, config: TelegramConfig, uow_factory: UpdateLogUnitOfWorkFactory, clock: Clock, intake: Intake,
                  record_csat: RecordCsat, leases: LeaseKeeper | None = None):
         server = TelegramAPIServer.from_base(config.api_base) if config.api_base else None
         session = AiohttpSession(api=server) if server else AiohttpSession()

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from gateway.clock import Clock
 from gateway.conversations.model import ConcurrentUpdate
-from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.conversations.ports import StoreConflict, UpdateLogUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ REMEMBER = timedelta(days=2)
 
 
 class UpdateHandler:
-    def __init__(self, uow_factory: UnitOfWorkFactory, dispatcher: Dispatcher, bot: Bot, clock: Clock):
+    def __init__(self, uow_factory: UpdateLogUnitOfWorkFactory, dispatcher: Dispatcher, bot: Bot, clock: Clock):
         self._uow = uow_factory
         self._dispatcher = dispatcher
         self._bot = bot
@@ -54,7 +54,7 @@ class UpdateHandler:
             uow.channels.mark_update(update.update_id, update.event_type, self._clock(), error)
             try:
                 await uow.commit()
-            except IntegrityError:
+            except StoreConflict:
                 pass  # the same update, delivered twice at once, was recorded by the other
         return True
 

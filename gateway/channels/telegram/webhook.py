@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from gateway.channels.telegram.polling import ALLOWED_UPDATES, Backoff
 from gateway.channels.telegram.updates import TRANSIENT, UpdateHandler
-from gateway.web.errors import ApiError, error_response, read_json
+from gateway.json_api.errors import ApiError, error_response, read_json
 
 log = logging.getLogger(__name__)
 

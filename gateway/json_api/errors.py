@@ -8,7 +8,7 @@ import logging
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from gateway.web import storable
+from gateway.json_api import storable
 
 log = logging.getLogger(__name__)
 
