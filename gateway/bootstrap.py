@@ -44,7 +44,8 @@ from gateway.web.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
 from handoff.calendar_store import CalendarStore
 from handoff.customer_updates import QueuePositionNotifier
-from handoff.desk import Desk, DeskError
+from handoff.desk import Desk
+from handoff.errors import HandoffRefused
 from handoff.guard_model import GuardModel
 from handoff.pipeline_handoffs import PipelineHandoffs
 from handoff.events import QueueChanged
@@ -161,7 +162,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:
         try:
             await desk.record_csat(conversation_id, score, comment)
-        except DeskError as exc:
+        except HandoffRefused as exc:
             raise CsatRefused(str(exc)) from None
 
     telegram = None

@@ -7,7 +7,7 @@ from gateway.clock import Clock
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.staff import StaffMember
 from handoff.context import complaint_dict
-from handoff.desk import DeskError
+from handoff.errors import InvalidRequest, NotFound, WrongState
 from handoff.opening import register_complaint
 from handoff.policy import COMPLAINT_CLOCKS
 from handoff.service_clocks import CalendarSource, ServiceClocks
@@ -42,14 +42,14 @@ class ComplaintRegister:
     async def open(self, by: StaffMember, conversation_id: str, category: str, severity: str, demand: str,
                    evidence: list[int]) -> dict:
         if category not in CATEGORIES or severity not in SEVERITIES or demand not in DEMANDS:
-            raise DeskError(422, f"category in {CATEGORIES}, severity in {SEVERITIES}, demand in {DEMANDS}")
+            raise InvalidRequest(f"category in {CATEGORIES}, severity in {SEVERITIES}, demand in {DEMANDS}")
         async with self._uow() as uow:
             conversation = await uow.conversations.get(conversation_id)
             if conversation is None:
-                raise DeskError(404, f"no conversation {conversation_id!r}")
+                raise NotFound(f"no conversation {conversation_id!r}")
             own = {m.id for m in await uow.conversations.history(conversation_id, limit=10_000)}
             if not set(evidence) <= own:
-                raise DeskError(422, "evidence must be messages of this conversation")
+                raise InvalidRequest("evidence must be messages of this conversation")
             complaint = await register_complaint(uow, conversation, category, severity, [], demand, evidence,
                                                  f"{by.role}:{by.username}", self._clock(), owner_id=by.user_id,
                                                  clocks=self._calendar())
@@ -62,25 +62,25 @@ class ComplaintRegister:
         async with self._uow() as uow:
             complaint = await uow.handoffs.complaint(complaint_id)
             if complaint is None:
-                raise DeskError(404, f"no complaint {complaint_id!r}")
+                raise NotFound(f"no complaint {complaint_id!r}")
             if complaint.status == "closed":
-                raise DeskError(409, "the complaint is closed")
+                raise WrongState("the complaint is closed")
             before = _audited(complaint)
             if clock_met is not None:
                 if clock_met not in dict(COMPLAINT_CLOCKS[complaint.severity]):
-                    raise DeskError(422, f"a {complaint.severity} complaint has no {clock_met!r} clock")
+                    raise InvalidRequest(f"a {complaint.severity} complaint has no {clock_met!r} clock")
                 await uow.handoffs.meet_clock(complaint_id, clock_met, now)
             if owner_id is not None:
                 owner = await uow.handoffs.user(owner_id)
                 if owner is None or owner.disabled_at is not None:
-                    raise DeskError(422, "the owner must be an active account")
+                    raise InvalidRequest("the owner must be an active account")
                 complaint.owner_id = owner_id
             if status is not None:
                 if status not in STATUSES:
-                    raise DeskError(422, f"status must be one of {', '.join(STATUSES)}")
+                    raise InvalidRequest(f"status must be one of {', '.join(STATUSES)}")
                 if status == "closed":
                     if not (root_cause or "").strip():
-                        raise DeskError(422, "closing a complaint needs its root cause")
+                        raise InvalidRequest("closing a complaint needs its root cause")
                     complaint.root_cause, complaint.closed_at = root_cause.strip(), now
                 complaint.status = status
             old, new = audit.changed(before, _audited(complaint))

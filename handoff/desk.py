@@ -22,6 +22,7 @@ from gateway.storage.repository import message_view
 from gateway.storage.tables import AgentPresence, Conversation, ConversationNote, CsatResponse, Message
 from gateway.storage.tables import GuardHit as GuardHitRow
 from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from handoff.errors import HandoffRefused, InvalidRequest, NotFound, NotYours, WrongState
 from handoff.staff import Role, StaffMember
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
 from handoff.guard_model import merged
@@ -31,12 +32,6 @@ log = logging.getLogger(__name__)
 
 PRESENCE = ("online", "away", "offline")
 SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
-
-
-class DeskError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ class Desk:
                 try:
                     await self._assign(conversation.id, user.id, user.username, by="auto-assignment",
                                        expected_version=conversation.version)
-                except (ConcurrentUpdate, DeskError):
+                except (ConcurrentUpdate, HandoffRefused):
                     continue  # someone claimed it meanwhile: look again
                 done.append((conversation.id, user.id))
 
@@ -92,7 +87,7 @@ class Desk:
             if expected_version is not None and conversation.version != expected_version:
                 raise ConcurrentUpdate(conversation_id)
             if conversation.status != Status.QUEUED:
-                raise DeskError(409, f"the conversation is {conversation.status}, not waiting in the queue")
+                raise WrongState(f"the conversation is {conversation.status}, not waiting in the queue")
             change = plan_transition(Status.QUEUED, Status.ASSIGNED, actor=by, reason=f"assigned to {username}")
             await uow.conversations.transition(conversation, change, now, assignee_id=user_id)
             handoff = await uow.handoffs.current(conversation_id)
@@ -121,7 +116,7 @@ class Desk:
                 return
             target = await uow.handoffs.user(to_user_id)
             if target is None or target.disabled_at is not None or target.role == Role.EDITOR:
-                raise DeskError(422, "transfer to an agent or supervisor account")
+                raise InvalidRequest("transfer to an agent or supervisor account")
             change = plan_transition(Status.ASSIGNED, Status.ASSIGNED, actor=f"agent:{by.username}",
                                      reason=f"transferred to {target.username}")
             await uow.conversations.transition(conversation, change, now, assignee_id=target.id)
@@ -138,7 +133,7 @@ class Desk:
     async def reply(self, conversation_id: str, agent: StaffMember, text: str, confirm: bool = False) -> ReplyOutcome:
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
-            raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
+            raise InvalidRequest(f"text must be 1 to {MAX_REPLY_LENGTH} characters")
         # Read before the transaction: encoding the reply takes milliseconds no row should wait.
         read = await self._read_reply(text) if self._read_reply is not None else None
         now = self._clock()
@@ -171,7 +166,7 @@ class Desk:
     async def note(self, conversation_id: str, agent: StaffMember, text: str) -> dict:
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
-            raise DeskError(422, f"text must be 1 to {MAX_REPLY_LENGTH} characters")
+            raise InvalidRequest(f"text must be 1 to {MAX_REPLY_LENGTH} characters")
         async with self._uow() as uow:
             await self._conversation(uow, conversation_id)
             note = ConversationNote(conversation_id=conversation_id, author_id=agent.user_id, text=text,
@@ -187,7 +182,7 @@ class Desk:
             if conversation.status == Status.ASSIGNED:
                 await self._owned(uow, conversation_id, agent)
             elif conversation.status != Status.QUEUED or agent.role not in SUPERVISING:
-                raise DeskError(409, f"the conversation is {conversation.status}: claim it first")
+                raise WrongState(f"the conversation is {conversation.status}: claim it first")
             change = plan_transition(Status(conversation.status), Status.RESOLVED, actor=f"agent:{agent.username}",
                                      reason="resolved by an agent")
             await uow.conversations.transition(conversation, change, now, resolved_at=now, assignee_id=None)
@@ -210,9 +205,9 @@ class Desk:
         async with self._uow() as uow:
             handoff = await uow.handoffs.latest(conversation_id)
             if handoff is None or handoff.resolved_at is None:
-                raise DeskError(409, "nothing to rate yet")
+                raise WrongState("nothing to rate yet")
             if await uow.handoffs.csat_for(handoff.id):
-                raise DeskError(409, "this conversation was rated already")
+                raise WrongState("this conversation was rated already")
             uow.handoffs.add(CsatResponse(conversation_id=conversation_id, handoff_id=handoff.id, score=score,
                                           comment=comment, created_at=self._clock()))
             await uow.commit()
@@ -220,9 +215,9 @@ class Desk:
     # -- presence -------------------------------------------------------------------------
     async def set_presence(self, agent: StaffMember, status: str, capacity: int | None = None) -> dict:
         if status not in PRESENCE:
-            raise DeskError(422, f"status must be one of {', '.join(PRESENCE)}")
+            raise InvalidRequest(f"status must be one of {', '.join(PRESENCE)}")
         if capacity is not None and not 1 <= capacity <= 50:
-            raise DeskError(422, "capacity must be 1 to 50")
+            raise InvalidRequest("capacity must be 1 to 50")
         async with self._uow() as uow:
             row = await uow.handoffs.presence(agent.user_id)
             if row is None:
@@ -243,15 +238,15 @@ class Desk:
     async def _conversation(self, uow: UnitOfWork, conversation_id: str) -> Conversation:
         conversation = await uow.conversations.get(conversation_id)
         if conversation is None:
-            raise DeskError(404, f"no conversation {conversation_id!r}")
+            raise NotFound(f"no conversation {conversation_id!r}")
         return conversation
 
     async def _owned(self, uow: UnitOfWork, conversation_id: str, agent: StaffMember) -> Conversation:
         conversation = await self._conversation(uow, conversation_id)
         if conversation.status != Status.ASSIGNED:
-            raise DeskError(409, f"the conversation is {conversation.status}: claim it first")
+            raise WrongState(f"the conversation is {conversation.status}: claim it first")
         if conversation.assignee_id != agent.user_id and agent.role not in SUPERVISING:
-            raise DeskError(403, "this conversation is assigned to someone else")
+            raise NotYours("this conversation is assigned to someone else")
         return conversation
 
     async def _customer_data(self, uow: UnitOfWork, conversation: Conversation) -> list[str]:

@@ -16,15 +16,10 @@ from gateway.clock import Clock
 from gateway.storage.tables import QualityReview, QualitySample
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.staff import StaffMember
+from handoff.errors import InvalidRequest, NotFound
 
 MAX_SAMPLE = 200
 MAX_PERIOD = timedelta(days=366)
-
-
-class QualityError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 def draw_ids(candidates: list[str], size: int, seed: str) -> list[str]:
@@ -67,11 +62,11 @@ class QualityReviews:
     async def draw(self, by: StaffMember, period_from: datetime, period_to: datetime, size: int,
                    seed: str | None = None) -> dict:
         if period_to <= period_from:
-            raise QualityError(422, "period_to must be after period_from")
+            raise InvalidRequest("period_to must be after period_from")
         if period_to - period_from > MAX_PERIOD:
-            raise QualityError(422, "the period may be at most a year")
+            raise InvalidRequest("the period may be at most a year")
         if not 1 <= size <= MAX_SAMPLE:
-            raise QualityError(422, f"size must be 1 to {MAX_SAMPLE}")
+            raise InvalidRequest(f"size must be 1 to {MAX_SAMPLE}")
         seed = seed or secrets.token_hex(8)  # recorded either way: the draw is auditable
         async with self._uow() as uow:
             candidates = await uow.reviews.resolved_between(period_from, period_to)
@@ -91,7 +86,7 @@ class QualityReviews:
         async with self._uow() as uow:
             sample = await uow.reviews.sample(sample_id)
             if sample is None:
-                raise QualityError(404, f"no sample {sample_id}")
+                raise NotFound(f"no sample {sample_id}")
             ids = list(sample.conversation_ids)
             conversations = await uow.reviews.conversations(ids)
             agents = await uow.reviews.handling_agents(ids)
@@ -114,18 +109,18 @@ class QualityReviews:
                      sample_id: int | None = None) -> dict:
         for name in ("courtesy", "accuracy"):
             if not 1 <= getattr(checklist, name) <= 5:
-                raise QualityError(422, f"{name} must be 1 to 5")
+                raise InvalidRequest(f"{name} must be 1 to 5")
         if checklist.forbidden_hits is not None and checklist.forbidden_hits < 0:
-            raise QualityError(422, "forbidden_hits must be 0 or more")
+            raise InvalidRequest("forbidden_hits must be 0 or more")
         async with self._uow() as uow:
             if not await uow.reviews.conversations([conversation_id]):
-                raise QualityError(404, f"no conversation {conversation_id!r}")
+                raise NotFound(f"no conversation {conversation_id!r}")
             if sample_id is not None:
                 sample = await uow.reviews.sample(sample_id)
                 if sample is None:
-                    raise QualityError(404, f"no sample {sample_id}")
+                    raise NotFound(f"no sample {sample_id}")
                 if conversation_id not in sample.conversation_ids:
-                    raise QualityError(422, "that conversation is not in the sample")
+                    raise InvalidRequest("that conversation is not in the sample")
             agent = (await uow.reviews.handling_agents([conversation_id])).get(conversation_id)
             hits = checklist.forbidden_hits
             if hits is None:

@@ -22,16 +22,17 @@ from gateway.privacy.staff_view import ConsoleView
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from gateway.web.accounts import Accounts
 from handoff.staff import Role, StaffMember
+from gateway.web.handoff_errors import socket_code
 from gateway.web.auth import COOKIE
 from handoff.context import queue_rows
-from handoff.desk import Desk, DeskError
+from handoff.desk import Desk
+from handoff.errors import HandoffRefused
 from handoff.events import (ComplaintClockBreached, ConversationAssigned, NobodyOnline, QueueChanged, SlaBreach,
                             SlaWarning, StaffMessage)
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/agent"
 STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-ERROR_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid_payload"}
 
 
 class Target(BaseModel):
@@ -109,8 +110,8 @@ class AgentNamespace(socketio.AsyncNamespace):
             return await super().trigger_event(event, *args)
         except ValidationError as exc:
             return validation_error(exc)
-        except DeskError as exc:
-            return error(ERROR_CODES.get(exc.status, "error"), str(exc))
+        except HandoffRefused as exc:
+            return error(socket_code(exc), str(exc))
         except ConcurrentUpdate:
             return error("conflict", "someone else changed this conversation first")
         except SessionEnded:

@@ -9,11 +9,13 @@ from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Stat
 from gateway.privacy import staff_view
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.staff import Role
+from gateway.web.handoff_errors import api_error
 from gateway.web.auth import PRINCIPAL, require
 from gateway.json_api.errors import ApiError, read_json
 from handoff.context import complaint_dict, context_package, queue_rows, summary_row
 from handoff.complaints import ComplaintRegister
-from handoff.desk import Desk, DeskError
+from handoff.desk import Desk
+from handoff.errors import HandoffRefused
 from handoff.service_clocks import CalendarSource, ServiceClocks
 
 DESK = web.AppKey("desk", Desk)
@@ -59,8 +61,8 @@ def _deps(request: web.Request):
 async def _run(coro):
     try:
         return await coro
-    except DeskError as exc:
-        raise ApiError(exc.status, str(exc)) from None
+    except HandoffRefused as exc:
+        raise api_error(exc) from None
     except ConcurrentUpdate:
         raise ApiError(409, "someone else changed this conversation first; reload it") from None
 

@@ -55,7 +55,7 @@ WHOLE = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
 VERSION = {**WHOLE, "maximum": LARGEST_VERSION}
 DAY = _text(format="date")
 TIME = _text(description="ISO 8601 date or time; a date alone is its UTC midnight")
-DESK = (403, 404, 409, 422)  # what handoff.desk.DeskError carries
+DESK = (403, 404, 409, 422)  # what hand-off's refusals map to (gateway/web/handoff_errors.py)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ from datetime import datetime, timezone
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from gateway.web.handoff_errors import api_error
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.json_api.errors import ApiError, read_json
 from gateway.web.services import WebServices
 from gateway.json_api.storable import whole
-from handoff.quality import MAX_SAMPLE, Checklist, QualityError, QualityReviews
+from handoff.errors import HandoffRefused
+from handoff.quality import MAX_SAMPLE, Checklist, QualityReviews
 
 QUALITY = web.AppKey("quality", QualityReviews)
 
@@ -50,8 +52,8 @@ def query_time(request: web.Request, name: str) -> datetime | None:
 async def _run(coro):
     try:
         return await coro
-    except QualityError as exc:
-        raise ApiError(exc.status, str(exc)) from None
+    except HandoffRefused as exc:
+        raise api_error(exc) from None
 
 
 @require(*SUPERVISORS)

@@ -13,7 +13,7 @@ from gateway.storage.tables import AuditRecord, Conversation, ConversationEvent,
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.web.accounts import AccountError, Accounts
 from handoff.complaints import ComplaintRegister
-from handoff.desk import DeskError
+from handoff.errors import InvalidRequest
 
 PASSWORD = "correct horse battery"
 
@@ -64,7 +64,7 @@ async def test_complaint_changes_are_audited_with_before_and_after(world):
     opened = await world.complaints.open(amy, "conv-1", "product", "ordinary", "refund", [])
     await world.complaints.update(sue, opened["id"], status="in_progress", owner_id=sue.user_id)
     await world.complaints.update(amy, opened["id"], clock_met="contact")
-    with pytest.raises(DeskError):  # refused: nothing changes, so nothing is logged
+    with pytest.raises(InvalidRequest, match="root cause"):  # refused: nothing changes, so nothing is logged
         await world.complaints.update(sue, opened["id"], status="closed")
     await world.complaints.update(sue, opened["id"], status="closed", root_cause="mouldy batch from one supplier")
 

@@ -11,7 +11,8 @@ from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.tables import Conversation, Customer, GuardHit, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.web.accounts import Accounts
-from handoff.quality import Checklist, QualityError, QualityReviews, draw_ids
+from handoff.errors import InvalidRequest
+from handoff.quality import Checklist, QualityReviews, draw_ids
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -83,7 +84,7 @@ async def test_the_sample_holds_only_conversations_resolved_in_the_period_and_re
     assert stored["seed"] == "audit-2026-11" and [i["conversation_id"] for i in stored["items"]] == first["conversation_ids"]
     assert {i["agent"] for i in stored["items"]} == {"amy"}
 
-    with pytest.raises(QualityError):
+    with pytest.raises(InvalidRequest):
         await world.quality.draw(sue, T0, T0, 5)
 
 
@@ -133,13 +134,11 @@ async def test_per_agent_figures_match_the_reviews_and_the_guard_count_is_prefil
 
     async with world.sessions() as s:
         assert len((await s.execute(text("SELECT id FROM quality_reviews"))).all()) == 6  # both c-b2 rows kept
-    with pytest.raises(QualityError) as refused:
+    with pytest.raises(InvalidRequest):
         await world.quality.review(sue, "c-a1", Checklist(6, 3, True))
-    assert refused.value.status == 422
     await world.conversation("outside", "resolved", at, amy.user_id)
-    with pytest.raises(QualityError) as refused:
+    with pytest.raises(InvalidRequest):
         await world.quality.review(sue, "outside", Checklist(3, 3, True), sample["id"])
-    assert refused.value.status == 422
 
 
 async def test_a_review_cannot_be_changed(world):
