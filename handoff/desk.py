@@ -17,11 +17,9 @@ from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHandoffStatus
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
+from gateway.conversations.ports import ConversationRecord, StoreConflict
 from gateway.conversations.views import HandoffStatus
-from gateway.storage.repository import message_view
-from gateway.storage.tables import AgentPresence, Conversation, ConversationNote, CsatResponse, Message
-from gateway.storage.tables import GuardHit as GuardHitRow
-from gateway.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from handoff.desk_ports import DeskUnitOfWork
 from handoff.errors import HandoffRefused, InvalidRequest, NotFound, NotYours, WrongState
 from handoff.staff import Role, StaffMember
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
@@ -40,7 +38,7 @@ class ReplyOutcome:
     warnings: tuple = ()              # guard hits the agent must confirm
 
 
-def _route(conversation: Conversation) -> tuple[str, str]:
+def _route(conversation: ConversationRecord) -> tuple[str, str]:
     return conversation.channel, conversation.external_chat_id
 
 
@@ -49,7 +47,8 @@ ReplyReader = Callable[[str], Awaitable[GuardHit | None]]
 
 
 class Desk:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, read_reply: ReplyReader | None = None):
+    def __init__(self, uow: Callable[[], DeskUnitOfWork], clock: Clock, bus: MessageBus,
+                 read_reply: ReplyReader | None = None):
         self._uow = uow
         self._clock = clock
         self._bus = bus
@@ -66,18 +65,18 @@ class Desk:
         async with self._assigning:
             while True:
                 async with self._uow() as uow:
-                    queue = await uow.handoffs.queue(limit=1)
-                    agents = [(u, p, n) for u, p, n in await uow.handoffs.online_agents()
-                              if u.role in (Role.AGENT, Role.SUPERVISOR) and n < p.capacity]
-                if not queue or not agents:
+                    conversation = await uow.desk.queue_head()
+                    agents = [a for a in await uow.desk.agents_online()
+                              if a.role in (Role.AGENT, Role.SUPERVISOR) and a.load < a.capacity]
+                if conversation is None or not agents:
                     return done
-                (conversation, _), (user, _, _) = queue[0], agents[0]
+                agent = agents[0]
                 try:
-                    await self._assign(conversation.id, user.id, user.username, by="auto-assignment",
+                    await self._assign(conversation.id, agent.user_id, agent.username, by="auto-assignment",
                                        expected_version=conversation.version)
                 except (ConcurrentUpdate, HandoffRefused):
                     continue  # someone claimed it meanwhile: look again
-                done.append((conversation.id, user.id))
+                done.append((conversation.id, agent.user_id))
 
     async def _assign(self, conversation_id: str, user_id: int, username: str, by: str,
                       expected_version: int | None = None) -> None:
@@ -89,10 +88,8 @@ class Desk:
             if conversation.status != Status.QUEUED:
                 raise WrongState(f"the conversation is {conversation.status}, not waiting in the queue")
             change = plan_transition(Status.QUEUED, Status.ASSIGNED, actor=by, reason=f"assigned to {username}")
-            await uow.conversations.transition(conversation, change, now, assignee_id=user_id)
-            handoff = await uow.handoffs.current(conversation_id)
-            if handoff is not None:
-                handoff.assignee_id, handoff.assigned_at = user_id, now
+            await uow.chats.transition(conversation, change, now, assignee_id=user_id)
+            await uow.desk.assign_handoff(conversation_id, user_id, now)
             status = HandoffStatus("assigned", agent_name=username)
             uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
             await uow.commit()
@@ -107,22 +104,18 @@ class Desk:
             if to_user_id is None:
                 change = plan_transition(Status.ASSIGNED, Status.QUEUED, actor=f"agent:{by.username}",
                                          reason="transferred to supervisors")
-                await uow.conversations.transition(conversation, change, now, assignee_id=None)
-                handoff = await uow.handoffs.current(conversation_id)
-                if handoff is not None:
-                    handoff.priority, handoff.assignee_id = 0, None
+                await uow.chats.transition(conversation, change, now, assignee_id=None)
+                await uow.desk.requeue_first(conversation_id)
                 await uow.commit()
                 await self._bus.publish(QueueChanged("transferred to supervisors"))
                 return
-            target = await uow.handoffs.user(to_user_id)
-            if target is None or target.disabled_at is not None or target.role == Role.EDITOR:
+            target = await uow.desk.account(to_user_id)
+            if target is None or not target.active or target.role == Role.EDITOR:
                 raise InvalidRequest("transfer to an agent or supervisor account")
             change = plan_transition(Status.ASSIGNED, Status.ASSIGNED, actor=f"agent:{by.username}",
                                      reason=f"transferred to {target.username}")
-            await uow.conversations.transition(conversation, change, now, assignee_id=target.id)
-            handoff = await uow.handoffs.current(conversation_id)
-            if handoff is not None:
-                handoff.assignee_id, handoff.assigned_at = target.id, now
+            await uow.chats.transition(conversation, change, now, assignee_id=target.user_id)
+            await uow.desk.assign_handoff(conversation_id, target.user_id, now)
             status = HandoffStatus("assigned", agent_name=target.username)
             uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
             await uow.commit()
@@ -141,25 +134,20 @@ class Desk:
             conversation = await self._owned(uow, conversation_id, agent)
             hits = merged(check_reply(text, await self._customer_data(uow, conversation)), read)
             for hit in hits:
-                uow.handoffs.add(GuardHitRow(conversation_id=conversation_id, user_id=agent.user_id, kind=hit.kind,
-                                          excerpt=hit.excerpt, sent_anyway=confirm, created_at=now))
+                await uow.desk.add_guard_hit(conversation_id, agent.user_id, hit.kind, hit.excerpt, confirm, now)
             if hits and not confirm:
                 await uow.commit()  # the warning itself is kept for quality review
                 return ReplyOutcome(warnings=tuple(hits))
-            await uow.conversations.touch(conversation, now)
-            message = await uow.conversations.add_message(Message(
-                conversation_id=conversation_id, sender=Sender.AGENT, text=text,
-                meta={"agent": agent.username, "agent_id": agent.user_id}, created_at=now))
-            uow.outbox.issue(DeliverMessage(*_route(conversation), message.id), now, conversation_id)
-            handoff = await uow.handoffs.current(conversation_id)
-            if handoff is not None:
-                await uow.handoffs.stamp_once(handoff.id, "first_response_at", now)
-            for complaint in await uow.handoffs.complaints_of(conversation_id):
-                await uow.handoffs.meet_clock(complaint.id, "contact", now)
+            await uow.chats.touch(conversation, now)
+            view = await uow.chats.add_message(conversation_id, Sender.AGENT, text, now,
+                                               meta={"agent": agent.username, "agent_id": agent.user_id})
+            uow.outbox.issue(DeliverMessage(*_route(conversation), view.id), now, conversation_id)
+            await uow.desk.first_response(conversation_id, now)
+            for complaint_id in await uow.desk.complaint_ids(conversation_id):
+                await uow.desk.meet_clock(complaint_id, "contact", now)
                 if agent.role in SUPERVISING:
-                    await uow.handoffs.meet_clock(complaint.id, "supervisor", now)
+                    await uow.desk.meet_clock(complaint_id, "supervisor", now)
             await uow.commit()
-            view = message_view(message)
         await self._bus.publish(StaffMessage(conversation_id, conversation.assignee_id, view))
         return ReplyOutcome(sent=view.to_event(), warnings=tuple(hits))
 
@@ -167,13 +155,12 @@ class Desk:
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
             raise InvalidRequest(f"text must be 1 to {MAX_REPLY_LENGTH} characters")
+        now = self._clock()
         async with self._uow() as uow:
             await self._conversation(uow, conversation_id)
-            note = ConversationNote(conversation_id=conversation_id, author_id=agent.user_id, text=text,
-                                    created_at=self._clock())
-            uow.handoffs.add(note)
+            note_id = await uow.desk.add_note(conversation_id, agent.user_id, text, now)
             await uow.commit()
-            return {"id": note.id, "author": agent.username, "text": text, "created_at": note.created_at.isoformat()}
+        return {"id": note_id, "author": agent.username, "text": text, "created_at": now.isoformat()}
 
     async def resolve(self, conversation_id: str, agent: StaffMember) -> None:
         now = self._clock()
@@ -185,15 +172,11 @@ class Desk:
                 raise WrongState(f"the conversation is {conversation.status}: claim it first")
             change = plan_transition(Status(conversation.status), Status.RESOLVED, actor=f"agent:{agent.username}",
                                      reason="resolved by an agent")
-            await uow.conversations.transition(conversation, change, now, resolved_at=now, assignee_id=None)
-            handoff = await uow.handoffs.current(conversation_id)
-            if handoff is not None:
-                handoff.resolved_at = now
-            history = await uow.conversations.history(conversation_id, limit=20)
-            language = texts.customer_language(history)
-            ask = await uow.conversations.add_message(Message(
-                conversation_id=conversation_id, sender=Sender.SYSTEM, text=texts.text(language, "csat_request"),
-                meta={"csat_request": True}, created_at=now))
+            await uow.chats.transition(conversation, change, now, resolved_at=now, assignee_id=None)
+            await uow.desk.close_handoff(conversation_id, now)
+            language = texts.customer_language((await uow.chats.history(conversation_id))[-20:])
+            ask = await uow.chats.add_message(conversation_id, Sender.SYSTEM, texts.text(language, "csat_request"),
+                                              now, meta={"csat_request": True})
             route = _route(conversation)
             uow.outbox.issue(SendHandoffStatus(*route, {"state": "resolved"}), now, conversation_id)
             uow.outbox.issue(DeliverMessage(*route, ask.id), now, conversation_id)
@@ -202,15 +185,17 @@ class Desk:
         await self._bus.publish(QueueChanged("resolved"))
 
     async def record_csat(self, conversation_id: str, score: int, comment: str | None) -> None:
-        async with self._uow() as uow:
-            handoff = await uow.handoffs.latest(conversation_id)
-            if handoff is None or handoff.resolved_at is None:
-                raise WrongState("nothing to rate yet")
-            if await uow.handoffs.csat_for(handoff.id):
-                raise WrongState("this conversation was rated already")
-            uow.handoffs.add(CsatResponse(conversation_id=conversation_id, handoff_id=handoff.id, score=score,
-                                          comment=comment, created_at=self._clock()))
-            await uow.commit()
+        try:
+            async with self._uow() as uow:
+                handoff = await uow.desk.latest_handoff(conversation_id)
+                if handoff is None or handoff.resolved_at is None:
+                    raise WrongState("nothing to rate yet")
+                if await uow.desk.rated(handoff.id):
+                    raise WrongState("this conversation was rated already")
+                await uow.desk.add_csat(conversation_id, handoff.id, score, comment, self._clock())
+                await uow.commit()
+        except StoreConflict:  # the same rating, sent twice at once, was stored by the other
+            raise WrongState("this conversation was rated already") from None
 
     # -- presence -------------------------------------------------------------------------
     async def set_presence(self, agent: StaffMember, status: str, capacity: int | None = None) -> dict:
@@ -219,29 +204,21 @@ class Desk:
         if capacity is not None and not 1 <= capacity <= 50:
             raise InvalidRequest("capacity must be 1 to 50")
         async with self._uow() as uow:
-            row = await uow.handoffs.presence(agent.user_id)
-            if row is None:
-                row = AgentPresence(user_id=agent.user_id, status=status, capacity=capacity or 5,
-                                    updated_at=self._clock())
-                uow.handoffs.add(row)
-            else:
-                row.status, row.updated_at = status, self._clock()
-                if capacity is not None:
-                    row.capacity = capacity
+            presence = await uow.desk.set_presence(agent.user_id, status, capacity, self._clock())
             await uow.commit()
-            result = {"status": row.status, "capacity": row.capacity}
+        result = {"status": presence.status, "capacity": presence.capacity}
         if status == "online":
             await self.auto_assign()
         return result
 
     # -- helpers --------------------------------------------------------------------------
-    async def _conversation(self, uow: UnitOfWork, conversation_id: str) -> Conversation:
-        conversation = await uow.conversations.get(conversation_id)
+    async def _conversation(self, uow: DeskUnitOfWork, conversation_id: str) -> ConversationRecord:
+        conversation = await uow.chats.conversation(conversation_id)
         if conversation is None:
             raise NotFound(f"no conversation {conversation_id!r}")
         return conversation
 
-    async def _owned(self, uow: UnitOfWork, conversation_id: str, agent: StaffMember) -> Conversation:
+    async def _owned(self, uow: DeskUnitOfWork, conversation_id: str, agent: StaffMember) -> ConversationRecord:
         conversation = await self._conversation(uow, conversation_id)
         if conversation.status != Status.ASSIGNED:
             raise WrongState(f"the conversation is {conversation.status}: claim it first")
@@ -249,7 +226,7 @@ class Desk:
             raise NotYours("this conversation is assigned to someone else")
         return conversation
 
-    async def _customer_data(self, uow: UnitOfWork, conversation: Conversation) -> list[str]:
+    async def _customer_data(self, uow: DeskUnitOfWork, conversation: ConversationRecord) -> list[str]:
         """What the customer told us themselves may be repeated back to them."""
-        history = await uow.conversations.history(conversation.id)
+        history = await uow.chats.history(conversation.id)
         return [item for m in history if m.sender == Sender.CUSTOMER for item in personal_data(m.text)]

@@ -92,13 +92,14 @@ async def _fresh_postgres(postgres_available):
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 async def pipeline_store(request, tmp_path, postgres_available):
-    """The pipeline's unit of work, as a factory, on every implementation of its ports."""
+    """The domain's units of work (called, a new one) on every implementation of their ports."""
     from gateway.storage.database import create_engine, create_session_factory
     from gateway.storage.unit_of_work import UnitOfWork
     from tests.memory_store import MemoryDatabase
+    from tests.store_seeds import StoreUnderTest
 
     if request.param == "memory":
-        yield MemoryDatabase().unit_of_work
+        yield StoreUnderTest(MemoryDatabase().unit_of_work, "memory")
         return
     if request.param == "sqlite":
         urls = _fresh_sqlite(tmp_path)
@@ -108,7 +109,7 @@ async def pipeline_store(request, tmp_path, postgres_available):
         engine = create_engine(url)
         sessions = create_session_factory(engine)
         try:
-            yield lambda: UnitOfWork(sessions)
+            yield StoreUnderTest(lambda: UnitOfWork(sessions), request.param)
         finally:
             await engine.dispose()
 

@@ -20,6 +20,8 @@ from gateway.conversations.commands import Command
 from gateway.conversations.model import ConcurrentUpdate, Status, Transition
 from gateway.conversations.ports import ConversationRecord, DeliveryRecord, StoreConflict
 from gateway.conversations.views import MessageView
+from handoff.desk_ports import StaffAccount
+from tests.memory_desk import HandoffRow, MemoryDeskStore
 
 
 @dataclasses.dataclass
@@ -36,6 +38,15 @@ class Tables:
     deliveries: dict[int, DeliveryRecord] = dataclasses.field(default_factory=dict)
     outbox: list[tuple[Command, str | None]] = dataclasses.field(default_factory=list)
     proposals: dict[tuple[str, str], dict] = dataclasses.field(default_factory=dict)
+    # hand-off's side
+    handoffs: dict[int, HandoffRow] = dataclasses.field(default_factory=dict)
+    accounts: dict[int, StaffAccount] = dataclasses.field(default_factory=dict)
+    presence: dict[int, tuple[str, int, datetime]] = dataclasses.field(default_factory=dict)
+    complaints: dict[str, str] = dataclasses.field(default_factory=dict)  # complaint id -> conversation id
+    clocks: dict[tuple[str, str], datetime | None] = dataclasses.field(default_factory=dict)  # -> met at
+    ratings: dict[int, tuple[int, str | None]] = dataclasses.field(default_factory=dict)  # hand-off id ->
+    notes: list[tuple[int, str, int, str]] = dataclasses.field(default_factory=list)
+    guard_hits: list[tuple[str, int, str, bool]] = dataclasses.field(default_factory=list)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: getattr(self, f.name).copy() for f in dataclasses.fields(self)})
@@ -63,6 +74,7 @@ class MemoryUnitOfWork:
         self.deliveries = MemoryDeliveryLog(self)
         self.outbox = MemoryOutbox(self)
         self.proposals = MemoryProposals(self)
+        self.desk = MemoryDeskStore(self)
         self._base = self._db.tables.copy()
         return self
 
@@ -74,12 +86,12 @@ class MemoryUnitOfWork:
         for check in self.checks:
             check(live)
         merged = live.copy()
-        for name in ("identities", "customers", "conversations", "messages", "replies", "last_message_at",
-                     "deliveries", "proposals"):
-            mine, base = getattr(self.work, name), getattr(self._base, name)
-            getattr(merged, name).update({k: v for k, v in mine.items() if k not in base or base[k] != v})
-        for name in ("opened", "events", "outbox"):
-            getattr(merged, name).extend(getattr(self.work, name)[len(getattr(self._base, name)):])
+        for field in dataclasses.fields(Tables):
+            mine, base, into = (getattr(t, field.name) for t in (self.work, self._base, merged))
+            if isinstance(mine, dict):  # rows this unit added or replaced
+                into.update({k: v for k, v in mine.items() if k not in base or base[k] != v})
+            else:  # rows this unit appended
+                into.extend(mine[len(base):])
         self._db.tables = merged
         self._db.commits += 1
         self.checks, self.bumped = [], {}

@@ -34,6 +34,19 @@ class RecordingHandoffs:
         return HandoffOpened("person", self.waiting, (QueueJoined(conversation.id),))
 
 
+class ScriptedBot:
+    """Answers with the reply it is given; `thinking` runs while it 'composes' it."""
+
+    def __init__(self, reply: BotReply, thinking=None):
+        self.reply, self.thinking, self.heard = reply, thinking, []
+
+    async def respond(self, text, history):
+        self.heard.append((text, [m.text for m in history]))
+        if self.thinking is not None:
+            await self.thinking()
+        return self.reply
+
+
 class TypingChannel(CollectingChannel):
     def __init__(self, name: str = "collect", *, typing_fails: bool = False):
         super().__init__(name)

@@ -9,6 +9,7 @@ from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlDeliveryLog
 from gateway.storage.conflicts import conflicts_as_domain_errors
+from gateway.storage.desk_store import SqlDeskStore
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.leases import LeaseRepository
@@ -19,8 +20,9 @@ from gateway.storage.user_repository import UserRepository
 
 
 class UnitOfWork:
-    """Implements the pipeline's `PipelineUnitOfWork` (chats, deliveries, outbox, proposals);
-    the row repositories beside it serve the parts that do not have ports yet."""
+    """Implements the pipeline's `PipelineUnitOfWork` (chats, deliveries, outbox, proposals) and
+    the desk's `DeskUnitOfWork` (desk); the row repositories beside them serve the parts that
+    do not have ports yet."""
 
     def __init__(self, session_factory: async_sessionmaker, on_outbox_commit: Callable[[], None] | None = None):
         self._session_factory = session_factory
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.chats = SqlChatStore(self.session)
         self.deliveries = SqlDeliveryLog(self.session)
         self.proposals = SqlAlternateProposals(self.session)
+        self.desk = SqlDeskStore(self.session)
         self._committed = False
         return self
 

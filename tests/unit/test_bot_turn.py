@@ -10,20 +10,8 @@ from gateway.conversations.commands import DeliverMessage, RunBotTurn
 from gateway.conversations.intake import Intake
 from gateway.conversations.model import Sender, Status, plan_transition
 from tests.memory_store import MemoryDatabase
-from tests.pipeline_doubles import QueueJoined, RecordingBus, RecordingHandoffs, SteppingClock, TypingChannel
-
-
-class ScriptedBot:
-    """Answers with the reply it is given; `thinking` runs while it 'composes' it."""
-
-    def __init__(self, reply: BotReply, thinking=None):
-        self.reply, self.thinking, self.heard = reply, thinking, []
-
-    async def respond(self, text, history):
-        self.heard.append((text, [m.text for m in history]))
-        if self.thinking is not None:
-            await self.thinking()
-        return self.reply
+from tests.pipeline_doubles import (QueueJoined, RecordingBus, RecordingHandoffs, ScriptedBot, SteppingClock,
+                                    TypingChannel)
 
 
 class Counting:

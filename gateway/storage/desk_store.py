@@ -1,0 +1,94 @@
+"""The desk's store port (`handoff.desk_ports.DeskStore`) on SQLAlchemy."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.conversations.ports import ConversationRecord
+from gateway.storage.chat_store import record
+from gateway.storage.conflicts import conflicts_as_domain_errors
+from gateway.storage.handoff_repository import HandoffRepository
+from gateway.storage.tables import AgentPresence, ConversationNote, CsatResponse, GuardHit
+from handoff.desk_ports import AgentOnShift, HandoffRecord, Presence, StaffAccount
+
+FIRST_CAPACITY = 5
+
+
+class SqlDeskStore:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+        self._rows = HandoffRepository(session)
+
+    async def queue_head(self) -> ConversationRecord | None:
+        head = await self._rows.queue(limit=1)
+        return record(head[0][0]) if head else None
+
+    async def agents_online(self) -> list[AgentOnShift]:
+        return [AgentOnShift(u.id, u.username, u.role, p.capacity, n) for u, p, n in await self._rows.online_agents()]
+
+    async def account(self, user_id: int) -> StaffAccount | None:
+        user = await self._rows.user(user_id)
+        return StaffAccount(user.id, user.username, user.role, user.disabled_at is None) if user else None
+
+    async def assign_handoff(self, conversation_id: str, user_id: int, at: datetime) -> None:
+        handoff = await self._rows.current(conversation_id)
+        if handoff is not None:
+            handoff.assignee_id, handoff.assigned_at = user_id, at
+
+    async def requeue_first(self, conversation_id: str) -> None:
+        handoff = await self._rows.current(conversation_id)
+        if handoff is not None:
+            handoff.priority, handoff.assignee_id = 0, None
+
+    async def close_handoff(self, conversation_id: str, at: datetime) -> None:
+        handoff = await self._rows.current(conversation_id)
+        if handoff is not None:
+            handoff.resolved_at = at
+
+    async def first_response(self, conversation_id: str, at: datetime) -> None:
+        handoff = await self._rows.current(conversation_id)
+        if handoff is not None:
+            await self._rows.stamp_once(handoff.id, "first_response_at", at)
+
+    async def complaint_ids(self, conversation_id: str) -> list[str]:
+        return [c.id for c in await self._rows.complaints_of(conversation_id)]
+
+    async def meet_clock(self, complaint_id: str, kind: str, at: datetime) -> bool:
+        return await self._rows.meet_clock(complaint_id, kind, at)
+
+    async def latest_handoff(self, conversation_id: str) -> HandoffRecord | None:
+        handoff = await self._rows.latest(conversation_id)
+        return HandoffRecord(handoff.id, handoff.conversation_id, handoff.resolved_at) if handoff else None
+
+    async def rated(self, handoff_id: int) -> bool:
+        return await self._rows.csat_for(handoff_id) is not None
+
+    async def add_csat(self, conversation_id: str, handoff_id: int, score: int, comment: str | None,
+                       at: datetime) -> None:
+        self.session.add(CsatResponse(conversation_id=conversation_id, handoff_id=handoff_id, score=score,
+                                      comment=comment, created_at=at))
+        async with conflicts_as_domain_errors():
+            await self.session.flush()
+
+    async def add_note(self, conversation_id: str, author_id: int, text: str, at: datetime) -> int:
+        note = ConversationNote(conversation_id=conversation_id, author_id=author_id, text=text, created_at=at)
+        self.session.add(note)
+        await self.session.flush()
+        return note.id
+
+    async def add_guard_hit(self, conversation_id: str, user_id: int, kind: str, excerpt: str, sent_anyway: bool,
+                            at: datetime) -> None:
+        self.session.add(GuardHit(conversation_id=conversation_id, user_id=user_id, kind=kind, excerpt=excerpt,
+                                  sent_anyway=sent_anyway, created_at=at))
+
+    async def set_presence(self, user_id: int, status: str, capacity: int | None, at: datetime) -> Presence:
+        row = await self._rows.presence(user_id)
+        if row is None:
+            row = AgentPresence(user_id=user_id, status=status, capacity=capacity or FIRST_CAPACITY, updated_at=at)
+            self.session.add(row)
+        else:
+            row.status, row.updated_at = status, at
+            if capacity is not None:
+                row.capacity = capacity
+        return Presence(row.status, row.capacity)

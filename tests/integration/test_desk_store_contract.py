@@ -1,0 +1,122 @@
+"""The desk's store port keeps the same promises in memory, on SQLite and on PostgreSQL."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gateway.conversations.model import Status, plan_transition
+from gateway.conversations.ports import StoreConflict
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+
+async def waiting(store, chat: str, priority: int = 1, minutes: int = 0):
+    async with store() as uow:
+        conversation = await uow.chats.open_conversation("web", chat, f"user-{chat}", None, T0)
+        await uow.commit()
+    return await store.queue(conversation, priority, T0 + timedelta(minutes=minutes))
+
+
+async def test_the_queue_head_is_the_most_urgent_then_the_longest_waiting(pipeline_store):
+    async with pipeline_store() as uow:
+        assert await uow.desk.queue_head() is None
+    await waiting(pipeline_store, "late", minutes=5)
+    early = await waiting(pipeline_store, "early", minutes=1)
+    async with pipeline_store() as uow:
+        assert await uow.desk.queue_head() == early
+    urgent = await waiting(pipeline_store, "complaint", priority=0, minutes=9)
+    async with pipeline_store() as uow:
+        assert await uow.desk.queue_head() == urgent
+        await uow.chats.transition(urgent, plan_transition(Status.QUEUED, Status.ASSIGNED, actor="agent:1",
+                                                           reason="claimed"), T0, assignee_id=None)
+        assert await uow.desk.queue_head() == early  # taken: no longer waiting
+
+
+async def test_agents_online_come_least_loaded_first_with_their_room(pipeline_store):
+    amy = await pipeline_store.add_account("amy")
+    bob = await pipeline_store.add_account("bob", "supervisor")
+    gone = await pipeline_store.add_account("gone", active=False)
+    away = await pipeline_store.add_account("away")
+    async with pipeline_store() as uow:
+        await uow.desk.set_presence(amy, "online", None, T0)
+        for user_id, status in ((bob, "online"), (gone, "online"), (away, "away")):
+            await uow.desk.set_presence(user_id, status, 3, T0 + timedelta(seconds=user_id))
+        await uow.commit()
+    busy = await waiting(pipeline_store, "c1")
+    async with pipeline_store() as uow:
+        await uow.chats.transition(busy, plan_transition(Status.QUEUED, Status.ASSIGNED, actor="agent:amy",
+                                                         reason="claimed"), T0, assignee_id=amy)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        online = await uow.desk.agents_online()
+    assert [(a.username, a.role, a.capacity, a.load) for a in online] == [("bob", "supervisor", 3, 0),
+                                                                            ("amy", "agent", 5, 1)]
+
+
+async def test_presence_keeps_its_capacity_until_one_is_given(pipeline_store):
+    amy = await pipeline_store.add_account("amy")
+    async with pipeline_store() as uow:
+        first = await uow.desk.set_presence(amy, "online", None, T0)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        bigger = await uow.desk.set_presence(amy, "online", 8, T0)
+        later = await uow.desk.set_presence(amy, "away", None, T0)
+        await uow.commit()
+    assert (first.capacity, bigger.capacity, later.status, later.capacity) == (5, 8, "away", 8)
+
+
+async def test_accounts_read_back_with_whether_they_may_work(pipeline_store):
+    amy = await pipeline_store.add_account("amy", "supervisor")
+    gone = await pipeline_store.add_account("gone", active=False)
+    async with pipeline_store() as uow:
+        assert (await uow.desk.account(amy)).__dict__ == {"user_id": amy, "username": "amy", "role": "supervisor",
+                                                          "active": True}
+        assert not (await uow.desk.account(gone)).active
+        assert await uow.desk.account(gone + 1000) is None
+
+
+async def test_a_hand_off_is_taken_requeued_first_and_closed(pipeline_store):
+    amy = await pipeline_store.add_account("amy")
+    await waiting(pipeline_store, "first", minutes=0)
+    later = await waiting(pipeline_store, "later", minutes=5)
+    async with pipeline_store() as uow:
+        await uow.desk.assign_handoff(later.id, amy, T0)
+        await uow.desk.first_response(later.id, T0 + timedelta(minutes=6))
+        await uow.desk.first_response(later.id, T0 + timedelta(minutes=9))  # the first one counts
+        await uow.desk.requeue_first(later.id)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        assert (await uow.desk.queue_head()).id == later.id
+        opened = await uow.desk.latest_handoff(later.id)
+        assert opened.resolved_at is None
+        await uow.desk.close_handoff(later.id, T0 + timedelta(minutes=20))
+        await uow.commit()
+    async with pipeline_store() as uow:
+        closed = await uow.desk.latest_handoff(later.id)
+        assert closed.id == opened.id and closed.resolved_at == T0 + timedelta(minutes=20)
+        assert (await uow.desk.queue_head()).id != later.id
+        assert await uow.desk.latest_handoff("nobody") is None
+
+
+async def test_a_hand_off_is_rated_once(pipeline_store):
+    conversation = await waiting(pipeline_store, "c1")
+    async with pipeline_store() as uow:
+        handoff = await uow.desk.latest_handoff(conversation.id)
+        assert not await uow.desk.rated(handoff.id)
+        await uow.desk.add_csat(conversation.id, handoff.id, 5, "quick", T0)
+        await uow.commit()
+    with pytest.raises(StoreConflict):
+        async with pipeline_store() as uow:
+            assert await uow.desk.rated(handoff.id)
+            await uow.desk.add_csat(conversation.id, handoff.id, 1, None, T0)
+            await uow.commit()
+
+
+async def test_notes_and_guard_hits_are_kept(pipeline_store):
+    amy = await pipeline_store.add_account("amy")
+    conversation = await waiting(pipeline_store, "c1")
+    async with pipeline_store() as uow:
+        first = await uow.desk.add_note(conversation.id, amy, "prefers email", T0)
+        second = await uow.desk.add_note(conversation.id, amy, "called back", T0)
+        await uow.desk.add_guard_hit(conversation.id, amy, "brush_off", "not my department", False, T0)
+        await uow.commit()
+    assert second > first
