@@ -11,8 +11,12 @@ import pytest
 from aiohttp import web
 from hypothesis import settings as hypothesis_settings
 
-from gateway.bootstrap import Gateway, build, migrate_database
+from typing import TYPE_CHECKING
+
 from gateway.config import Settings
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Gateway
 
 PG_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_POSTGRES_PORT", "5432"))
@@ -23,6 +27,14 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 # reproduced from its report alone; nothing is kept in a .hypothesis/ folder between runs.
 hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 hypothesis_settings.load_profile("deterministic")
+
+
+async def migrate_database(settings: Settings) -> None:
+    # Imported when a test needs a database: the whole gateway (aiogram, Socket.IO) is seconds
+    # of imports the unit layer has no use for.
+    from gateway.bootstrap import migrate_database as migrate
+
+    await migrate(settings)
 
 
 async def _postgres_admin():
@@ -146,6 +158,8 @@ class LiveServer:
 
 
 async def start_server(settings: Settings, encoders, port: int = 0, **build_kwargs) -> LiveServer:
+    from gateway.bootstrap import build
+
     await migrate_database(settings)
     gateway = build(settings, encoders=encoders, **build_kwargs)
     runner = web.AppRunner(gateway.app, access_log=None)

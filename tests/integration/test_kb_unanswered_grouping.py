@@ -1,7 +1,6 @@
-"""Grouping unanswered questions with the real multilingual encoder, and the version diff."""
+"""Grouping unanswered questions with the real multilingual encoder."""
 from datetime import datetime, timezone
 
-from knowledge_base.diff import entry_diff, text_ops
 from knowledge_base.unanswered import Question, group_questions, multilingual_encoder
 
 AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -25,15 +24,3 @@ def test_paraphrases_share_a_group_and_unrelated_questions_do_not(encoders):
         frozenset(["Do you sell spaceship parts?"]): "en"}
     assert [g["size"] for g in groups] == [3, 2, 2, 1]  # biggest first
     assert group_questions([], multilingual_encoder(encoders)) == []
-
-
-def test_diff_marks_characters_in_chinese_and_words_in_english():
-    assert text_ops("满99元包邮", "满58元包邮") == [
-        {"op": "equal", "text": "满"}, {"op": "delete", "text": "99"}, {"op": "insert", "text": "58"},
-        {"op": "equal", "text": "元包邮"}]
-    ops = text_ops("Free shipping over ¥99.", "Free delivery over ¥99.")
-    assert {"op": "delete", "text": "shipping"} in ops and {"op": "insert", "text": "delivery"} in ops
-    changes = entry_diff({"question": "a?", "tags": ["x"], "status": "draft", "answer": "same"},
-                         {"question": "a?", "tags": ["y"], "status": "published", "answer": "same"})
-    assert changes == [{"field": "tags", "before": ["x"], "after": ["y"], "removed": ["x"], "added": ["y"]},
-                       {"field": "status", "before": "draft", "after": "published"}]
