@@ -5,6 +5,7 @@ from typing import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from gateway.storage.audit_log import SqlAuditLog
 from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlDeliveryLog
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.deliveries = SqlDeliveryLog(self.session)
         self.proposals = SqlAlternateProposals(self.session)
         self.desk = SqlDeskStore(self.session)
+        self.audit = SqlAuditLog(self.session)
         self._committed = False
         return self
 

@@ -18,6 +18,7 @@ from gateway.storage.tables import (AuditRecord, ChannelIdentity, Complaint, Com
                                     Handoff, Message, OutboxItem, QualityReview, QualitySample, TelegramUpdate,
                                     UnansweredHandled, User)
 from gateway.storage.unit_of_work import UnitOfWork
+from gateway.storage.audit_log import SqlAuditLog
 from handoff.reports import Period, build_report
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
@@ -101,7 +102,7 @@ async def seed_customer(session, cid: str, p: dict, telegram: str | None, agent:
     session.add(QualityReview(sample_id=sample.id, conversation_id=web, agent_id=agent.id, reviewer_id=agent.id,
                               courtesy=4, accuracy=5, resolved=True, forbidden_hits=1,
                               comment=f"agent read out {phone}", created_at=at(91)))
-    uow = type("Uow", (), {"session": session})()
+    uow = type("Uow", (), {"audit": SqlAuditLog(session)})()
     audit.record(uow, at=at(2), actor="bot", action="registered", object_type="complaint", object_id=complaint_id,
                  summary=f"ordinary logistics complaint, demand refund, on {web}", after={"status": "open"})
     audit.record(uow, at=at(59), actor="agent:ann", action="closed", object_type="complaint",
