@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.clock import Clock, utcnow
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.events import QueueChanged
+from handoff.ports import DeskUnitOfWork
 from handoff.queue import describe
 from handoff.service_clocks import CalendarSource, ServiceClocks
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 class QueuePositionNotifier:
     """Realtime only: the position is recomputed on reconnect, so a lost update costs nothing."""
 
-    def __init__(self, uow: UnitOfWorkFactory, channels: ChannelRegistry, clock: Clock = utcnow,
+    def __init__(self, uow: Callable[[], DeskUnitOfWork], channels: ChannelRegistry, clock: Clock = utcnow,
                  calendar: CalendarSource = ServiceClocks):
         self._uow = uow
         self._channels = channels
@@ -25,11 +26,11 @@ class QueuePositionNotifier:
 
     async def __call__(self, event: QueueChanged) -> None:
         async with self._uow() as uow:
-            queue = await uow.handoffs.queue()
-            agents = len(await uow.handoffs.online_agents())
-            typical = await uow.handoffs.typical_handle_seconds()
+            queue = await uow.desk.waiting()
+            agents = len(await uow.desk.agents_online())
+            typical = await uow.desk.typical_handle_seconds()
         now, hours = self._clock(), self._calendar().hours
-        for position, (conversation, _) in enumerate(queue, start=1):
+        for position, conversation in enumerate(queue, start=1):
             status = describe(position, agents, typical, hours, now)
             try:
                 await self._channels.get(conversation.channel).send_handoff(conversation.external_chat_id, status)

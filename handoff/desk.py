@@ -19,7 +19,7 @@ from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHand
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.ports import ConversationRecord, StoreConflict
 from gateway.conversations.views import HandoffStatus
-from handoff.desk_ports import DeskUnitOfWork
+from handoff.ports import DeskUnitOfWork
 from handoff.errors import HandoffRefused, InvalidRequest, NotFound, NotYours, WrongState
 from handoff.staff import Role, StaffMember
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage

@@ -5,42 +5,39 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway import audit
-from gateway.storage.tables import Complaint, ComplaintClock, Conversation, Handoff
-from gateway.storage.unit_of_work import UnitOfWork
+from gateway.conversations.ports import ConversationRecord
 from handoff import policy
+from handoff.ports import ComplaintRecord, DeskUnitOfWork, QueuedHandoff
 from handoff.service_clocks import ServiceClocks
 
 
-async def open_handoff(uow: UnitOfWork, conversation: Conversation, reason: str, details: dict,
+async def open_handoff(uow: DeskUnitOfWork, conversation: ConversationRecord, reason: str, details: dict,
                        evidence_message_id: int, customer_text: str, now: datetime, sla_seconds: int,
-                       clocks: ServiceClocks) -> Handoff:
+                       clocks: ServiceClocks) -> QueuedHandoff:
     kind = policy.classify(details)
-    handoff = Handoff(conversation_id=conversation.id, kind=kind.kind, reason=reason, priority=kind.priority,
-                      category=kind.category, severity=kind.severity, queued_at=now,
-                      first_response_due_at=clocks.first_response_due(now, sla_seconds))
-    uow.handoffs.add(handoff)
+    handoff = await uow.desk.open_handoff(conversation.id, kind.kind, reason, kind.priority, kind.category,
+                                          kind.severity, now, clocks.first_response_due(now, sla_seconds))
     if kind.category:
         await register_complaint(uow, conversation, kind.category, kind.severity or "ordinary",
                                  details.get("severity_reasons", []), policy.demand(customer_text),
                                  [evidence_message_id], "bot", now, clocks=clocks)
-    await uow.handoffs.flush()
     return handoff
 
 
-async def register_complaint(uow: UnitOfWork, conversation: Conversation, category: str, severity: str,
+async def register_complaint(uow: DeskUnitOfWork, conversation: ConversationRecord, category: str, severity: str,
                              reasons: list[str], demand: str, evidence: list[int], created_by: str,
                              now: datetime, owner_id: int | None = None,
-                             clocks: ServiceClocks = ServiceClocks()) -> Complaint:
+                             clocks: ServiceClocks = ServiceClocks()) -> ComplaintRecord:
     code = policy.CHANNEL_CODES.get(conversation.channel, "OTH")
-    serial = await uow.handoffs.next_serial(f"{now:%Y%m%d}", code)
-    complaint = Complaint(id=policy.complaint_id(now, conversation.channel, serial), conversation_id=conversation.id,
-                          category=category, severity=severity, severity_reasons=list(reasons), demand=demand,
-                          status="open", evidence_message_ids=list(evidence), created_by=created_by, created_at=now,
-                          owner_id=owner_id)
-    uow.handoffs.add(complaint)
-    await uow.handoffs.flush()
+    serial = await uow.desk.next_complaint_serial(f"{now:%Y%m%d}", code)
+    complaint = ComplaintRecord(id=policy.complaint_id(now, conversation.channel, serial),
+                                conversation_id=conversation.id, category=category, severity=severity,
+                                severity_reasons=list(reasons), demand=demand, status="open", owner_id=owner_id,
+                                evidence_message_ids=list(evidence), root_cause=None, created_by=created_by,
+                                created_at=now)
+    await uow.desk.add_complaint(complaint)
     for clock_kind, due in clocks.complaint_clocks(severity, now):
-        uow.handoffs.add(ComplaintClock(complaint_id=complaint.id, kind=clock_kind, due_at=due))
+        await uow.desk.add_complaint_clock(complaint.id, clock_kind, due)
     # Every complaint, opened by the bot or by a person, starts its audit trail here.
     audit.record(uow, at=now, actor=created_by, action="registered", object_type="complaint", object_id=complaint.id,
                  summary=f"{severity} {category} complaint, demand {demand}, on {conversation.id}",

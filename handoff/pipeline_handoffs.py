@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class PipelineHandoffs:
-    """Works on the SQL unit of work: the queue's own tables are not behind a port yet."""
+    """Implements the pipeline's `HandoffPort` on hand-off's own ports: the unit of work the
+    pipeline passes in is a `DeskUnitOfWork` too."""
 
     def __init__(self, sla_seconds: int, calendar: CalendarSource = ServiceClocks):
         self._sla_seconds = sla_seconds
@@ -28,7 +29,7 @@ class PipelineHandoffs:
         conversation = await uow.chats.conversation(conversation_id)
         if conversation is None or conversation.status != Status.QUEUED:
             return None
-        handoff = await uow.handoffs.current(conversation_id)
+        handoff = await uow.desk.open_handoff_of(conversation_id)
         return await queue_status(uow, handoff, at, self._calendar().hours) if handoff else None
 
     async def open(self, uow, conversation: ConversationRecord, reason: str, details: dict, message_id: int,

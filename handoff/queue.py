@@ -6,9 +6,8 @@ from datetime import datetime
 
 from gateway import texts
 from gateway.conversations.views import HandoffStatus
-from gateway.storage.tables import Handoff
-from gateway.storage.unit_of_work import UnitOfWork
 from handoff.policy import estimated_wait_seconds
+from handoff.ports import DeskUnitOfWork, QueuedHandoff
 from handoff.service_hours import ServiceHours
 
 OUT_OF_HOURS = "out_of_hours"
@@ -25,11 +24,11 @@ def describe(position: int, agents_online: int, typical_handle_seconds: float, h
                          agents_online=agents_online, notice=None if agents_online else NOBODY_ONLINE)
 
 
-async def queue_status(uow: UnitOfWork, handoff: Handoff, now: datetime,
+async def queue_status(uow: DeskUnitOfWork, handoff: QueuedHandoff, now: datetime,
                        hours: ServiceHours = ServiceHours()) -> HandoffStatus:
-    position = await uow.handoffs.position(handoff)
-    agents = len(await uow.handoffs.online_agents())
-    return describe(position, agents, await uow.handoffs.typical_handle_seconds(), hours, now)
+    position = await uow.desk.position(handoff)
+    agents = len(await uow.desk.agents_online())
+    return describe(position, agents, await uow.desk.typical_handle_seconds(), hours, now)
 
 
 def notice_text(language: str, status: HandoffStatus, hours: ServiceHours) -> str:

@@ -1,17 +1,15 @@
-"""Hand-off's side of the memory store: the desk's port, and opening a hand-off as the bot
-turn asks for it. Same rules as `tests/memory_store.py`: snapshot reads, checks again at
-commit, one yield to the event loop per call."""
+"""Hand-off's side of the memory store: its store port and the audit log. Same rules as
+`tests/memory_store.py`: snapshot reads, checks again at commit, one yield to the event
+loop per call."""
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 from datetime import datetime
 
-from gateway.conversations.commands import DeliverMessage, SendHandoffStatus
-from gateway.conversations.model import Sender, Status
-from gateway.conversations.ports import ConversationRecord, HandoffOpened, StoreConflict
-from gateway.conversations.views import HandoffStatus
-from handoff.desk_ports import AgentOnShift, HandoffRecord, Presence
+from gateway.conversations.model import Status
+from gateway.conversations.ports import ConversationRecord, StoreConflict
+from handoff.ports import AgentOnShift, ComplaintRecord, HandoffRecord, Presence, QueuedHandoff
 
 FIRST_CAPACITY = 5
 
@@ -23,10 +21,23 @@ class HandoffRow:
     kind: str
     priority: int
     queued_at: datetime
+    first_response_due_at: datetime
     assignee_id: int | None = None
     assigned_at: datetime | None = None
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+
+
+def _queued(row: HandoffRow) -> QueuedHandoff:
+    return QueuedHandoff(row.id, row.conversation_id, row.kind, row.priority, row.queued_at, row.first_response_due_at)
+
+
+class MemoryAuditLog:
+    def __init__(self, uow):
+        self._uow = uow
+
+    def add(self, entry) -> None:
+        self._uow.work.audit.append(entry)
 
 
 class MemoryDeskStore:
@@ -46,14 +57,67 @@ class MemoryDeskStore:
         if row is not None:
             self._t.handoffs[row.id] = dataclasses.replace(row, **changes)
 
+    def _queue(self) -> list[HandoffRow]:
+        return sorted((h for h in self._t.handoffs.values()
+                       if not h.resolved_at and self._t.conversations[h.conversation_id].status == Status.QUEUED),
+                      key=lambda h: (h.priority, h.queued_at, h.id))
+
+    async def open_handoff(self, conversation_id: str, kind: str, reason: str, priority: int, category: str | None,
+                           severity: str | None, queued_at: datetime,
+                           first_response_due_at: datetime) -> QueuedHandoff:
+        await asyncio.sleep(0)
+        row = HandoffRow(next(self._uow._db.ids), conversation_id, kind, priority, queued_at, first_response_due_at)
+        self._t.handoffs[row.id] = row
+        return _queued(row)
+
+    async def open_handoff_of(self, conversation_id: str) -> QueuedHandoff | None:
+        await asyncio.sleep(0)
+        row = self._open(conversation_id)
+        return _queued(row) if row is not None else None
+
+    async def position(self, handoff: QueuedHandoff) -> int:
+        await asyncio.sleep(0)
+        ahead = (handoff.priority, handoff.queued_at, handoff.id)
+        return 1 + sum((h.priority, h.queued_at, h.id) < ahead for h in self._queue())
+
+    async def typical_handle_seconds(self, default: float = 300.0) -> float:
+        await asyncio.sleep(0)
+        done = sorted(((h.id, (h.resolved_at - h.assigned_at).total_seconds()) for h in self._t.handoffs.values()
+                       if h.assigned_at and h.resolved_at), reverse=True)[:50]
+        spans = sorted(span for _, span in done)
+        return spans[len(spans) // 2] if spans else default
+
+    async def waiting(self) -> list[ConversationRecord]:
+        await asyncio.sleep(0)
+        return [self._t.conversations[h.conversation_id] for h in self._queue()]
+
+    async def next_complaint_serial(self, day: str, channel_code: str) -> int:
+        await asyncio.sleep(0)
+        key = (day, channel_code)
+        if self._t.serials.get(key) == self._uow._base.serials.get(key):  # the first use in this unit
+            before = self._t.serials.get(key, 0)
+
+            def not_taken(tables) -> None:  # the SQL store locks the counter row; here, the loser retries
+                if tables.serials.get(key, 0) != before:
+                    raise StoreConflict(f"a complaint serial of {day}-{channel_code} was taken meanwhile")
+            self._uow.checks.append(not_taken)
+        serial = self._t.serials.get(key, 0) + 1
+        self._t.serials[key] = serial
+        return serial
+
+    async def add_complaint(self, complaint: ComplaintRecord) -> None:
+        await asyncio.sleep(0)
+        self._t.complaints[complaint.id] = complaint.conversation_id
+        self._t.complaint_records[complaint.id] = complaint
+
+    async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None:
+        await asyncio.sleep(0)
+        self._t.clocks[(complaint_id, kind)] = None
+
     async def queue_head(self) -> ConversationRecord | None:
         await asyncio.sleep(0)
-        waiting = [h for h in self._t.handoffs.values()
-                   if not h.resolved_at and self._t.conversations[h.conversation_id].status == Status.QUEUED]
-        if not waiting:
-            return None
-        first = min(waiting, key=lambda h: (h.priority, h.queued_at, h.id))
-        return self._t.conversations[first.conversation_id]
+        queue = self._queue()
+        return self._t.conversations[queue[0].conversation_id] if queue else None
 
     async def agents_online(self) -> list[AgentOnShift]:
         await asyncio.sleep(0)
@@ -139,36 +203,3 @@ class MemoryDeskStore:
         kept = capacity or (earlier[1] if earlier else FIRST_CAPACITY)
         self._t.presence[user_id] = (status, kept, at)
         return Presence(status, kept)
-
-
-class MemoryHandoffs:
-    """The pipeline's `HandoffPort` on the memory store: a queue entry per hand-off, its place
-    by priority then time, and the customer's notice through the outbox."""
-
-    def __init__(self, priority_of=lambda details: 1):
-        self._priority_of = priority_of
-
-    async def status(self, uow, conversation_id: str, at: datetime) -> HandoffStatus | None:
-        conversation = await uow.chats.conversation(conversation_id)
-        if conversation is None or conversation.status != Status.QUEUED:
-            return None
-        return self._place(uow, conversation_id)
-
-    def _place(self, uow, conversation_id: str) -> HandoffStatus:
-        waiting = sorted((h.priority, h.queued_at, h.id, h.conversation_id) for h in uow.work.handoffs.values()
-                         if not h.resolved_at and uow.work.conversations[h.conversation_id].status == Status.QUEUED)
-        position = 1 + [w[3] for w in waiting].index(conversation_id)
-        return HandoffStatus("queued", position=position)
-
-    async def open(self, uow, conversation: ConversationRecord, reason: str, details: dict, message_id: int,
-                   customer_text: str, language: str, at: datetime) -> HandoffOpened:
-        row = HandoffRow(next(uow._db.ids), conversation.id, details.get("intent", "person"),
-                         self._priority_of(details), at)
-        uow.work.handoffs[row.id] = row
-        status = self._place(uow, conversation.id)
-        notice = await uow.chats.add_message(conversation.id, Sender.SYSTEM, f"queued at {status.position}", at,
-                                             meta={"handoff": status.to_event()})
-        route = (conversation.channel, conversation.external_chat_id)
-        uow.outbox.issue(DeliverMessage(*route, notice.id), at, conversation.id)
-        uow.outbox.issue(SendHandoffStatus(*route, status.to_event()), at, conversation.id)
-        return HandoffOpened(row.kind, status)

@@ -20,8 +20,9 @@ from gateway.conversations.commands import Command
 from gateway.conversations.model import ConcurrentUpdate, Status, Transition
 from gateway.conversations.ports import ConversationRecord, DeliveryRecord, StoreConflict
 from gateway.conversations.views import MessageView
-from handoff.desk_ports import StaffAccount
-from tests.memory_desk import HandoffRow, MemoryDeskStore
+from gateway.audit import AuditEntry
+from handoff.ports import ComplaintRecord, StaffAccount
+from tests.memory_desk import HandoffRow, MemoryAuditLog, MemoryDeskStore
 
 
 @dataclasses.dataclass
@@ -43,10 +44,13 @@ class Tables:
     accounts: dict[int, StaffAccount] = dataclasses.field(default_factory=dict)
     presence: dict[int, tuple[str, int, datetime]] = dataclasses.field(default_factory=dict)
     complaints: dict[str, str] = dataclasses.field(default_factory=dict)  # complaint id -> conversation id
+    complaint_records: dict[str, ComplaintRecord] = dataclasses.field(default_factory=dict)
+    serials: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (day, channel) -> last
     clocks: dict[tuple[str, str], datetime | None] = dataclasses.field(default_factory=dict)  # -> met at
     ratings: dict[int, tuple[int, str | None]] = dataclasses.field(default_factory=dict)  # hand-off id ->
     notes: list[tuple[int, str, int, str]] = dataclasses.field(default_factory=list)
     guard_hits: list[tuple[str, int, str, bool]] = dataclasses.field(default_factory=list)
+    audit: list[AuditEntry] = dataclasses.field(default_factory=list)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: getattr(self, f.name).copy() for f in dataclasses.fields(self)})
@@ -75,6 +79,7 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(self)
         self.proposals = MemoryProposals(self)
         self.desk = MemoryDeskStore(self)
+        self.audit = MemoryAuditLog(self)
         self._base = self._db.tables.copy()
         return self
 
@@ -219,8 +224,10 @@ class MemoryChatStore:
                     raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
             return check
 
+        committed = conversation.id in self._uow._base.conversations  # else opened by this unit itself
         try:
-            unchanged_since(first)(self._uow._db.tables)
+            if committed:
+                unchanged_since(first)(self._uow._db.tables)
             unchanged_since(conversation.version)(self._t)
         except ConcurrentUpdate:
             if first == conversation.version:
@@ -229,7 +236,7 @@ class MemoryChatStore:
         bumped = dataclasses.replace(self._t.conversations[conversation.id], version=conversation.version + 1,
                                      **changes)
         self._t.conversations[conversation.id] = bumped
-        if first == conversation.version:
+        if committed and first == conversation.version:
             self._uow.checks.append(unchanged_since(first))
         return bumped
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from gateway.conversations.model import Status, plan_transition
 from gateway.conversations.ports import ConversationRecord
-from handoff.desk_ports import StaffAccount
+from handoff.ports import StaffAccount
 from tests.memory_desk import HandoffRow
 
 
@@ -42,7 +42,8 @@ class StoreUnderTest:
                 Status.BOT, Status.QUEUED, actor="bot", reason="asked for a person"), at, handed_off_at=at)
             if self.kind == "memory":
                 handoff_id = next(uow._db.ids)
-                uow.work.handoffs[handoff_id] = HandoffRow(handoff_id, conversation.id, "human_request", priority, at)
+                uow.work.handoffs[handoff_id] = HandoffRow(handoff_id, conversation.id, "human_request", priority, at,
+                                                           at + timedelta(minutes=10))
             else:
                 from gateway.storage.tables import Handoff
 

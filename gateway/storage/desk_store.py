@@ -1,4 +1,4 @@
-"""The desk's store port (`handoff.desk_ports.DeskStore`) on SQLAlchemy."""
+"""Hand-off's store port (`handoff.ports.DeskStore`) on SQLAlchemy."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,16 +9,54 @@ from gateway.conversations.ports import ConversationRecord
 from gateway.storage.chat_store import record
 from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.handoff_repository import HandoffRepository
-from gateway.storage.tables import AgentPresence, ConversationNote, CsatResponse, GuardHit
-from handoff.desk_ports import AgentOnShift, HandoffRecord, Presence, StaffAccount
+from gateway.storage.tables import (AgentPresence, Complaint, ComplaintClock, ConversationNote, CsatResponse, GuardHit,
+                                    Handoff)
+from handoff.ports import AgentOnShift, ComplaintRecord, HandoffRecord, Presence, QueuedHandoff, StaffAccount
 
 FIRST_CAPACITY = 5
+
+
+def queued(row: Handoff) -> QueuedHandoff:
+    return QueuedHandoff(row.id, row.conversation_id, row.kind, row.priority, row.queued_at, row.first_response_due_at)
 
 
 class SqlDeskStore:
     def __init__(self, session: AsyncSession):
         self.session = session
         self._rows = HandoffRepository(session)
+
+    async def open_handoff(self, conversation_id: str, kind: str, reason: str, priority: int, category: str | None,
+                           severity: str | None, queued_at: datetime,
+                           first_response_due_at: datetime) -> QueuedHandoff:
+        row = Handoff(conversation_id=conversation_id, kind=kind, reason=reason, priority=priority,
+                      category=category, severity=severity, queued_at=queued_at,
+                      first_response_due_at=first_response_due_at)
+        self.session.add(row)
+        await self.session.flush()
+        return queued(row)
+
+    async def open_handoff_of(self, conversation_id: str) -> QueuedHandoff | None:
+        row = await self._rows.current(conversation_id)
+        return queued(row) if row is not None else None
+
+    async def position(self, handoff: QueuedHandoff) -> int:
+        return await self._rows.position(handoff)
+
+    async def typical_handle_seconds(self, default: float = 300.0) -> float:
+        return await self._rows.typical_handle_seconds(default)
+
+    async def waiting(self) -> list[ConversationRecord]:
+        return [record(conversation) for conversation, _ in await self._rows.queue()]
+
+    async def next_complaint_serial(self, day: str, channel_code: str) -> int:
+        return await self._rows.next_serial(day, channel_code)
+
+    async def add_complaint(self, complaint: ComplaintRecord) -> None:
+        self.session.add(Complaint(**complaint.__dict__))
+        await self.session.flush()
+
+    async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None:
+        self.session.add(ComplaintClock(complaint_id=complaint_id, kind=kind, due_at=due_at))
 
     async def queue_head(self) -> ConversationRecord | None:
         head = await self._rows.queue(limit=1)

@@ -5,6 +5,7 @@ import pytest
 
 from gateway.conversations.model import Status, plan_transition
 from gateway.conversations.ports import StoreConflict
+from handoff.ports import ComplaintRecord
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -120,3 +121,49 @@ async def test_notes_and_guard_hits_are_kept(pipeline_store):
         await uow.desk.add_guard_hit(conversation.id, amy, "brush_off", "not my department", False, T0)
         await uow.commit()
     assert second > first
+
+
+async def opened_handoff(store, chat: str, priority: int, minutes: int):
+    async with store() as uow:
+        conversation = await uow.chats.open_conversation("web", chat, f"user-{chat}", None, T0)
+        at = T0 + timedelta(minutes=minutes)
+        conversation = await uow.chats.transition(conversation, plan_transition(
+            Status.BOT, Status.QUEUED, actor="bot", reason="asked for a person"), at)
+        handoff = await uow.desk.open_handoff(conversation.id, "human_request", "asked", priority, None, None, at,
+                                              at + timedelta(minutes=10))
+        await uow.commit()
+    return conversation, handoff
+
+
+async def test_an_opened_hand_off_takes_its_place_in_the_queue(pipeline_store):
+    first, first_handoff = await opened_handoff(pipeline_store, "c1", priority=2, minutes=0)
+    assert (first_handoff.kind, first_handoff.priority) == ("human_request", 2)
+    assert first_handoff.first_response_due_at - first_handoff.queued_at == timedelta(minutes=10)
+    urgent, urgent_handoff = await opened_handoff(pipeline_store, "c2", priority=0, minutes=3)
+    async with pipeline_store() as uow:
+        assert await uow.desk.open_handoff_of(first.id) == first_handoff
+        assert await uow.desk.position(urgent_handoff) == 1
+        assert await uow.desk.position(first_handoff) == 2
+        assert [c.id for c in await uow.desk.waiting()] == [urgent.id, first.id]
+        assert await uow.desk.typical_handle_seconds() == 300.0  # nothing handled yet: the default
+        await uow.desk.close_handoff(urgent.id, T0)
+        assert await uow.desk.open_handoff_of(urgent.id) is None
+
+
+async def test_complaint_serials_count_per_day_and_channel_and_clocks_are_met_once(pipeline_store):
+    conversation, _ = await opened_handoff(pipeline_store, "c1", priority=1, minutes=0)
+    async with pipeline_store() as uow:
+        serials = [await uow.desk.next_complaint_serial("20261201", "WEB") for _ in range(2)]
+        other = await uow.desk.next_complaint_serial("20261201", "TG")
+        await uow.desk.add_complaint(ComplaintRecord("20261201-WEB-0002", conversation.id, "product", "ordinary",
+                                                     [], "refund", "open", None, [], None, "bot", T0))
+        await uow.desk.add_complaint_clock("20261201-WEB-0002", "contact", T0 + timedelta(hours=2))
+        await uow.commit()
+    assert (serials, other) == ([1, 2], 1)
+    async with pipeline_store() as uow:
+        assert await uow.desk.next_complaint_serial("20261201", "WEB") == 3
+        assert await uow.desk.complaint_ids(conversation.id) == ["20261201-WEB-0002"]
+        assert await uow.desk.meet_clock("20261201-WEB-0002", "contact", T0)
+        assert not await uow.desk.meet_clock("20261201-WEB-0002", "contact", T0)
+        assert not await uow.desk.meet_clock("20261201-WEB-0002", "supervisor", T0)  # an ordinary one has none
+        await uow.commit()

@@ -11,11 +11,11 @@ from gateway.conversations.commands import DeliverMessage, RequestCsat, RunBotTu
 from gateway.conversations.intake import Intake
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status
 from handoff.desk import Desk
-from handoff.desk_ports import StaffAccount
+from handoff.ports import StaffAccount
 from handoff.errors import InvalidRequest, NotFound, NotYours, WrongState
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
+from handoff.pipeline_handoffs import PipelineHandoffs
 from handoff.staff import Role, StaffMember
-from tests.memory_desk import MemoryHandoffs
 from tests.memory_store import MemoryDatabase
 from tests.pipeline_doubles import RecordingBus, ScriptedBot, SteppingClock, TypingChannel
 
@@ -25,7 +25,7 @@ class World:
         self.db = MemoryDatabase()
         self.bus = RecordingBus()
         clock = SteppingClock()
-        handoffs = MemoryHandoffs(priority_of=lambda details: 0 if details.get("intent") == "complaint" else 1)
+        handoffs = PipelineHandoffs(600)
         channels = ChannelRegistry()
         channels.register(TypingChannel("web"))
         self.bot = ScriptedBot(None)
@@ -39,9 +39,12 @@ class World:
         self.db.tables.accounts[self._users] = StaffAccount(self._users, username, role, active)
         return StaffMember(self._users, username, role)
 
-    async def handed_off(self, chat: str, text: str = "I want to talk to a person", intent: str = "person") -> str:
-        self.bot.reply = BotReply("One moment, please.", handoff_reason=f"{intent} asked",
-                                  details={"intent": intent, "language": "en"})
+    async def handed_off(self, chat: str, text: str = "I want to talk to a person", severity: str | None = None) -> str:
+        """Through the bot: a request for a person, or (with a severity) a product complaint."""
+        details = {"code": "human_request"} if severity is None else {
+            "code": "complaint", "category": "product", "severity": severity}
+        self.bot.reply = BotReply("One moment, please.", handoff_reason=details["code"],
+                                  details={**details, "language": "en"})
         stored = await self.intake.receive(InboundMessage("web", chat, f"user-{chat}", text,
                                                           external_message_id=f"{chat}-{text}"))
         await self.turn.run(RunBotTurn(stored.message.id))
@@ -98,21 +101,39 @@ async def test_two_agents_claiming_at_once_one_wins(world):
     assert [e.agent_id for e in world.bus.of(ConversationAssigned)] == [winner.user_id]
 
 
+async def test_a_hand_off_opened_by_the_bot_registers_its_complaint_with_the_policy_clocks(world):
+    ordinary = await world.handed_off("c1", "this kettle leaks, I want my money back", severity="ordinary")
+    major = await world.handed_off("c2", "the charger caught fire", severity="major")
+    registered = {c.conversation_id: c for c in world.db.tables.complaint_records.values()}
+    assert (registered[ordinary].severity, registered[ordinary].demand) == ("ordinary", "refund")
+    assert registered[ordinary].id.endswith("-WEB-0001") and registered[major].id.endswith("-WEB-0002")
+    assert sorted(k for c, k in world.db.tables.clocks if c == registered[major].id) == ["process", "supervisor",
+                                                                                          "update"]
+    assert [e.action for e in world.db.tables.audit] == ["registered", "registered"]
+    assert [world.handoff(c).kind for c in (ordinary, major)] == ["complaint", "major_complaint"]
+    async with world.db.unit_of_work() as uow:  # the major one is first in the queue
+        assert (await uow.desk.queue_head()).id == major
+
+
 async def test_a_reply_goes_out_stops_the_first_response_clock_once_and_meets_complaint_clocks(world):
     amy, sue = world.staff("amy"), world.staff("sue", Role.SUPERVISOR)
-    conversation_id = await world.handed_off("c1", "this kettle leaks, I want my money back", intent="complaint")
-    world.db.tables.complaints["TS-1"] = conversation_id
-    world.db.tables.clocks.update({("TS-1", "contact"): None, ("TS-1", "supervisor"): None})
-    await world.desk.claim(conversation_id, amy)
-    first = await world.desk.reply(conversation_id, amy, "  I am sorry, let me look at your order.  ")
+    ordinary = await world.handed_off("c1", "this kettle leaks, I want my money back", severity="ordinary")
+    major = await world.handed_off("c2", "the charger caught fire", severity="major")
+    [(ordinary_id, _)] = [(c, k) for c, k in world.db.tables.clocks if k == "contact"]
+    [(major_id, _)] = [(c, k) for c, k in world.db.tables.clocks if k == "supervisor"]
+    await world.desk.claim(ordinary, amy)
+    first = await world.desk.reply(ordinary, amy, "  I am sorry, let me look at your order.  ")
     assert first.sent["text"] == "I am sorry, let me look at your order." and first.warnings == ()
-    answered_at = world.handoff(conversation_id).first_response_at
+    answered_at = world.handoff(ordinary).first_response_at
     assert answered_at is not None
-    assert world.db.tables.clocks[("TS-1", "contact")] is not None
-    assert world.db.tables.clocks[("TS-1", "supervisor")] is None  # an agent's reply is not the supervisor's
-    await world.desk.reply(conversation_id, sue, "I am the supervisor on duty and I will follow this up.")
-    assert world.handoff(conversation_id).first_response_at == answered_at
-    assert world.db.tables.clocks[("TS-1", "supervisor")] is not None
+    assert world.db.tables.clocks[(ordinary_id, "contact")] is not None
+    await world.desk.reply(ordinary, amy, "Found it: a new kettle leaves today.")
+    assert world.handoff(ordinary).first_response_at == answered_at  # the first reply stopped the clock
+    await world.desk.claim(major, amy)
+    await world.desk.reply(major, amy, "I am sorry, I am calling my supervisor.")
+    assert world.db.tables.clocks[(major_id, "supervisor")] is None  # an agent's reply is not the supervisor's
+    await world.desk.reply(major, sue, "I am the supervisor on duty and I will follow this up.")
+    assert world.db.tables.clocks[(major_id, "supervisor")] is not None
     sent = world.issued(DeliverMessage)[-2:]
     assert [world.db.tables.messages[d.message_id].sender for d in sent] == [Sender.AGENT, Sender.AGENT]
     assert [e.message.text for e in world.bus.of(StaffMessage)][0] == "I am sorry, let me look at your order."
@@ -209,7 +230,7 @@ async def test_going_online_takes_the_queue_by_priority_to_the_least_loaded_agen
     amy, bob = world.staff("amy"), world.staff("bob")
     ed = world.staff("ed", Role.EDITOR)
     person = await world.handed_off("c1")
-    complaint = await world.handed_off("c2", "the parcel arrived broken", intent="complaint")
+    complaint = await world.handed_off("c2", "the parcel arrived broken", severity="ordinary")
     await world.desk.set_presence(ed, "online")  # editors do not take conversations
     assert world.conversation(person).status == Status.QUEUED
     assert await world.desk.set_presence(amy, "online", capacity=1) == {"status": "online", "capacity": 1}

@@ -1,12 +1,14 @@
-"""What the desk needs from storage, in hand-off's words: the queue, the people on shift,
-and the hand-off's own bookkeeping. Storage implements it (`gateway/storage/desk_store.py`);
-the unit tests run the desk on a memory one held to the same contract."""
+"""What hand-off needs from storage, in its own words: the queue, the people on shift, the
+hand-off's own bookkeeping and the complaint register. Storage implements it
+(`gateway/storage/desk_store.py`); the unit tests run the desk and the opening of hand-offs
+on a memory one held to the same contract."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from gateway.audit import AuditEntry
 from gateway.conversations.ports import ChatStore, CommandOutbox, ConversationRecord
 
 
@@ -35,12 +37,62 @@ class HandoffRecord:
 
 
 @dataclass(frozen=True)
+class QueuedHandoff:
+    id: int
+    conversation_id: str
+    kind: str
+    priority: int  # lower goes first
+    queued_at: datetime
+    first_response_due_at: datetime
+
+
+@dataclass(frozen=True)
+class ComplaintRecord:
+    id: str  # 20261201-WEB-0001: the ID the customer is told
+    conversation_id: str
+    category: str
+    severity: str
+    severity_reasons: list
+    demand: str
+    status: str
+    owner_id: int | None
+    evidence_message_ids: list
+    root_cause: str | None
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Presence:
     status: str
     capacity: int
 
 
 class DeskStore(Protocol):
+    async def open_handoff(self, conversation_id: str, kind: str, reason: str, priority: int, category: str | None,
+                           severity: str | None, queued_at: datetime,
+                           first_response_due_at: datetime) -> QueuedHandoff: ...
+
+    async def open_handoff_of(self, conversation_id: str) -> QueuedHandoff | None:
+        """The conversation's hand-off that is not resolved yet."""
+
+    async def position(self, handoff: QueuedHandoff) -> int:
+        """1 for the first in the queue: by priority, then time queued, then id."""
+
+    async def typical_handle_seconds(self, default: float = 300.0) -> float:
+        """The median time from assignment to resolution of the latest hand-offs."""
+
+    async def waiting(self) -> list[ConversationRecord]:
+        """Every waiting conversation, in the order people should take them."""
+
+    async def next_complaint_serial(self, day: str, channel_code: str) -> int:
+        """1, 2, 3… per day and channel; two registrations never get the same."""
+
+    async def add_complaint(self, complaint: ComplaintRecord) -> None: ...
+
+    async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None: ...
+
     async def queue_head(self) -> ConversationRecord | None:
         """The waiting conversation people should take first."""
 
@@ -82,10 +134,15 @@ class DeskStore(Protocol):
         """A first presence takes capacity 5 unless one is given; later ones keep the last."""
 
 
+class AuditLog(Protocol):
+    def add(self, entry: AuditEntry) -> None: ...
+
+
 class DeskUnitOfWork(Protocol):
     chats: ChatStore
     desk: DeskStore
     outbox: CommandOutbox
+    audit: AuditLog
 
     async def __aenter__(self) -> DeskUnitOfWork: ...
 
