@@ -1,0 +1,86 @@
+"""Staff accounts and their sessions, the audit log and the service calendar."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.storage.tables.base import Base, BigId, Timestamp
+
+
+class User(Base):
+    """Console and editor accounts. Customers are not users: they have visitor tokens."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+    disabled_at: Mapped[datetime | None] = mapped_column(Timestamp())
+    # "zh-CN" or "en": the staff pages follow it once the account is logged in.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+
+
+class AuthSession(Base):
+    """A login. Only a hash of the token is stored: a leaked table opens no sessions."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp())
+    expires_at: Mapped[datetime] = mapped_column(Timestamp())
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp())
+    # Touched at most once a minute: enough to end an idle session without a write per request.
+    last_seen_at: Mapped[datetime | None] = mapped_column(Timestamp())
+
+
+class LoginFailure(Base):
+    """A failed staff login, kept for the throttling window: counted per name and per address
+    in the database, so every process refuses the same guesser."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_ip_at", "ip", "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class AuditRecord(Base):
+    """Append-only: who changed what and when, for records whose own tables keep no history
+    (complaints, user roles). KB entries and conversation status keep theirs in
+    `kb_entry_versions` and `conversation_events`; the audit page reads all three."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Timestamp(), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp())
+
+
+class ServiceCalendar(Base):
+    """The service calendar an admin saved (one row), which takes over from the settings'.
+    `version` makes a save conditional on the version its writer read."""
+
+    __tablename__ = "service_calendar"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_service_calendar_one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    calendar: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(Timestamp())
