@@ -47,6 +47,26 @@ class QueuedHandoff:
 
 
 @dataclass(frozen=True)
+class AwaitedHandoff:
+    """An open hand-off whose first response has not come, with its stored clock marks."""
+    id: int
+    conversation_id: str
+    queued_at: datetime
+    first_response_due_at: datetime
+    warned_50_at: datetime | None
+    warned_80_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DueComplaintClock:
+    id: int
+    complaint_id: str
+    conversation_id: str
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class ComplaintRecord:
     id: str  # 20261201-WEB-0001: the ID the customer is told
     conversation_id: str
@@ -93,6 +113,20 @@ class DeskStore(Protocol):
 
     async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None: ...
 
+    async def awaiting_first_response(self) -> list[AwaitedHandoff]:
+        """Open hand-offs whose first-response clock runs and has not been breached."""
+
+    async def stamp_handoff(self, handoff_id: int, mark: str, at: datetime) -> bool:
+        """Sets `warned_50`, `warned_80` or `breached` if still unset: True for exactly one caller."""
+
+    async def overdue_complaint_clocks(self, now: datetime) -> list[DueComplaintClock]:
+        """Clocks past due, neither met nor already breached."""
+
+    async def breach_complaint_clock(self, clock_id: int, at: datetime) -> bool:
+        """True for exactly one caller, and never for a clock met meanwhile."""
+
+    async def presence_of(self, user_id: int) -> Presence | None: ...
+
     async def queue_head(self) -> ConversationRecord | None:
         """The waiting conversation people should take first."""
 
@@ -115,7 +149,7 @@ class DeskStore(Protocol):
     async def complaint_ids(self, conversation_id: str) -> list[str]: ...
 
     async def meet_clock(self, complaint_id: str, kind: str, at: datetime) -> bool:
-        """True for the one caller that met it; a clock the complaint lacks is not met."""
+        """True for the one caller that met it (late or not); a clock the complaint lacks is not met."""
 
     async def latest_handoff(self, conversation_id: str) -> HandoffRecord | None: ...
 

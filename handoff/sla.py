@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Callable
 
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.desk import Desk
 from handoff.events import ComplaintClockBreached, QueueChanged, SlaBreach, SlaWarning
 from handoff.policy import WARNING_MARKS
+from handoff.ports import DeskUnitOfWork
 from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
 
 
 class SlaSweeper:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus, desk: Desk, interval: float = 0.5,
+    def __init__(self, uow: Callable[[], DeskUnitOfWork], clock: Clock, bus: MessageBus, desk: Desk, interval: float = 0.5,
                  calendar: CalendarSource = ServiceClocks):
         self._uow = uow
         self._clock = clock
@@ -61,25 +62,23 @@ class SlaSweeper:
         clocks = self._calendar()
         events: list = []
         async with self._uow() as uow:
-            for handoff in await uow.handoffs.unanswered():
-                conversation = await uow.conversations.get(handoff.conversation_id)
+            for handoff in await uow.desk.awaiting_first_response():
+                conversation = await uow.chats.conversation(handoff.conversation_id)
+                due = handoff.first_response_due_at
                 for mark in WARNING_MARKS:
-                    column = f"warned_{int(mark * 100)}_at"
-                    due = handoff.first_response_due_at
-                    if (getattr(handoff, column) is None and now >= clocks.warning_due(handoff.queued_at, due, mark)
-                            and now < due
-                            and await uow.handoffs.stamp_once(handoff.id, column, now)):
-                        events.append(SlaWarning(handoff.conversation_id, handoff.id, int(mark * 100),
-                                                 handoff.first_response_due_at, conversation.assignee_id))
-                if now >= handoff.first_response_due_at and await uow.handoffs.stamp_once(handoff.id, "breached_at", now):
+                    name = f"warned_{int(mark * 100)}"
+                    if (getattr(handoff, f"{name}_at") is None
+                            and clocks.warning_due(handoff.queued_at, due, mark) <= now < due
+                            and await uow.desk.stamp_handoff(handoff.id, name, now)):
+                        events.append(SlaWarning(handoff.conversation_id, handoff.id, int(mark * 100), due,
+                                                 conversation.assignee_id))
+                if now >= due and await uow.desk.stamp_handoff(handoff.id, "breached", now):
                     assignee = conversation.assignee_id
                     reassigned = await self._release_if_away(uow, conversation, now)
-                    events.append(SlaBreach(handoff.conversation_id, handoff.id, handoff.first_response_due_at,
-                                            assignee, reassigned))
-            for clock in await uow.handoffs.overdue_clocks(now):
-                if await uow.handoffs.breach_clock(clock.id, now):
-                    complaint = await uow.handoffs.complaint(clock.complaint_id)
-                    events.append(ComplaintClockBreached(clock.complaint_id, complaint.conversation_id, clock.kind,
+                    events.append(SlaBreach(handoff.conversation_id, handoff.id, due, assignee, reassigned))
+            for clock in await uow.desk.overdue_complaint_clocks(now):
+                if await uow.desk.breach_complaint_clock(clock.id, now):
+                    events.append(ComplaintClockBreached(clock.complaint_id, clock.conversation_id, clock.kind,
                                                          clock.due_at))
             await uow.commit()
         for event in events:
@@ -101,16 +100,14 @@ class SlaSweeper:
     async def _release_if_away(self, uow, conversation, now) -> bool:
         if conversation.status != Status.ASSIGNED or conversation.assignee_id is None:
             return False
-        presence = await uow.handoffs.presence(conversation.assignee_id)
+        presence = await uow.desk.presence_of(conversation.assignee_id)
         if presence is not None and presence.status == "online":
             return False
         change = plan_transition(Status.ASSIGNED, Status.QUEUED, actor="sla",
                                  reason="first response overdue and the assignee is away")
         try:
-            await uow.conversations.transition(conversation, change, now, assignee_id=None)
+            await uow.chats.transition(conversation, change, now, assignee_id=None)
         except ConcurrentUpdate:
             return False
-        handoff = await uow.handoffs.current(conversation.id)
-        if handoff is not None:
-            handoff.assignee_id, handoff.priority = None, 0
+        await uow.desk.requeue_first(conversation.id)
         return True

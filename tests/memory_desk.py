@@ -9,7 +9,8 @@ from datetime import datetime
 
 from gateway.conversations.model import Status
 from gateway.conversations.ports import ConversationRecord, StoreConflict
-from handoff.ports import AgentOnShift, ComplaintRecord, HandoffRecord, Presence, QueuedHandoff
+from handoff.ports import (AgentOnShift, AwaitedHandoff, ComplaintRecord, DueComplaintClock, HandoffRecord, Presence,
+                           QueuedHandoff)
 
 FIRST_CAPACITY = 5
 
@@ -26,6 +27,17 @@ class HandoffRow:
     assigned_at: datetime | None = None
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+    warned_50_at: datetime | None = None
+    warned_80_at: datetime | None = None
+    breached_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ClockRow:
+    id: int
+    due_at: datetime
+    met_at: datetime | None = None
+    breached_at: datetime | None = None
 
 
 def _queued(row: HandoffRow) -> QueuedHandoff:
@@ -112,7 +124,7 @@ class MemoryDeskStore:
 
     async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None:
         await asyncio.sleep(0)
-        self._t.clocks[(complaint_id, kind)] = None
+        self._t.clocks[(complaint_id, kind)] = ClockRow(next(self._uow._db.ids), due_at)
 
     async def queue_head(self) -> ConversationRecord | None:
         await asyncio.sleep(0)
@@ -159,10 +171,52 @@ class MemoryDeskStore:
 
     async def meet_clock(self, complaint_id: str, kind: str, at: datetime) -> bool:
         await asyncio.sleep(0)
-        if (complaint_id, kind) not in self._t.clocks or self._t.clocks[(complaint_id, kind)] is not None:
+        return self._stamp("clocks", (complaint_id, kind), "met_at", at)
+
+    def _stamp(self, table: str, key, field: str, at: datetime) -> bool:
+        """Sets a field if still unset, here and, checked at commit, in what others committed:
+        one caller wins, as with the SQL store's conditional update."""
+        rows = getattr(self._t, table)
+        if key not in rows or getattr(rows[key], field) is not None:
             return False
-        self._t.clocks[(complaint_id, kind)] = at
+        rows[key] = dataclasses.replace(rows[key], **{field: at})
+
+        def still_unset(tables) -> None:
+            committed = getattr(tables, table).get(key)
+            if committed is not None and getattr(committed, field) is not None:
+                raise StoreConflict(f"{field} of {key} was set meanwhile")
+        self._uow.checks.append(still_unset)
         return True
+
+    async def awaiting_first_response(self) -> list[AwaitedHandoff]:
+        await asyncio.sleep(0)
+        return [AwaitedHandoff(h.id, h.conversation_id, h.queued_at, h.first_response_due_at, h.warned_50_at,
+                               h.warned_80_at) for h in sorted(self._t.handoffs.values(), key=lambda h: h.id)
+                if not h.resolved_at and not h.first_response_at and not h.breached_at]
+
+    async def stamp_handoff(self, handoff_id: int, mark: str, at: datetime) -> bool:
+        await asyncio.sleep(0)
+        if mark not in ("warned_50", "warned_80", "breached"):
+            raise ValueError(mark)
+        return self._stamp("handoffs", handoff_id, f"{mark}_at", at)
+
+    async def overdue_complaint_clocks(self, now: datetime) -> list[DueComplaintClock]:
+        await asyncio.sleep(0)
+        return [DueComplaintClock(c.id, complaint_id, self._t.complaints[complaint_id], kind, c.due_at)
+                for (complaint_id, kind), c in sorted(self._t.clocks.items(), key=lambda item: item[1].id)
+                if c.met_at is None and c.breached_at is None and c.due_at <= now]
+
+    async def breach_complaint_clock(self, clock_id: int, at: datetime) -> bool:
+        await asyncio.sleep(0)
+        [key] = [k for k, c in self._t.clocks.items() if c.id == clock_id]
+        if self._t.clocks[key].met_at is not None:
+            return False
+        return self._stamp("clocks", key, "breached_at", at)
+
+    async def presence_of(self, user_id: int) -> Presence | None:
+        await asyncio.sleep(0)
+        found = self._t.presence.get(user_id)
+        return Presence(found[0], found[1]) if found else None
 
     async def latest_handoff(self, conversation_id: str) -> HandoffRecord | None:
         await asyncio.sleep(0)

@@ -5,7 +5,9 @@ on the same cases: a unit sees its own writes and nothing of another's until tha
 commits; what is not committed is gone; a message id, a bot reply to a message and a
 customer's identity on a channel exist once (StoreConflict); a status change checks the
 version it read (ConcurrentUpdate). Every call yields to the event loop once, so
-concurrent units interleave as they do against a real database.
+concurrent units interleave as they do against a real database. One liberty: a row two
+units change at once keeps the later commit's whole row, where SQL keeps each unit's
+columns; the version and stamp checks refuse the changes where that would matter.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from gateway.conversations.ports import ConversationRecord, DeliveryRecord, Stor
 from gateway.conversations.views import MessageView
 from gateway.audit import AuditEntry
 from handoff.ports import ComplaintRecord, StaffAccount
-from tests.memory_desk import HandoffRow, MemoryAuditLog, MemoryDeskStore
+from tests.memory_desk import ClockRow, HandoffRow, MemoryAuditLog, MemoryDeskStore
 
 
 @dataclasses.dataclass
@@ -46,7 +48,7 @@ class Tables:
     complaints: dict[str, str] = dataclasses.field(default_factory=dict)  # complaint id -> conversation id
     complaint_records: dict[str, ComplaintRecord] = dataclasses.field(default_factory=dict)
     serials: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (day, channel) -> last
-    clocks: dict[tuple[str, str], datetime | None] = dataclasses.field(default_factory=dict)  # -> met at
+    clocks: dict[tuple[str, str], ClockRow] = dataclasses.field(default_factory=dict)  # (complaint, kind) ->
     ratings: dict[int, tuple[int, str | None]] = dataclasses.field(default_factory=dict)  # hand-off id ->
     notes: list[tuple[int, str, int, str]] = dataclasses.field(default_factory=list)
     guard_hits: list[tuple[str, int, str, bool]] = dataclasses.field(default_factory=list)

@@ -81,3 +81,6 @@ class SteppingClock:
     def __call__(self) -> datetime:
         self._now += timedelta(seconds=1)
         return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)

@@ -11,7 +11,10 @@ from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.tables import (AgentPresence, Complaint, ComplaintClock, ConversationNote, CsatResponse, GuardHit,
                                     Handoff)
-from handoff.ports import AgentOnShift, ComplaintRecord, HandoffRecord, Presence, QueuedHandoff, StaffAccount
+from handoff.ports import (AgentOnShift, AwaitedHandoff, ComplaintRecord, DueComplaintClock, HandoffRecord, Presence,
+                           QueuedHandoff, StaffAccount)
+
+MARKS = ("warned_50", "warned_80", "breached")
 
 FIRST_CAPACITY = 5
 
@@ -57,6 +60,28 @@ class SqlDeskStore:
 
     async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None:
         self.session.add(ComplaintClock(complaint_id=complaint_id, kind=kind, due_at=due_at))
+
+    async def awaiting_first_response(self) -> list[AwaitedHandoff]:
+        return [AwaitedHandoff(h.id, h.conversation_id, h.queued_at, h.first_response_due_at, h.warned_50_at,
+                               h.warned_80_at) for h in await self._rows.unanswered()]
+
+    async def stamp_handoff(self, handoff_id: int, mark: str, at: datetime) -> bool:
+        if mark not in MARKS:
+            raise ValueError(f"a hand-off's marks are {', '.join(MARKS)}")
+        return await self._rows.stamp_once(handoff_id, f"{mark}_at", at)
+
+    async def overdue_complaint_clocks(self, now: datetime) -> list[DueComplaintClock]:
+        due = await self._rows.overdue_clocks(now)
+        conversations = {c.id: c.conversation_id for c in await self._rows.complaints_by_id(
+            sorted({clock.complaint_id for clock in due}))}
+        return [DueComplaintClock(c.id, c.complaint_id, conversations[c.complaint_id], c.kind, c.due_at) for c in due]
+
+    async def breach_complaint_clock(self, clock_id: int, at: datetime) -> bool:
+        return await self._rows.breach_clock(clock_id, at)
+
+    async def presence_of(self, user_id: int) -> Presence | None:
+        row = await self._rows.presence(user_id)
+        return Presence(row.status, row.capacity) if row is not None else None
 
     async def queue_head(self) -> ConversationRecord | None:
         head = await self._rows.queue(limit=1)

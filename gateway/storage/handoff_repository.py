@@ -109,6 +109,11 @@ class HandoffRepository:
     async def complaint(self, complaint_id: str) -> Complaint | None:
         return await self.session.get(Complaint, complaint_id)
 
+    async def complaints_by_id(self, complaint_ids: list[str]) -> list[Complaint]:
+        if not complaint_ids:
+            return []
+        return list((await self.session.execute(select(Complaint).where(Complaint.id.in_(complaint_ids)))).scalars())
+
     async def complaints_of(self, conversation_id: str) -> list[Complaint]:
         stmt = select(Complaint).where(Complaint.conversation_id == conversation_id).order_by(Complaint.created_at)
         return list((await self.session.execute(stmt)).scalars().all())

@@ -167,3 +167,66 @@ async def test_complaint_serials_count_per_day_and_channel_and_clocks_are_met_on
         assert not await uow.desk.meet_clock("20261201-WEB-0002", "contact", T0)
         assert not await uow.desk.meet_clock("20261201-WEB-0002", "supervisor", T0)  # an ordinary one has none
         await uow.commit()
+
+
+async def test_a_hand_offs_clock_marks_are_stamped_once_and_end_its_watch(pipeline_store):
+    conversation, handoff = await opened_handoff(pipeline_store, "c1", priority=1, minutes=0)
+    async with pipeline_store() as uow:
+        [awaited] = await uow.desk.awaiting_first_response()
+        assert (awaited.id, awaited.warned_50_at, awaited.first_response_due_at) == (
+            handoff.id, None, handoff.first_response_due_at)
+        assert await uow.desk.stamp_handoff(handoff.id, "warned_50", T0)
+        assert not await uow.desk.stamp_handoff(handoff.id, "warned_50", T0)
+        with pytest.raises(ValueError):
+            await uow.desk.stamp_handoff(handoff.id, "resolved", T0)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        [awaited] = await uow.desk.awaiting_first_response()
+        assert awaited.warned_50_at == T0 and awaited.warned_80_at is None
+        assert await uow.desk.stamp_handoff(handoff.id, "breached", T0)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        assert await uow.desk.awaiting_first_response() == []
+
+
+async def test_an_answered_hand_off_is_not_watched(pipeline_store):
+    conversation, _ = await opened_handoff(pipeline_store, "c1", priority=1, minutes=0)
+    async with pipeline_store() as uow:
+        await uow.desk.first_response(conversation.id, T0)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        assert await uow.desk.awaiting_first_response() == []
+
+
+async def test_overdue_complaint_clocks_are_breached_once_unless_met(pipeline_store):
+    conversation, _ = await opened_handoff(pipeline_store, "c1", priority=1, minutes=0)
+    async with pipeline_store() as uow:
+        await uow.desk.add_complaint(ComplaintRecord("20261201-WEB-0001", conversation.id, "product", "ordinary",
+                                                     [], "refund", "open", None, [], None, "bot", T0))
+        await uow.desk.add_complaint_clock("20261201-WEB-0001", "contact", T0 + timedelta(hours=2))
+        await uow.desk.add_complaint_clock("20261201-WEB-0001", "plan", T0 + timedelta(hours=24))
+        await uow.commit()
+    async with pipeline_store() as uow:
+        assert await uow.desk.overdue_complaint_clocks(T0 + timedelta(hours=1)) == []
+        assert await uow.desk.meet_clock("20261201-WEB-0001", "contact", T0 + timedelta(hours=1))
+        await uow.commit()
+    late = T0 + timedelta(hours=30)
+    async with pipeline_store() as uow:
+        [due] = await uow.desk.overdue_complaint_clocks(late)
+        assert (due.complaint_id, due.conversation_id, due.kind, due.due_at) == (
+            "20261201-WEB-0001", conversation.id, "plan", T0 + timedelta(hours=24))
+        assert await uow.desk.breach_complaint_clock(due.id, late)
+        assert not await uow.desk.breach_complaint_clock(due.id, late)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        assert await uow.desk.overdue_complaint_clocks(late) == []
+
+
+async def test_presence_reads_back(pipeline_store):
+    amy = await pipeline_store.add_account("amy")
+    async with pipeline_store() as uow:
+        assert await uow.desk.presence_of(amy) is None
+        await uow.desk.set_presence(amy, "away", 3, T0)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        assert (await uow.desk.presence_of(amy)).__dict__ == {"status": "away", "capacity": 3}

@@ -4,61 +4,12 @@ import asyncio
 
 import pytest
 
-from bot.responder import BotReply
-from gateway.conversations.bot_turn import BotTurn
-from gateway.conversations.channel_port import ChannelRegistry, InboundMessage
-from gateway.conversations.commands import DeliverMessage, RequestCsat, RunBotTurn, SendHandoffStatus
-from gateway.conversations.intake import Intake
+from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHandoffStatus
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status
-from handoff.desk import Desk
-from handoff.ports import StaffAccount
 from handoff.errors import InvalidRequest, NotFound, NotYours, WrongState
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
-from handoff.pipeline_handoffs import PipelineHandoffs
-from handoff.staff import Role, StaffMember
-from tests.memory_store import MemoryDatabase
-from tests.pipeline_doubles import RecordingBus, ScriptedBot, SteppingClock, TypingChannel
-
-
-class World:
-    def __init__(self):
-        self.db = MemoryDatabase()
-        self.bus = RecordingBus()
-        clock = SteppingClock()
-        handoffs = PipelineHandoffs(600)
-        channels = ChannelRegistry()
-        channels.register(TypingChannel("web"))
-        self.bot = ScriptedBot(None)
-        self.intake = Intake(self.db.unit_of_work, clock, self.bus, handoffs=handoffs)
-        self.turn = BotTurn(self.db.unit_of_work, self.bot, channels, clock, self.bus, handoffs=handoffs)
-        self.desk = Desk(self.db.unit_of_work, clock, self.bus)
-        self._users = 0
-
-    def staff(self, username: str, role: Role = Role.AGENT, *, active: bool = True) -> StaffMember:
-        self._users += 1
-        self.db.tables.accounts[self._users] = StaffAccount(self._users, username, role, active)
-        return StaffMember(self._users, username, role)
-
-    async def handed_off(self, chat: str, text: str = "I want to talk to a person", severity: str | None = None) -> str:
-        """Through the bot: a request for a person, or (with a severity) a product complaint."""
-        details = {"code": "human_request"} if severity is None else {
-            "code": "complaint", "category": "product", "severity": severity}
-        self.bot.reply = BotReply("One moment, please.", handoff_reason=details["code"],
-                                  details={**details, "language": "en"})
-        stored = await self.intake.receive(InboundMessage("web", chat, f"user-{chat}", text,
-                                                          external_message_id=f"{chat}-{text}"))
-        await self.turn.run(RunBotTurn(stored.message.id))
-        return stored.message.conversation_id
-
-    def conversation(self, conversation_id: str):
-        return self.db.tables.conversations[conversation_id]
-
-    def handoff(self, conversation_id: str):
-        return max((h for h in self.db.tables.handoffs.values() if h.conversation_id == conversation_id),
-                   key=lambda h: h.id)
-
-    def issued(self, kind: type) -> list:
-        return [c for c, _ in self.db.tables.outbox if isinstance(c, kind)]
+from handoff.staff import Role
+from tests.desk_world import World
 
 
 @pytest.fixture
@@ -126,14 +77,14 @@ async def test_a_reply_goes_out_stops_the_first_response_clock_once_and_meets_co
     assert first.sent["text"] == "I am sorry, let me look at your order." and first.warnings == ()
     answered_at = world.handoff(ordinary).first_response_at
     assert answered_at is not None
-    assert world.db.tables.clocks[(ordinary_id, "contact")] is not None
+    assert world.db.tables.clocks[(ordinary_id, "contact")].met_at is not None
     await world.desk.reply(ordinary, amy, "Found it: a new kettle leaves today.")
     assert world.handoff(ordinary).first_response_at == answered_at  # the first reply stopped the clock
     await world.desk.claim(major, amy)
     await world.desk.reply(major, amy, "I am sorry, I am calling my supervisor.")
-    assert world.db.tables.clocks[(major_id, "supervisor")] is None  # an agent's reply is not the supervisor's
+    assert world.db.tables.clocks[(major_id, "supervisor")].met_at is None  # an agent's reply is not the supervisor's
     await world.desk.reply(major, sue, "I am the supervisor on duty and I will follow this up.")
-    assert world.db.tables.clocks[(major_id, "supervisor")] is not None
+    assert world.db.tables.clocks[(major_id, "supervisor")].met_at is not None
     sent = world.issued(DeliverMessage)[-2:]
     assert [world.db.tables.messages[d.message_id].sender for d in sent] == [Sender.AGENT, Sender.AGENT]
     assert [e.message.text for e in world.bus.of(StaffMessage)][0] == "I am sorry, let me look at your order."
