@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from gateway import audit
 from gateway.clock import Clock
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 from handoff.calendar_document import clocks_from_document, describe_change, document_of
+from handoff.ports import CalendarUnitOfWork, SavedCalendar
 from handoff.service_clocks import ServiceClocks
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class StaleCalendar(Exception):
 
 
 class CalendarStore:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, default: ServiceClocks):
+    def __init__(self, uow: Callable[[], CalendarUnitOfWork], clock: Clock, default: ServiceClocks):
         self._uow = uow
         self._clock = clock
         self._default = Calendar(default, 0, SETTINGS)
@@ -93,7 +94,7 @@ class CalendarStore:
             self._in_force, self._seen = saved, saved.version
         return saved
 
-    def _adopt(self, row) -> None:
+    def _adopt(self, row: SavedCalendar) -> None:
         try:
             clocks = clocks_from_document(row.calendar)
         except ValueError:

@@ -168,6 +168,27 @@ class DeskStore(Protocol):
         """A first presence takes capacity 5 unless one is given; later ones keep the last."""
 
 
+@dataclass(frozen=True)
+class SavedCalendar:
+    calendar: dict  # the document an admin saved (handoff/calendar_document.py)
+    version: int
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+class CalendarRow(Protocol):
+    """The one saved service calendar, replaced only by a writer who read its version."""
+
+    async def version(self) -> int:
+        """0 while nothing is saved."""
+
+    async def get(self) -> SavedCalendar | None: ...
+
+    async def replace(self, version: int, calendar: dict, by: str, at: datetime) -> bool:
+        """Writes version + 1 over `version` (0: the first save); False, changing nothing,
+        when someone else wrote first."""
+
+
 class AuditLog(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 
@@ -179,6 +200,17 @@ class DeskUnitOfWork(Protocol):
     audit: AuditLog
 
     async def __aenter__(self) -> DeskUnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class CalendarUnitOfWork(Protocol):
+    calendar: CalendarRow
+    audit: AuditLog
+
+    async def __aenter__(self) -> CalendarUnitOfWork: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
 

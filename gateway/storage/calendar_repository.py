@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.storage.tables import ServiceCalendar
+from handoff.ports import SavedCalendar
 
 ROW = 1
 
@@ -21,8 +22,9 @@ class CalendarRepository:
         found = await self.session.scalar(select(ServiceCalendar.version).where(ServiceCalendar.id == ROW))
         return found or 0
 
-    async def get(self) -> ServiceCalendar | None:
-        return await self.session.get(ServiceCalendar, ROW, populate_existing=True)
+    async def get(self) -> SavedCalendar | None:
+        row = await self.session.get(ServiceCalendar, ROW, populate_existing=True)
+        return SavedCalendar(row.calendar, row.version, row.updated_by, row.updated_at) if row is not None else None
 
     async def replace(self, version: int, calendar: dict, by: str, at: datetime) -> bool:
         """Writes version + 1 over `version` (0: the first save); False when someone else
