@@ -9,6 +9,7 @@ from gateway.storage.repository import message_view
 from gateway.storage.tables import Conversation, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.texts import ui
+from handoff.complaint_view import complaint_dict
 from handoff.context_words import handoff_reason_text, reason_text, summary
 
 
@@ -109,15 +110,6 @@ async def context_package(uow: UnitOfWork, conversation: Conversation, now: date
 def delivery_dict(d) -> dict:
     return {"status": d.status, "attempts": d.attempts, "error": d.last_error if d.status != "sent" else None,
             "external_ids": d.external_ids, "updated_at": _iso(d.updated_at)}
-
-
-def complaint_dict(c, clocks) -> dict:
-    return {"id": c.id, "conversation_id": c.conversation_id, "category": c.category, "severity": c.severity,
-            "severity_reasons": c.severity_reasons, "demand": c.demand, "status": c.status, "owner_id": c.owner_id,
-            "evidence_message_ids": c.evidence_message_ids, "root_cause": c.root_cause,
-            "created_at": _iso(c.created_at),
-            "clocks": [{"kind": k.kind, "due_at": _iso(k.due_at), "met_at": _iso(k.met_at),
-                        "breached_at": _iso(k.breached_at)} for k in clocks]}
 
 
 def _bot_meta(messages):

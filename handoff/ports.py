@@ -84,6 +84,14 @@ class ComplaintRecord:
 
 
 @dataclass(frozen=True)
+class ComplaintClockRecord:
+    kind: str  # contact | plan | supervisor | process | update
+    due_at: datetime
+    met_at: datetime | None
+    breached_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Presence:
     status: str
     capacity: int
@@ -112,6 +120,14 @@ class DeskStore(Protocol):
     async def add_complaint(self, complaint: ComplaintRecord) -> None: ...
 
     async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None: ...
+
+    async def complaint(self, complaint_id: str) -> ComplaintRecord | None: ...
+
+    async def update_complaint(self, complaint: ComplaintRecord) -> None:
+        """Writes what a person may change: status, owner, root cause, when it closed."""
+
+    async def complaint_clocks(self, complaint_id: str) -> list[ComplaintClockRecord]:
+        """In the order they were set."""
 
     async def awaiting_first_response(self) -> list[AwaitedHandoff]:
         """Open hand-offs whose first-response clock runs and has not been breached."""

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from gateway.conversations.model import Status
 from gateway.conversations.ports import ConversationRecord, StoreConflict
-from handoff.ports import (AgentOnShift, AwaitedHandoff, ComplaintRecord, DueComplaintClock, HandoffRecord, Presence,
-                           QueuedHandoff)
+from handoff.ports import (AgentOnShift, AwaitedHandoff, ComplaintClockRecord, ComplaintRecord, DueComplaintClock,
+                           HandoffRecord, Presence, QueuedHandoff)
 
 FIRST_CAPACITY = 5
 
@@ -125,6 +125,22 @@ class MemoryDeskStore:
     async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None:
         await asyncio.sleep(0)
         self._t.clocks[(complaint_id, kind)] = ClockRow(next(self._uow._db.ids), due_at)
+
+    async def complaint(self, complaint_id: str) -> ComplaintRecord | None:
+        await asyncio.sleep(0)
+        return self._t.complaint_records.get(complaint_id)
+
+    async def update_complaint(self, complaint: ComplaintRecord) -> None:
+        await asyncio.sleep(0)
+        self._t.complaint_records[complaint.id] = dataclasses.replace(
+            self._t.complaint_records[complaint.id], status=complaint.status, owner_id=complaint.owner_id,
+            root_cause=complaint.root_cause, closed_at=complaint.closed_at)
+
+    async def complaint_clocks(self, complaint_id: str) -> list[ComplaintClockRecord]:
+        await asyncio.sleep(0)
+        return [ComplaintClockRecord(kind, c.due_at, c.met_at, c.breached_at)
+                for (owner, kind), c in sorted(self._t.clocks.items(), key=lambda item: item[1].id)
+                if owner == complaint_id]
 
     async def queue_head(self) -> ConversationRecord | None:
         await asyncio.sleep(0)

@@ -1,6 +1,7 @@
 """Hand-off's store port (`handoff.ports.DeskStore`) on SQLAlchemy."""
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +12,11 @@ from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.tables import (AgentPresence, Complaint, ComplaintClock, ConversationNote, CsatResponse, GuardHit,
                                     Handoff)
-from handoff.ports import (AgentOnShift, AwaitedHandoff, ComplaintRecord, DueComplaintClock, HandoffRecord, Presence,
-                           QueuedHandoff, StaffAccount)
+from handoff.ports import (AgentOnShift, AwaitedHandoff, ComplaintClockRecord, ComplaintRecord, DueComplaintClock,
+                           HandoffRecord, Presence, QueuedHandoff, StaffAccount)
 
 MARKS = ("warned_50", "warned_80", "breached")
+COMPLAINT_FIELDS = [f.name for f in fields(ComplaintRecord)]
 
 FIRST_CAPACITY = 5
 
@@ -60,6 +62,19 @@ class SqlDeskStore:
 
     async def add_complaint_clock(self, complaint_id: str, kind: str, due_at: datetime) -> None:
         self.session.add(ComplaintClock(complaint_id=complaint_id, kind=kind, due_at=due_at))
+
+    async def complaint(self, complaint_id: str) -> ComplaintRecord | None:
+        row = await self._rows.complaint(complaint_id)
+        return ComplaintRecord(**{f: getattr(row, f) for f in COMPLAINT_FIELDS}) if row is not None else None
+
+    async def update_complaint(self, complaint: ComplaintRecord) -> None:
+        row = await self._rows.complaint(complaint.id)
+        row.status, row.owner_id = complaint.status, complaint.owner_id
+        row.root_cause, row.closed_at = complaint.root_cause, complaint.closed_at
+
+    async def complaint_clocks(self, complaint_id: str) -> list[ComplaintClockRecord]:
+        return [ComplaintClockRecord(c.kind, c.due_at, c.met_at, c.breached_at)
+                for c in await self._rows.clocks([complaint_id])]
 
     async def awaiting_first_response(self) -> list[AwaitedHandoff]:
         return [AwaitedHandoff(h.id, h.conversation_id, h.queued_at, h.first_response_due_at, h.warned_50_at,

@@ -12,7 +12,8 @@ from handoff.staff import Role
 from gateway.web.handoff_errors import api_error
 from gateway.web.auth import PRINCIPAL, require
 from gateway.json_api.errors import ApiError, read_json
-from handoff.context import complaint_dict, context_package, queue_rows, summary_row
+from handoff.complaint_view import complaint_dict
+from handoff.context import context_package, queue_rows, summary_row
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused

@@ -1,4 +1,5 @@
 """The desk's store port keeps the same promises in memory, on SQLite and on PostgreSQL."""
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -230,3 +231,30 @@ async def test_presence_reads_back(pipeline_store):
         await uow.commit()
     async with pipeline_store() as uow:
         assert (await uow.desk.presence_of(amy)).__dict__ == {"status": "away", "capacity": 3}
+
+
+async def test_a_complaint_reads_back_and_takes_what_a_person_may_change(pipeline_store):
+    conversation, _ = await opened_handoff(pipeline_store, "c1", priority=1, minutes=0)
+    sue = await pipeline_store.add_account("sue", "supervisor")
+    opened = ComplaintRecord("20261201-WEB-0001", conversation.id, "logistics", "major", ["safety"], "apology",
+                             "open", None, [1, 2], None, "bot", T0)
+    async with pipeline_store() as uow:
+        assert await uow.desk.complaint(opened.id) is None
+        await uow.desk.add_complaint(opened)
+        for hours, kind in ((1, "supervisor"), (4, "process")):
+            await uow.desk.add_complaint_clock(opened.id, kind, T0 + timedelta(hours=hours))
+        await uow.commit()
+    closed = dataclasses.replace(opened, status="closed", owner_id=sue, root_cause="courier dropped it",
+                                 closed_at=T0 + timedelta(days=1), category="product", demand="refund")
+    async with pipeline_store() as uow:
+        assert await uow.desk.complaint(opened.id) == opened
+        await uow.desk.meet_clock(opened.id, "supervisor", T0)
+        await uow.desk.update_complaint(closed)
+        await uow.commit()
+    async with pipeline_store() as uow:
+        stored = await uow.desk.complaint(opened.id)
+        clocks = await uow.desk.complaint_clocks(opened.id)
+    # status, owner, root cause and closing time change; what the register recorded does not
+    assert stored == dataclasses.replace(closed, category="logistics", demand="apology")
+    assert [(c.kind, c.due_at, c.met_at, c.breached_at) for c in clocks] == [
+        ("supervisor", T0 + timedelta(hours=1), T0, None), ("process", T0 + timedelta(hours=4), None, None)]
