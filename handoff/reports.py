@@ -1,9 +1,10 @@
 """Supervisors' figures for a period: how fast people answered, whether the promises held,
 whether customers came back, how they rated it, and how much the bot kept for itself.
 
-Four queries per report (hand-offs, conversations, complaints, agent names); the database
-does the joins, the existence checks and the grouping. Percentiles need the individual
-response times, so the hand-off query returns one narrow row per hand-off of the period.
+Four queries per report (hand-offs, conversations, complaints, agent names), asked of a
+`ReportSource` (storage's read model, gateway/storage/report_queries.py): the database does
+the joins, the existence checks and the grouping. Percentiles need the individual response
+times, so the hand-off query returns one narrow fact per hand-off of the period.
 
 Definitions (the README repeats them; tests compute them independently):
 
@@ -40,11 +41,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from typing import Protocol
 
-from gateway.storage.tables import Complaint, ComplaintClock, Conversation, CsatResponse, Handoff, Message, User
 from handoff.service_hours import ServiceHours
 
 CHANNELS = ("web", "telegram")
@@ -54,6 +52,36 @@ MAX_DAYS = 366
 # First-response histogram: upper bounds in seconds (the last bucket is open).
 FRT_BOUNDS = (60, 120, 300, 600, 1200, 1800, 3600)
 FRT_LABELS = ("< 1 min", "1–2 min", "2–5 min", "5–10 min", "10–20 min", "20–30 min", "30–60 min", "≥ 60 min")
+
+
+@dataclass(frozen=True)
+class HandoffFact:
+    """One hand-off of the period as the figures need it."""
+    id: int
+    assignee_id: int | None
+    queued_at: datetime
+    first_response_due_at: datetime
+    first_response_at: datetime | None
+    assigned_at: datetime | None
+    resolved_at: datetime | None
+    channel: str
+    score: int | None  # its CSAT rating
+    next_handoff_at: datetime | None  # the same customer's next hand-off after this one was resolved
+
+
+class ReportSource(Protocol):
+    async def handoffs(self, start: datetime, end: datetime) -> list[HandoffFact]:
+        """Hand-offs queued in [start, end)."""
+
+    async def conversation_counts(self, start: datetime, end: datetime) -> dict[str, dict]:
+        """Per channel, of conversations created in [start, end) with a customer message:
+        `conversations`, `handed_off`, `bot_contained`."""
+
+    async def complaints(self, start: datetime, end: datetime, as_of: datetime) -> tuple[list[dict], list[dict]]:
+        """Complaints registered in [start, end) by category and severity, and their clocks
+        by kind, each with counts of clocks met and decided as of `as_of`."""
+
+    async def agent_names(self, user_ids: list[int]) -> dict[int, str]: ...
 
 
 class PeriodError(ValueError):
@@ -156,40 +184,6 @@ class HandoffStats:
         }
 
 
-async def _handoff_rows(session: AsyncSession, period: Period):
-    later, later_conv = aliased(Handoff), aliased(Conversation)
-    # The customer's next hand-off after this one was resolved, in any of their conversations.
-    next_handoff = (select(func.min(later.queued_at))
-                    .join(later_conv, later_conv.id == later.conversation_id)
-                    .where(later_conv.customer_id == Conversation.customer_id,
-                           later.queued_at > Handoff.resolved_at)
-                    .correlate(Handoff, Conversation).scalar_subquery())
-    stmt = (select(Handoff.id, Handoff.assignee_id, Handoff.queued_at, Handoff.first_response_due_at,
-                   Handoff.first_response_at, Handoff.assigned_at, Handoff.resolved_at,
-                   Conversation.channel, CsatResponse.score, next_handoff.label("next_handoff_at"))
-            .join(Conversation, Conversation.id == Handoff.conversation_id)
-            .outerjoin(CsatResponse, CsatResponse.handoff_id == Handoff.id)
-            .where(Handoff.queued_at >= period.start, Handoff.queued_at < period.end))
-    return (await session.execute(stmt)).all()
-
-
-async def _conversation_counts(session: AsyncSession, period: Period) -> dict[str, dict]:
-    def has(sender: str):
-        return exists().where(Message.conversation_id == Conversation.id, Message.sender == sender)
-
-    handed_off = exists().where(Handoff.conversation_id == Conversation.id)
-    stmt = (select(Conversation.channel, func.count(),
-                   func.sum(case((handed_off, 1), else_=0)),
-                   func.sum(case((and_(~handed_off, has("bot")), 1), else_=0)))
-            .where(Conversation.created_at >= period.start, Conversation.created_at < period.end, has("customer"))
-            .group_by(Conversation.channel))
-    out = {}
-    for channel, total, handed, contained in (await session.execute(stmt)).all():
-        out[channel] = {"conversations": int(total), "handed_off": int(handed or 0),
-                        "bot_contained": int(contained or 0)}
-    return out
-
-
 def _conversation_figures(counts: dict) -> dict:
     total = counts.get("conversations", 0)
     return {"conversations": total, "handed_off": counts.get("handed_off", 0),
@@ -198,33 +192,9 @@ def _conversation_figures(counts: dict) -> dict:
             "containment": ratio(counts.get("bot_contained", 0), total)}
 
 
-async def _complaints(session: AsyncSession, period: Period, as_of: datetime) -> tuple[list[dict], list[dict]]:
-    met = and_(ComplaintClock.met_at.is_not(None), ComplaintClock.met_at <= ComplaintClock.due_at)
-    decided = (ComplaintClock.met_at.is_not(None)) | (ComplaintClock.due_at <= as_of)
-    in_period = and_(Complaint.created_at >= period.start, Complaint.created_at < period.end)
-    clock_columns = (func.count(ComplaintClock.id), func.sum(case((met, 1), else_=0)),
-                     func.sum(case((decided, 1), else_=0)))
-    by_kind = (select(Complaint.category, Complaint.severity, func.count(Complaint.id.distinct()),
-                      *clock_columns)
-               .outerjoin(ComplaintClock, ComplaintClock.complaint_id == Complaint.id)
-               .where(in_period).group_by(Complaint.category, Complaint.severity)
-               .order_by(Complaint.category, Complaint.severity))
-    complaints = [{"category": category, "severity": severity, "complaints": int(n), "clocks": int(clocks),
-                   "clocks_met": int(ok or 0), "clocks_decided": int(due or 0),
-                   "clock_compliance": ratio(int(ok or 0), int(due or 0))}
-                  for category, severity, n, clocks, ok, due in (await session.execute(by_kind)).all()]
-    by_clock = (select(ComplaintClock.kind, *clock_columns)
-                .join(Complaint, Complaint.id == ComplaintClock.complaint_id)
-                .where(in_period).group_by(ComplaintClock.kind).order_by(ComplaintClock.kind))
-    clocks = [{"clock": kind, "clocks": int(n), "clocks_met": int(ok or 0), "clocks_decided": int(due or 0),
-               "clock_compliance": ratio(int(ok or 0), int(due or 0))}
-              for kind, n, ok, due in (await session.execute(by_clock)).all()]
-    return complaints, clocks
-
-
-async def build_report(session: AsyncSession, period: Period, as_of: datetime,
+async def build_report(source: ReportSource, period: Period, as_of: datetime,
                        service: ServiceHours = ServiceHours()) -> dict:
-    rows = await _handoff_rows(session, period)
+    rows = await source.handoffs(period.start, period.end)
     overall, channels, agents = HandoffStats(), defaultdict(HandoffStats), defaultdict(HandoffStats)
     hours = Counter()
     for row in rows:
@@ -233,10 +203,9 @@ async def build_report(session: AsyncSession, period: Period, as_of: datetime,
         # One that arrives while closed is work for the hour people are back: the busiest
         # hour the staffing calculator starts from is always a service hour.
         hours[service.next_opening(row.queued_at).replace(minute=0, second=0, microsecond=0)] += 1
-    conversations = await _conversation_counts(session, period)
-    complaints, complaint_clocks = await _complaints(session, period, as_of)
-    ids = [a for a in agents if a is not None]
-    names = dict((await session.execute(select(User.id, User.username).where(User.id.in_(ids)))).all()) if ids else {}
+    conversations = await source.conversation_counts(period.start, period.end)
+    complaints, complaint_clocks = await source.complaints(period.start, period.end, as_of)
+    names = await source.agent_names([a for a in agents if a is not None])
 
     all_conversations = {key: sum(c[key] for c in conversations.values())
                          for key in ("conversations", "handed_off", "bot_contained")}

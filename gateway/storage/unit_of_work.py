@@ -15,6 +15,7 @@ from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.leases import LeaseRepository
 from gateway.storage.outbox import OutboxRepository
+from gateway.storage.report_queries import ReportQueries
 from gateway.storage.repository import ConversationRepository
 from gateway.storage.review_repository import ReviewRepository
 from gateway.storage.user_repository import UserRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.proposals = SqlAlternateProposals(self.session)
         self.desk = SqlDeskStore(self.session)
         self.audit = SqlAuditLog(self.session)
+        self.reports = ReportQueries(self.session)
         self._committed = False
         return self
 

@@ -33,7 +33,7 @@ async def _report(request: web.Request) -> dict:
     except reports.PeriodError as exc:
         raise ApiError(422, str(exc)) from None
     async with services.uow() as uow:
-        report = await reports.build_report(uow.session, period, now, services.calendar.current().hours)
+        report = await reports.build_report(uow.reports, period, now, services.calendar.current().hours)
     report["targets"]["sla_seconds"] = services.first_response_sla_seconds
     return report
 

@@ -19,6 +19,7 @@ from gateway.storage.tables import (AuditRecord, ChannelIdentity, Complaint, Com
                                     UnansweredHandled, User)
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.storage.audit_log import SqlAuditLog
+from gateway.storage.report_queries import ReportQueries
 from handoff.reports import Period, build_report
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
@@ -148,7 +149,7 @@ class World:
 
     async def report(self) -> dict:
         async with self.sessions() as s:
-            return await build_report(s, Period.parse("2025-05-01", "2025-06-01", NOW.date()), NOW)
+            return await build_report(ReportQueries(s), Period.parse("2025-05-01", "2025-06-01", NOW.date()), NOW)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.tables import (Complaint, ComplaintClock, Conversation, CsatResponse, Customer, Handoff, Message,
                                     User)
+from gateway.storage.report_queries import ReportQueries
 from handoff.reports import Period, build_report
 
 FIRST, LAST = "2025-03-01", "2025-03-07"
@@ -114,7 +115,7 @@ async def seeded(database_url):
 
 async def report(sessions, as_of=AS_OF, first=FIRST, last=LAST):
     async with sessions() as session:
-        return await build_report(session, Period.parse(first, last, as_of.date()), as_of)
+        return await build_report(ReportQueries(session), Period.parse(first, last, as_of.date()), as_of)
 
 
 def by(rows, key):
@@ -204,7 +205,7 @@ async def test_running_clocks_and_open_windows_are_not_counted_yet(seeded):
     async with sessions() as session:
         # Only rows that exist by then matter for this view: H1 and its complaint.
         now = t(1, 10, 5)
-        r = await build_report(session, Period.parse("2025-03-01", "2025-03-01", now.date()), now)
+        r = await build_report(ReportQueries(session), Period.parse("2025-03-01", "2025-03-01", now.date()), now)
     s = r["summary"]
     assert (s["handoffs"], s["sla_met"], s["sla_decided"], s["fcr_decided"]) == (1, 1, 1, 0)
     clocks = {c["clock"]: (c["clocks_met"], c["clocks_decided"]) for c in r["complaint_clocks"]}
@@ -238,7 +239,7 @@ async def test_response_times_and_load_count_service_hours_only(seeded):
 
     hours = ServiceHours.parse("mon-sat 09:00-22:00; sun closed", "UTC")
     async with seeded[0]() as session:
-        r = await build_report(session, Period.parse(FIRST, LAST, AS_OF.date()), AS_OF, hours)
+        r = await build_report(ReportQueries(session), Period.parse(FIRST, LAST, AS_OF.date()), AS_OF, hours)
     s = r["summary"]
     # Response times 0 (H2), 120, 300, 570: the 2nd and the 4th.
     assert (s["frt_median_seconds"], s["frt_p90_seconds"]) == (120, 570)
