@@ -11,12 +11,12 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from gateway.clock import Clock
-from gateway.storage.tables import QualityReview, QualitySample
-from gateway.storage.unit_of_work import UnitOfWorkFactory
-from handoff.staff import StaffMember
 from handoff.errors import InvalidRequest, NotFound
+from handoff.quality_ports import QualityUnitOfWork, ReviewRecord, SampleRecord
+from handoff.staff import StaffMember
 
 MAX_SAMPLE = 200
 MAX_PERIOD = timedelta(days=366)
@@ -42,12 +42,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def sample_dict(s: QualitySample) -> dict:
+def sample_dict(s: SampleRecord) -> dict:
     return {"id": s.id, "drawn_by": s.drawn_by, "drawn_at": _iso(s.drawn_at), "period_from": _iso(s.period_from),
             "period_to": _iso(s.period_to), "size": s.size, "seed": s.seed, "conversation_ids": list(s.conversation_ids)}
 
 
-def review_dict(r: QualityReview, names: dict[int, str]) -> dict:
+def review_dict(r: ReviewRecord, names: dict[int, str]) -> dict:
     return {"id": r.id, "sample_id": r.sample_id, "conversation_id": r.conversation_id, "agent_id": r.agent_id,
             "agent": names.get(r.agent_id), "reviewer_id": r.reviewer_id, "reviewer": names.get(r.reviewer_id),
             "courtesy": r.courtesy, "accuracy": r.accuracy, "resolved": r.resolved,
@@ -55,7 +55,7 @@ def review_dict(r: QualityReview, names: dict[int, str]) -> dict:
 
 
 class QualityReviews:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock):
+    def __init__(self, uow: Callable[[], QualityUnitOfWork], clock: Clock):
         self._uow = uow
         self._clock = clock
 
@@ -70,10 +70,8 @@ class QualityReviews:
         seed = seed or secrets.token_hex(8)  # recorded either way: the draw is auditable
         async with self._uow() as uow:
             candidates = await uow.reviews.resolved_between(period_from, period_to)
-            sample = QualitySample(drawn_by=by.user_id, drawn_at=self._clock(), period_from=period_from,
-                                   period_to=period_to, size=size, seed=seed,
-                                   conversation_ids=draw_ids(candidates, size, seed))
-            uow.reviews.add(sample)
+            sample = await uow.reviews.add_sample(by.user_id, self._clock(), period_from, period_to, size, seed,
+                                                  draw_ids(candidates, size, seed))
             await uow.commit()
             return {**sample_dict(sample), "population": len(candidates)}
 
@@ -125,14 +123,12 @@ class QualityReviews:
             hits = checklist.forbidden_hits
             if hits is None:
                 hits = (await uow.reviews.guard_counts([conversation_id])).get((conversation_id, agent), (0, 0))[0]
-            row = QualityReview(sample_id=sample_id, conversation_id=conversation_id, agent_id=agent,
-                                reviewer_id=by.user_id, courtesy=checklist.courtesy, accuracy=checklist.accuracy,
-                                resolved=checklist.resolved, forbidden_hits=hits,
-                                comment=(checklist.comment or "").strip() or None, created_at=self._clock())
-            uow.reviews.add(row)
+            review = await uow.reviews.add_review(ReviewRecord(
+                None, sample_id, conversation_id, agent, by.user_id, checklist.courtesy, checklist.accuracy,
+                checklist.resolved, hits, (checklist.comment or "").strip() or None, self._clock()))
             await uow.commit()
             names = await uow.reviews.usernames({agent, by.user_id})
-            return review_dict(row, names)
+            return review_dict(review, names)
 
     async def report(self, start: datetime | None = None, end: datetime | None = None) -> list[dict]:
         async with self._uow() as uow:

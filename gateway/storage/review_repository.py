@@ -9,17 +9,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.conversations.model import Status
 from gateway.storage.tables import Conversation, GuardHit, Handoff, QualityReview, QualitySample, User
+from handoff.quality_ports import ReviewedConversation, ReviewRecord, SampleRecord
+
+SAMPLE_FIELDS = [f for f in SampleRecord.__dataclass_fields__]
+REVIEW_FIELDS = [f for f in ReviewRecord.__dataclass_fields__]
+
+
+def _sample(row: QualitySample) -> SampleRecord:
+    return SampleRecord(**{f: getattr(row, f) for f in SAMPLE_FIELDS})
+
+
+def _review(row: QualityReview) -> ReviewRecord:
+    return ReviewRecord(**{f: getattr(row, f) for f in REVIEW_FIELDS})
 
 
 class ReviewRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    def add(self, row) -> None:
+    async def add_sample(self, drawn_by: int, drawn_at: datetime, period_from: datetime, period_to: datetime,
+                         size: int, seed: str, conversation_ids: list[str]) -> SampleRecord:
+        row = QualitySample(drawn_by=drawn_by, drawn_at=drawn_at, period_from=period_from, period_to=period_to,
+                            size=size, seed=seed, conversation_ids=list(conversation_ids))
         self.session.add(row)
-
-    async def flush(self) -> None:
         await self.session.flush()
+        return _sample(row)
+
+    async def add_review(self, review: ReviewRecord) -> ReviewRecord:
+        row = QualityReview(**{f: getattr(review, f) for f in REVIEW_FIELDS if f != "id"})
+        self.session.add(row)
+        await self.session.flush()
+        return _review(row)
 
     async def resolved_between(self, start: datetime, end: datetime) -> list[str]:
         """Ids of conversations resolved in [start, end) and still resolved, sorted: the
@@ -30,18 +50,19 @@ class ReviewRepository:
                 .order_by(Conversation.id))
         return list((await self.session.execute(stmt)).scalars().all())
 
-    async def sample(self, sample_id: int) -> QualitySample | None:
-        return await self.session.get(QualitySample, sample_id)
+    async def sample(self, sample_id: int) -> SampleRecord | None:
+        row = await self.session.get(QualitySample, sample_id)
+        return _sample(row) if row is not None else None
 
-    async def samples(self, limit: int = 50) -> list[QualitySample]:
+    async def samples(self, limit: int = 50) -> list[SampleRecord]:
         stmt = select(QualitySample).order_by(QualitySample.id.desc()).limit(limit)
-        return list((await self.session.execute(stmt)).scalars().all())
+        return [_sample(row) for row in (await self.session.execute(stmt)).scalars().all()]
 
-    async def conversations(self, ids: list[str]) -> dict[str, Conversation]:
+    async def conversations(self, ids: list[str]) -> dict[str, ReviewedConversation]:
         if not ids:
             return {}
         rows = (await self.session.execute(select(Conversation).where(Conversation.id.in_(ids)))).scalars().all()
-        return {c.id: c for c in rows}
+        return {c.id: ReviewedConversation(c.channel, c.status, c.resolved_at) for c in rows}
 
     async def handling_agents(self, ids: list[str]) -> dict[str, int | None]:
         """Who handled each conversation: the assignee of its newest hand-off (kept after a resolve)."""
@@ -61,11 +82,11 @@ class ReviewRepository:
                 .where(GuardHit.conversation_id.in_(ids)).group_by(GuardHit.conversation_id, GuardHit.user_id))
         return {(cid, uid): (int(sent or 0), int(total)) for cid, uid, sent, total in (await self.session.execute(stmt)).all()}
 
-    async def reviews_of(self, ids: list[str]) -> list[QualityReview]:
+    async def reviews_of(self, ids: list[str]) -> list[ReviewRecord]:
         if not ids:
             return []
         stmt = select(QualityReview).where(QualityReview.conversation_id.in_(ids)).order_by(QualityReview.id)
-        return list((await self.session.execute(stmt)).scalars().all())
+        return [_review(row) for row in (await self.session.execute(stmt)).scalars().all()]
 
     async def usernames(self, user_ids: set[int]) -> dict[int, str]:
         ids = [u for u in user_ids if u is not None]
