@@ -10,6 +10,7 @@ from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlDeliveryLog
 from gateway.storage.conflicts import conflicts_as_domain_errors
+from gateway.storage.console_queries import ConsoleQueries
 from gateway.storage.desk_store import SqlDeskStore
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.desk = SqlDeskStore(self.session)
         self.audit = SqlAuditLog(self.session)
         self.reports = ReportQueries(self.session)
+        self.console = ConsoleQueries(self.session)
         self._committed = False
         return self
 

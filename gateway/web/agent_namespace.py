@@ -24,7 +24,6 @@ from gateway.web.accounts import Accounts
 from handoff.staff import Role, StaffMember
 from gateway.web.handoff_errors import socket_code
 from gateway.web.auth import COOKIE
-from handoff.context import queue_rows
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
 from handoff.events import (ComplaintClockBreached, ConversationAssigned, NobodyOnline, QueueChanged, SlaBreach,
@@ -159,7 +158,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def on_queue(self, sid, data=None, *_):
         await self._principal(sid)
         async with self._uow() as uow:
-            return {"conversations": self._view.rows(await queue_rows(uow, self._clock()))}
+            return {"conversations": self._view.rows(await uow.console.queue_rows(self._clock()))}
 
     async def on_claim(self, sid, data=None, *_):
         target = Target.model_validate(data if isinstance(data, dict) else {})
@@ -207,7 +206,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     # -- what agents hear -----------------------------------------------------------------
     async def _queue_changed(self, event: QueueChanged) -> None:
         async with self._uow() as uow:
-            rows = self._view.rows(await queue_rows(uow, self._clock()))
+            rows = self._view.rows(await uow.console.queue_rows(self._clock()))
         await self.emit("queue", {"conversations": rows, "why": event.why}, room="staff")
 
     async def _assigned(self, event: ConversationAssigned) -> None:

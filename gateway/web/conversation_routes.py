@@ -13,7 +13,6 @@ from gateway.web.handoff_errors import api_error
 from gateway.web.auth import PRINCIPAL, require
 from gateway.json_api.errors import ApiError, read_json
 from handoff.complaint_view import complaint_dict
-from handoff.context import context_package, queue_rows, summary_row
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
@@ -79,11 +78,13 @@ async def list_conversations(request: web.Request) -> web.Response:
     now = clock()
     async with uow_factory() as uow:
         if view == "queued":
-            return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(await queue_rows(uow, now))})
+            queue = await uow.console.queue_rows(now)
+            return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(queue)})
         statuses = {"mine": [Status.ASSIGNED], "assigned": [Status.ASSIGNED], "resolved": [Status.RESOLVED],
                     "bot": [Status.BOT], "open": [Status.QUEUED, Status.ASSIGNED], "all": list(Status)}[view]
         rows = await uow.conversations.by_status(statuses, principal.user_id if view == "mine" else None)
-        out = [await summary_row(uow, c, await uow.handoffs.current(c.id) or await uow.handoffs.latest(c.id), now)
+        out = [await uow.console.summary_row(c, await uow.handoffs.current(c.id) or await uow.handoffs.latest(c.id),
+                                             now)
                for c in rows]
     return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(out)})
 
@@ -104,7 +105,7 @@ async def _visible(request: web.Request, uow):
 async def get_conversation(request: web.Request) -> web.Response:
     _, uow_factory, clock = _deps(request)
     async with uow_factory() as uow:
-        package = await context_package(uow, await _visible(request, uow), clock(), request[PRINCIPAL].language)
+        package = await uow.console.context_package(await _visible(request, uow), clock(), request[PRINCIPAL].language)
     return web.json_response(request.app[CONSOLE_VIEW].package(package))
 
 

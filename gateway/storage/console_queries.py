@@ -1,0 +1,59 @@
+"""The console's read model: the queue, list rows and one conversation's context package,
+read in few queries and shaped by hand-off's pure `handoff.context`."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.conversations.model import Sender
+from gateway.storage.channel_repository import ChannelRepository
+from gateway.storage.handoff_repository import HandoffRepository
+from gateway.storage.repository import ConversationRepository, message_view
+from gateway.storage.tables import Conversation, Handoff
+from gateway.texts import ui
+from handoff.context import context_dict, delivery_dict, listing_row
+
+
+class ConsoleQueries:
+    def __init__(self, session: AsyncSession):
+        self._conversations = ConversationRepository(session)
+        self._handoffs = HandoffRepository(session)
+        self._channels = ChannelRepository(session)
+
+    async def queue_rows(self, now: datetime) -> list[dict]:
+        """The whole queue in three queries, however long it is: it is rebuilt on every change."""
+        queue = await self._handoffs.queue()
+        last = await self._conversations.last_customer_texts([c.id for c, _ in queue])
+        return [{**listing_row(c, h, last.get(c.id, ""), None, now), "position": position}
+                for position, (c, h) in enumerate(queue, start=1)]
+
+    async def summary_row(self, conversation: Conversation, handoff: Handoff | None, now: datetime) -> dict:
+        last = (await self._conversations.last_customer_texts([conversation.id])).get(conversation.id, "")
+        assignee = await self._handoffs.user(conversation.assignee_id) if conversation.assignee_id else None
+        return listing_row(conversation, handoff, last, assignee.username if assignee else None, now)
+
+    async def context_package(self, conversation: Conversation, now: datetime, language: str = ui.DEFAULT) -> dict:
+        rows, handoffs = self._conversations, self._handoffs
+        conversations = await rows.conversations_of_customer(conversation.customer_id)
+        transcript = []
+        for other in conversations:  # every conversation of this customer, on every channel
+            messages = await rows.history(other.id)
+            deliveries = await self._channels.deliveries([m.id for m in messages if m.sender != Sender.CUSTOMER])
+            for m in messages:
+                delivery = deliveries.get(m.id)
+                transcript.append({**message_view(m).to_staff_event(delivery_dict(delivery) if delivery else None),
+                                   "channel": other.channel})
+        handoff = await handoffs.current(conversation.id) or await handoffs.latest(conversation.id)
+        complaints = await handoffs.complaints_of(conversation.id)
+        notes = await handoffs.notes(conversation.id)
+        authors = {n.author_id: (await handoffs.user(n.author_id)).username for n in notes}
+        return context_dict(
+            await self.summary_row(conversation, handoff, now),
+            await rows.customer(conversation.customer_id), await rows.identities(conversation.customer_id),
+            conversations, conversation.id, transcript,
+            [message_view(m) for m in await rows.history(conversation.id)],
+            complaints, await handoffs.clocks([c.id for c in complaints]),
+            [{"id": n.id, "author": authors[n.author_id], "text": n.text, "created_at": n.created_at.isoformat()}
+             for n in notes],
+            language)
