@@ -1,9 +1,10 @@
 """Questions the bot handed to a person for low confidence, grouped by meaning, so an editor
 sees what is missing from the knowledge base and turns each group into an entry at once.
 
-A question leaves the list when an editor handles it (`kb_unanswered_handled`): made into an
-entry, or dismissed. Grouping embeds every question once, in one batch, with the encoder that
-reads both languages, and groups greedily within each language, since an entry has one.
+A question leaves the list when an editor handles it: made into an entry, or dismissed.
+Grouping embeds every question once, in one batch, with the encoder that reads both
+languages, and groups greedily within each language, since an entry has one. The questions
+come from an `UnansweredSource` (storage's, gateway/storage/unanswered_queries.py).
 """
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from typing import Protocol
 
-from gateway.storage.tables import Message, UnansweredHandled
-from knowledge_base.encoders import Encoder
+import numpy as np
+
 from gateway.texts.languages import detect_language
+from knowledge_base.encoders import Encoder
 
 LOW_CONFIDENCE = "low_confidence"
 # multilingual-e5 puts any two short shop questions above 0.75 and rephrasings of one
@@ -25,8 +25,20 @@ LOW_CONFIDENCE = "low_confidence"
 SIMILARITY = 0.9
 MAX_QUESTIONS = 2000  # the newest; older ones come up as these are handled
 
-Customer = aliased(Message)
-Bot = aliased(Message)
+
+
+class UnansweredSource(Protocol):
+    """Customer messages the bot answered with a low-confidence hand-off (its reply's
+    `meta.bot.code`), and which of them an editor has handled."""
+
+    async def pending(self, code: str, limit: int) -> list[tuple]:
+        """The newest not yet handled, as (message view, its bot reply's meta)."""
+
+    async def handled_states(self, code: str, message_ids: list[int]) -> dict[int, str | None]:
+        """For each id that is such a message: what an editor did with it, or None."""
+
+    def add_handled(self, message_id: int, action: str, entry_id: str | None, by: str, at: datetime) -> None:
+        """Unique per message: a second editor's attempt fails at commit."""
 
 
 class NotUnanswered(ValueError):
@@ -74,21 +86,7 @@ class Group:
                 "questions": [q.to_dict() for q in self.members]}
 
 
-def _pending(limit: int = MAX_QUESTIONS):
-    """Customer messages answered by a low-confidence hand-off and not yet handled."""
-    return (
-        select(Customer, Bot.meta)
-        .join(Bot, Bot.reply_to_id == Customer.id)
-        .outerjoin(UnansweredHandled, UnansweredHandled.message_id == Customer.id)
-        .where(Bot.sender == "bot", Customer.sender == "customer",
-               Bot.meta[("bot", "code")].as_string() == LOW_CONFIDENCE,
-               UnansweredHandled.message_id.is_(None))
-        .order_by(Customer.id.desc())
-        .limit(limit)
-    )
-
-
-def _question(message: Message, bot_meta: dict) -> Question | None:
+def _question(message, bot_meta: dict) -> Question | None:
     if not (message.text or "").strip():
         return None
     details = (bot_meta or {}).get("bot") or {}
@@ -97,8 +95,8 @@ def _question(message: Message, bot_meta: dict) -> Question | None:
                     details.get("language") or detect_language(message.text), results[0] if results else None)
 
 
-async def pending_questions(session, limit: int = MAX_QUESTIONS) -> list[Question]:
-    rows = (await session.execute(_pending(limit))).all()
+async def pending_questions(source: UnansweredSource, limit: int = MAX_QUESTIONS) -> list[Question]:
+    rows = await source.pending(LOW_CONFIDENCE, limit)
     return [q for q in (_question(m, meta) for m, meta in rows) if q is not None]
 
 
@@ -129,35 +127,25 @@ def group_questions(questions: list[Question], encoder: Encoder, threshold: floa
     return sorted((g.to_dict() for g in groups), key=lambda g: (g["size"], g["last_asked_at"]), reverse=True)
 
 
-async def unanswered_groups(session, encoders, threshold: float = SIMILARITY) -> list[dict]:
-    questions = await pending_questions(session)
+async def unanswered_groups(source: UnansweredSource, encoders, threshold: float = SIMILARITY) -> list[dict]:
+    questions = await pending_questions(source)
     return await asyncio.to_thread(group_questions, questions, multilingual_encoder(encoders), threshold)
 
 
-async def check_open(session, message_ids: list[int]) -> list[Message]:
-    """The customer messages behind these ids, if every one is still on the list."""
+async def check_open(source: UnansweredSource, message_ids: list[int]) -> None:
+    """Refuses unless every id is a question still on the list."""
     ids = list(dict.fromkeys(message_ids))
-    rows = (await session.execute(
-        select(Customer, UnansweredHandled.action)
-        .join(Bot, Bot.reply_to_id == Customer.id)
-        .outerjoin(UnansweredHandled, UnansweredHandled.message_id == Customer.id)
-        .where(Customer.id.in_(ids), Bot.sender == "bot", Customer.sender == "customer",
-               Bot.meta[("bot", "code")].as_string() == LOW_CONFIDENCE)
-    )).all()
-    found = {m.id: (m, action) for m, action in rows}
+    found = await source.handled_states(LOW_CONFIDENCE, ids)
     unknown = [i for i in ids if i not in found]
     if unknown:
         raise NotUnanswered(f"not an unanswered question: message {', '.join(map(str, unknown))}")
-    handled = [i for i in ids if found[i][1] is not None]
+    handled = [i for i in ids if found[i] is not None]
     if handled:
         raise AlreadyHandled(f"already handled: message {', '.join(map(str, handled))}; reload the list")
-    return [found[i][0] for i in ids]
 
 
-async def mark_handled(session, message_ids: list[int], action: str, by: str, at: datetime,
+async def mark_handled(source: UnansweredSource, message_ids: list[int], action: str, by: str, at: datetime,
                        entry_id: str | None = None) -> None:
-    """The primary key makes a second editor's attempt on the same question fail at commit."""
-    await check_open(session, message_ids)
+    await check_open(source, message_ids)
     for message_id in dict.fromkeys(message_ids):
-        session.add(UnansweredHandled(message_id=message_id, action=action, entry_id=entry_id,
-                                      handled_by=by, handled_at=at))
+        source.add_handled(message_id, action, entry_id, by, at)

@@ -19,6 +19,7 @@ from gateway.storage.outbox import OutboxRepository
 from gateway.storage.report_queries import ReportQueries
 from gateway.storage.repository import ConversationRepository
 from gateway.storage.review_repository import ReviewRepository
+from gateway.storage.unanswered_queries import UnansweredQueries
 from gateway.storage.user_repository import UserRepository
 
 
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.audit = SqlAuditLog(self.session)
         self.reports = ReportQueries(self.session)
         self.console = ConsoleQueries(self.session)
+        self.unanswered = UnansweredQueries(self.session)
         self._committed = False
         return self
 

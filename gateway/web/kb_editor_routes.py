@@ -133,7 +133,7 @@ async def unanswered(request: web.Request) -> web.Response:
     """Questions the bot handed off for low confidence, grouped by meaning."""
     services = _services(request)
     async with services.uow() as uow:
-        groups = await unanswered_groups(uow.session, services.knowledge.search.encoders.values())
+        groups = await unanswered_groups(uow.unanswered, services.knowledge.search.encoders.values())
     return web.json_response({"groups": [_masked_group(g) for g in groups],
                               "questions": sum(g["size"] for g in groups)})
 
@@ -161,7 +161,7 @@ async def unanswered_to_entry(request: web.Request) -> web.Response:
     entry = KbEntryIn(**body.model_dump(exclude={"message_ids"}))
 
     async def handle(uow, row) -> None:
-        await mark_handled(uow.session, body.message_ids, "entry", who, services.clock(), entry_id=row.id)
+        await mark_handled(uow.unanswered, body.message_ids, "entry", who, services.clock(), entry_id=row.id)
 
     try:
         created = await services.knowledge.create(entry, who, within=handle)
@@ -182,7 +182,7 @@ async def dismiss_unanswered(request: web.Request) -> web.Response:
     services = _services(request)
     try:
         async with services.uow() as uow:
-            await mark_handled(uow.session, body.message_ids, "dismissed", author(request), services.clock())
+            await mark_handled(uow.unanswered, body.message_ids, "dismissed", author(request), services.clock())
             await uow.commit()
     except (NotUnanswered, AlreadyHandled, IntegrityError) as exc:
         raise _handled_errors(exc) from None
