@@ -7,10 +7,12 @@ approval is a new version of the entry, with the editor as its author.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from gateway.clock import Clock
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 from knowledge_base.entry import KbEntryIn
 from knowledge_base.service import CONTENT, EntryNotFound, KnowledgeBase
+from knowledge_base.store import KbUnitOfWork, ProposalRecord
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATUSES = (PENDING, APPROVED, REJECTED)
@@ -24,23 +26,23 @@ class ProposalDecided(ValueError):
     pass
 
 
-def proposal_dict(row, entry=None) -> dict:
+def proposal_dict(row: ProposalRecord, entry_question: str | None = None) -> dict:
     return {"id": row.id, "entry_id": row.entry_id, "text": row.text, "source": row.source,
             "status": row.status, "conversation_id": row.conversation_id,
             "created_at": row.created_at.isoformat(), "decided_by": row.decided_by,
             "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-            "entry_question": entry.question if entry is not None and entry.deleted_at is None else None}
+            "entry_question": entry_question}
 
 
 class Proposals:
-    def __init__(self, uow_factory: UnitOfWorkFactory, knowledge: KnowledgeBase, clock: Clock):
+    def __init__(self, uow_factory: Callable[[], KbUnitOfWork], knowledge: KnowledgeBase, clock: Clock):
         self._uow = uow_factory
         self._knowledge = knowledge
         self._clock = clock
 
     async def list(self, status: str | None = PENDING, limit: int = 200) -> list[dict]:
         async with self._uow() as uow:
-            return [proposal_dict(p, e) for p, e in await uow.kb.proposals(status, limit)]
+            return [proposal_dict(p, question) for p, question in await uow.proposals.proposals(status, limit)]
 
     async def approve(self, proposal_id: int, author: str) -> dict:
         """The words become an alternate of their entry (a new version), in one transaction
@@ -63,17 +65,17 @@ class Proposals:
 
     def _decider(self, proposal_id: int, status: str, author: str):
         async def decide(uow, _entry_row) -> None:
-            row = await uow.kb.proposal(proposal_id, for_update=True)
+            row = await uow.proposals.proposal(proposal_id, for_update=True)
             if row is None:
                 raise ProposalNotFound(proposal_id)
             if row.status != PENDING:  # two editors at once: the second learns the first won
                 raise ProposalDecided(f"proposal {proposal_id} was {row.status} by {row.decided_by}")
-            row.status, row.decided_by, row.decided_at = status, author, self._clock()
+            await uow.proposals.decide(proposal_id, status, author, self._clock())
         return decide
 
     async def _pending(self, proposal_id: int):
         async with self._uow() as uow:
-            row = await uow.kb.proposal(proposal_id)
+            row = await uow.proposals.proposal(proposal_id)
         if row is None:
             raise ProposalNotFound(proposal_id)
         if row.status != PENDING:
@@ -82,7 +84,7 @@ class Proposals:
 
     async def _get(self, proposal_id: int) -> dict:
         async with self._uow() as uow:
-            return proposal_dict(await uow.kb.proposal(proposal_id))
+            return proposal_dict(await uow.proposals.proposal(proposal_id))
 
 
 __all__ = ["Proposals", "ProposalNotFound", "ProposalDecided", "EntryNotFound", "STATUSES"]

@@ -3,17 +3,18 @@ must name the version it started from, and the live index follows each commit.""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from gateway.clock import Clock
-from gateway.storage.tables import KbEntry, KbEntryVersion
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 from knowledge_base.diff import entry_diff
 from knowledge_base.documents import KbDoc
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.search import HybridSearch
+from knowledge_base.store import EntryVersion, KbUnitOfWork, StoredEntry
 
 log = logging.getLogger(__name__)
 CONTENT = ("language", "question", "alternates", "answer", "tags", "status")
@@ -44,18 +45,18 @@ class ImportReport:
     unchanged: int
 
 
-def entry_dict(row: KbEntry) -> dict:
+def entry_dict(row: StoredEntry) -> dict:
     return {"id": row.id, "language": row.language, "question": row.question, "alternates": list(row.alternates),
             "answer": row.answer, "tags": list(row.tags), "status": row.status, "version": row.version,
             "updated_at": row.updated_at.isoformat()}
 
 
-def _content(row: KbEntry) -> dict:
+def _content(row: StoredEntry) -> dict:
     return {k: getattr(row, k) for k in CONTENT}
 
 
 class KnowledgeBase:
-    def __init__(self, uow_factory: UnitOfWorkFactory, search: HybridSearch, clock: Clock,
+    def __init__(self, uow_factory: Callable[[], KbUnitOfWork], search: HybridSearch, clock: Clock,
                  snapshot_path: Path | None = None):
         self._uow = uow_factory
         self.search = search
@@ -66,18 +67,18 @@ class KnowledgeBase:
     # -- reading --------------------------------------------------------------------------
     async def list(self, **filters) -> list[dict]:
         async with self._uow() as uow:
-            return [entry_dict(r) for r in await uow.kb.list(**filters)]
+            return [entry_dict(r) for r in await uow.entries.list(**filters)]
 
     async def get(self, entry_id: str) -> dict:
         async with self._uow() as uow:
-            row = await uow.kb.get(entry_id)
+            row = await uow.entries.get(entry_id)
             if row is None:
                 raise EntryNotFound(entry_id)
             return entry_dict(row)
 
     async def history(self, entry_id: str) -> list[dict]:
         async with self._uow() as uow:
-            versions = await uow.kb.versions(entry_id)
+            versions = await uow.entries.versions(entry_id)
         if not versions:
             raise EntryNotFound(entry_id)
         return [{"version": v.version, "action": v.action, "author": v.author,
@@ -101,9 +102,10 @@ class KnowledgeBase:
         true for this entry to exist (an unanswered question marked as handled by it)."""
         entry = entry.resolved()
         async with self._uow() as uow:
-            if await uow.kb.get_any(entry.id) is not None:
+            if await uow.entries.get_any(entry.id) is not None:
                 raise EntryExists(f"an entry with id {entry.id!r} exists already")
-            row = self._new_row(entry, uow)
+            row = self._new_entry(entry)
+            await uow.entries.save(row)
             self._record(uow, row, "create", author)
             if within is not None:
                 await within(uow, row)
@@ -117,14 +119,15 @@ class KnowledgeBase:
         """`within(uow, row)`, when given, runs in the same transaction (see create)."""
         entry = entry.model_copy(update={"id": entry_id}).resolved()
         async with self._uow() as uow:
-            row = await uow.kb.get(entry_id, for_update=True)
+            row = await uow.entries.get(entry_id, for_update=True)
             if row is None:
                 raise EntryNotFound(entry_id)
             if row.version != expected_version:
                 raise VersionConflict(entry_id, expected_version, row.version)
             was_live = row.status == EntryStatus.PUBLISHED
-            action = self._apply(row, entry)
+            row, action = self._apply(row, entry)
             if action:
+                await uow.entries.save(row)
                 self._record(uow, row, action, author)
             if within is not None:
                 await within(uow, row)
@@ -147,18 +150,20 @@ class KnowledgeBase:
         The status stays as it is now: rolling back a live answer's wording must not take
         it off the bot, and publishing stays a decision of its own."""
         async with self._uow() as uow:
-            row = await uow.kb.get(entry_id, for_update=True)
+            row = await uow.entries.get(entry_id, for_update=True)
             if row is None:
                 raise EntryNotFound(entry_id)
             if row.version != expected_version:
                 raise VersionConflict(entry_id, expected_version, row.version)
-            old = next((v for v in await uow.kb.versions(entry_id) if v.version == to_version), None)
+            old = next((v for v in await uow.entries.versions(entry_id) if v.version == to_version), None)
             if old is None:
                 raise VersionNotFound(f"entry {entry_id!r} has no version {to_version}")
             restored = {k: old.snapshot.get(k) for k in CONTENT if k != "status"}
             entry = KbEntryIn(id=entry_id, **restored, status=row.status)
-            changed = self._apply(row, entry) is not None
+            row, action = self._apply(row, entry)
+            changed = action is not None
             if changed:
+                await uow.entries.save(row)
                 self._record(uow, row, "rollback", author)
             await uow.commit()
             result = entry_dict(row)
@@ -168,15 +173,15 @@ class KnowledgeBase:
 
     async def delete(self, entry_id: str, author: str, expected_version: int | None = None) -> None:
         async with self._uow() as uow:
-            row = await uow.kb.get(entry_id, for_update=True)
+            row = await uow.entries.get(entry_id, for_update=True)
             if row is None:
                 raise EntryNotFound(entry_id)
             if expected_version is not None and row.version != expected_version:
                 raise VersionConflict(entry_id, expected_version, row.version)
             was_live = row.status == EntryStatus.PUBLISHED
-            row.deleted_at = self._clock()
-            row.version += 1
-            row.updated_at = row.deleted_at
+            now = self._clock()
+            row = dataclasses.replace(row, deleted_at=now, version=row.version + 1, updated_at=now)
+            await uow.entries.save(row)
             self._record(uow, row, "delete", author)
             await uow.commit()
         await self._after_change(was_live)
@@ -184,30 +189,29 @@ class KnowledgeBase:
     async def import_entries(self, entries: list[KbEntryIn], author: str, publish: bool = False,
                              progress=None) -> ImportReport:
         """All or nothing: one transaction for the whole file."""
-        created = updated = unchanged = 0
+        counts = dict.fromkeys(("created", "updated", "unchanged"), 0)
         async with self._uow() as uow:
             for entry in entries:
                 entry = entry.resolved()
                 if publish:
                     entry = entry.model_copy(update={"status": EntryStatus.PUBLISHED})
-                row = await uow.kb.get_any(entry.id)
+                row = await uow.entries.get_any(entry.id)
                 if row is None:
-                    row = self._new_row(entry, uow)
-                    self._record(uow, row, "import", author)
-                    created += 1
-                elif row.deleted_at is not None:
-                    row.deleted_at = None
-                    self._apply(row, entry, force=True)
-                    self._record(uow, row, "import", author)
-                    created += 1
-                elif self._apply(row, entry):
-                    self._record(uow, row, "import", author)
-                    updated += 1
+                    row, outcome = self._new_entry(entry), "created"
+                elif row.deleted_at is not None:  # a deleted id comes back: a new life, its history kept
+                    row, _ = self._apply(dataclasses.replace(row, deleted_at=None), entry, force=True)
+                    outcome = "created"
                 else:
-                    unchanged += 1
+                    row, action = self._apply(row, entry)
+                    outcome = "updated" if action else "unchanged"
+                counts[outcome] += 1
+                if outcome != "unchanged":
+                    await uow.entries.save(row)
+                    self._record(uow, row, "import", author)
                 if progress:
                     progress(1)
             await uow.commit()
+        created, updated, unchanged = counts.values()
         if created or updated:
             await self._after_change(True)
         return ImportReport(created, updated, unchanged)
@@ -215,7 +219,7 @@ class KnowledgeBase:
     async def seed_if_new(self, entries: list[KbEntryIn]) -> bool:
         """Load the demo entries on the very first start only: never over an editor's work."""
         async with self._uow() as uow:
-            if await uow.kb.has_history():
+            if await uow.entries.has_history():
                 return False
         await self.import_entries(entries, author="system:demo", publish=True)
         return True
@@ -232,7 +236,7 @@ class KnowledgeBase:
 
     async def _current_fingerprint(self) -> tuple:
         async with self._uow() as uow:
-            return await uow.kb.fingerprint()
+            return await uow.entries.fingerprint()
 
     async def load_index(self) -> None:
         # Read before the entries: a change landing in between makes the next check rebuild.
@@ -259,30 +263,26 @@ class KnowledgeBase:
         log.info("knowledge-base index rebuilt", extra={"entries": len(docs)})
 
     # -- helpers --------------------------------------------------------------------------
-    def _new_row(self, entry: KbEntryIn, uow) -> KbEntry:
+    def _new_entry(self, entry: KbEntryIn) -> StoredEntry:
         now = self._clock()
-        row = KbEntry(id=entry.id, version=1, created_at=now, updated_at=now,
-                      **{k: _value(getattr(entry, k)) for k in CONTENT})
-        uow.kb.add(row)
-        return row
+        return StoredEntry(id=entry.id, version=1, created_at=now, updated_at=now,
+                           **{k: _value(getattr(entry, k)) for k in CONTENT})
 
-    def _apply(self, row: KbEntry, entry: KbEntryIn, force: bool = False) -> str | None:
-        """Copy the new content in; the history action, or None when nothing changed."""
+    def _apply(self, row: StoredEntry, entry: KbEntryIn, force: bool = False) -> tuple[StoredEntry, str | None]:
+        """The entry with the new content, a version on, and the history action; the entry as
+        it was and None when nothing changed."""
         new = {k: _value(getattr(entry, k)) for k in CONTENT}
         old = _content(row)
         if new == old and not force:
-            return None
-        for key, value in new.items():
-            setattr(row, key, value)
-        row.version += 1
-        row.updated_at = self._clock()
+            return row, None
+        row = dataclasses.replace(row, **new, version=row.version + 1, updated_at=self._clock())
         if new["status"] != old["status"]:
-            return "publish" if new["status"] == EntryStatus.PUBLISHED else "unpublish"
-        return "update"
+            return row, "publish" if new["status"] == EntryStatus.PUBLISHED else "unpublish"
+        return row, "update"
 
-    def _record(self, uow, row: KbEntry, action: str, author: str) -> None:
-        uow.kb.record(KbEntryVersion(entry_id=row.id, version=row.version, action=action, author=author,
-                                     snapshot={"id": row.id, **_content(row)}, created_at=row.updated_at))
+    def _record(self, uow, row: StoredEntry, action: str, author: str) -> None:
+        uow.entries.record(row.id, EntryVersion(row.version, action, author, {"id": row.id, **_content(row)},
+                                                row.updated_at))
 
 
 def _value(value):

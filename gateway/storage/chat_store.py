@@ -21,6 +21,7 @@ from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.repository import ConversationRepository, message_view
 from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, KbProposal, Message
 from gateway.storage.kb_repository import KbRepository
+from knowledge_base.store import ProposalRecord
 
 
 def record(row: Conversation) -> ConversationRecord:
@@ -137,6 +138,9 @@ class SqlDeliveryLog:
 
 
 class SqlAlternateProposals:
+    """The pipeline proposes customers' words (AlternateProposals); the knowledge base's
+    editors read and decide them (knowledge_base.store.ProposalStore)."""
+
     def __init__(self, session: AsyncSession):
         self._rows = KbRepository(session)
 
@@ -145,3 +149,20 @@ class SqlAlternateProposals:
         return await self._rows.propose(KbProposal(entry_id=entry_id, text=text, source=source,
                                                    conversation_id=conversation_id, message_id=message_id,
                                                    status="pending", created_at=at))
+
+    async def proposal(self, proposal_id: int, *, for_update: bool = False) -> ProposalRecord | None:
+        row = await self._rows.proposal(proposal_id, for_update=for_update)
+        return _proposal(row) if row is not None else None
+
+    async def proposals(self, status: str | None, limit: int) -> list[tuple[ProposalRecord, str | None]]:
+        return [(_proposal(p), e.question if e is not None and e.deleted_at is None else None)
+                for p, e in await self._rows.proposals(status, limit)]
+
+    async def decide(self, proposal_id: int, status: str, by: str, at: datetime) -> None:
+        row = await self._rows.proposal(proposal_id)
+        row.status, row.decided_by, row.decided_at = status, by, at
+
+
+def _proposal(row: KbProposal) -> ProposalRecord:
+    return ProposalRecord(row.id, row.entry_id, row.text, row.source, row.status, row.conversation_id,
+                          row.created_at, row.decided_by, row.decided_at)

@@ -12,6 +12,7 @@ from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlD
 from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.console_queries import ConsoleQueries
 from gateway.storage.desk_store import SqlDeskStore
+from gateway.storage.entry_store import SqlEntryStore
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.kb_repository import KbRepository
 from gateway.storage.leases import LeaseRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.reports = ReportQueries(self.session)
         self.console = ConsoleQueries(self.session)
         self.unanswered = UnansweredQueries(self.session)
+        self.entries = SqlEntryStore(self.session)
         self._committed = False
         return self
 
