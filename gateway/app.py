@@ -10,7 +10,7 @@ from bot.retrieval_responder import RetrievalResponder
 from gateway.storage.readiness import database_checks
 from gateway.json_api import storable
 from gateway.web import auth, csrf, health, kb_routes, openapi, pages
-from gateway.web.accounts import Accounts
+from handoff.accounts import Accounts
 from gateway.json_api.errors import json_errors
 from gateway.web.security_headers import secure_headers
 from knowledge_base.service import KnowledgeBase

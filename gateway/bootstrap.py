@@ -36,11 +36,11 @@ from gateway.privacy.retention import RetentionSweeper
 from gateway.web import customer_routes
 from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, kb_review_routes, metrics_routes,
                          quality_routes, report_routes, service_hours_routes)
-from gateway.web.accounts import Accounts
+from handoff.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
 from gateway.web.auth import SESSIONS_ENDED, LoginGuard
 from gateway.web.csrf import CsrfTokens
-from gateway.web.login_throttle import LoginThrottle, ThrottlePolicy
+from handoff.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
 from handoff.calendar_store import CalendarStore
 from handoff.customer_updates import QueuePositionNotifier

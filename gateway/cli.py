@@ -40,7 +40,7 @@ def _user_add(settings: Settings, args: argparse.Namespace) -> int:
     from gateway.storage import migrate
     from gateway.storage.database import create_engine, create_session_factory
     from gateway.storage.unit_of_work import UnitOfWork
-    from gateway.web.accounts import AccountError, Accounts
+    from handoff.accounts import AccountError, Accounts
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -20,6 +20,7 @@ from gateway.storage.outbox import OutboxRepository
 from gateway.storage.report_queries import ReportQueries
 from gateway.storage.repository import ConversationRepository
 from gateway.storage.review_repository import ReviewRepository
+from gateway.storage.staff_directory import SqlLoginFailures, SqlStaffDirectory
 from gateway.storage.unanswered_queries import UnansweredQueries
 from gateway.storage.user_repository import UserRepository
 
@@ -53,6 +54,8 @@ class UnitOfWork:
         self.console = ConsoleQueries(self.session)
         self.unanswered = UnansweredQueries(self.session)
         self.entries = SqlEntryStore(self.session)
+        self.staff = SqlStaffDirectory(self.session)
+        self.login_failures = SqlLoginFailures(self.session)
         self._committed = False
         return self
 

@@ -20,7 +20,7 @@ from gateway.conversations.events import CustomerMessageStored, CustomerTyping, 
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.privacy.staff_view import ConsoleView
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from gateway.web.accounts import Accounts
+from handoff.accounts import Accounts
 from handoff.staff import Role, StaffMember
 from gateway.web.handoff_errors import socket_code
 from gateway.web.auth import COOKIE

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gateway import audit
 from gateway.privacy import pii
-from gateway.web.accounts import AccountError
+from handoff.accounts import AccountError
 from handoff.staff import Role
 from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.json_api.errors import ApiError, read_json

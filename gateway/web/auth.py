@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 
 from gateway.texts.ui import LANGUAGES
 from gateway.web import csrf
-from gateway.web.accounts import Accounts
+from handoff.accounts import Accounts
 from handoff.staff import Role, StaffMember
 from gateway.client_address import ClientAddress
 from gateway.json_api.errors import ApiError, read_json
-from gateway.web.login_throttle import LoginThrottle
+from handoff.login_throttle import LoginThrottle
 
 COOKIE = "cs_session"
 ACCOUNTS = web.AppKey("accounts", Accounts)

@@ -9,7 +9,7 @@ from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.clock import Clock
 from gateway.storage.unit_of_work import UnitOfWorkFactory
-from gateway.web.accounts import Accounts
+from handoff.accounts import Accounts
 from handoff.calendar_store import CalendarStore
 from handoff.desk import Desk
 from knowledge_base.service import KnowledgeBase

@@ -11,7 +11,7 @@ from gateway.clock import utcnow
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.tables import AuditRecord, Conversation, ConversationEvent, Customer, KbEntryVersion
 from gateway.storage.unit_of_work import UnitOfWork
-from gateway.web.accounts import AccountError, Accounts
+from handoff.accounts import AccountError, Accounts
 from handoff.complaints import ComplaintRegister
 from handoff.errors import InvalidRequest
 

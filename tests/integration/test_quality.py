@@ -10,7 +10,7 @@ from gateway.clock import utcnow
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.tables import Conversation, Customer, GuardHit, Handoff
 from gateway.storage.unit_of_work import UnitOfWork
-from gateway.web.accounts import Accounts
+from handoff.accounts import Accounts
 from handoff.errors import InvalidRequest
 from handoff.quality import Checklist, QualityReviews, draw_ids
 

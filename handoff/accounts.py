@@ -7,16 +7,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from typing import Callable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from gateway import audit
 from gateway.clock import Clock
-from gateway.storage.tables import AuthSession, User
-from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.conversations.ports import StoreConflict
 from handoff.staff import Role, StaffMember
+from handoff.staff_ports import AccountsUnitOfWork
 
 SESSION_LIFETIME = timedelta(hours=12)  # one working day, then log in again
 SESSION_IDLE = timedelta(hours=4)  # a console left open and unused on a shared desk
@@ -33,7 +33,7 @@ def _token_hash(token: str) -> str:
 
 
 class Accounts:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, lifetime: timedelta = SESSION_LIFETIME,
+    def __init__(self, uow: Callable[[], AccountsUnitOfWork], clock: Clock, *, lifetime: timedelta = SESSION_LIFETIME,
                  idle: timedelta = SESSION_IDLE):
         self._uow = uow
         self._clock = clock
@@ -52,23 +52,21 @@ class Accounts:
             raise AccountError(f"role must be one of {', '.join(Role)}")
         if len(password) < MIN_PASSWORD:
             raise AccountError(f"password: at least {MIN_PASSWORD} characters")
-        user = User(username=username, role=role, password_hash=self._hasher.hash(password),
-                    created_at=self._clock())
+        password_hash, now = self._hasher.hash(password), self._clock()
         try:
             async with self._uow() as uow:
-                uow.users.add(user)
-                await uow.session.flush()  # the new id, for the audit row in this same transaction
-                audit.record(uow, at=user.created_at, actor=actor, action="created", object_type="user",
-                             object_id=str(user.id), summary=f"account {username} created as {role}",
+                user_id = await uow.staff.add_account(username, role, password_hash, now)
+                audit.record(uow, at=now, actor=actor, action="created", object_type="user",
+                             object_id=str(user_id), summary=f"account {username} created as {role}",
                              after={"username": username, "role": role})
                 await uow.commit()
-        except IntegrityError:
+        except StoreConflict:
             raise AccountError(f"user {username!r} exists already") from None
-        return StaffMember(user.id, user.username, Role(user.role))
+        return StaffMember(user_id, username, Role(role))
 
     async def users(self) -> list[dict]:
         async with self._uow() as uow:
-            rows = (await uow.session.execute(select(User).order_by(User.id))).scalars().all()
+            rows = await uow.staff.accounts()
             return [{"id": u.id, "username": u.username, "role": u.role, "created_at": u.created_at.isoformat(),
                      "disabled": u.disabled_at is not None} for u in rows]
 
@@ -79,12 +77,12 @@ class Accounts:
         if user_id == by.user_id:
             raise AccountError("you may not change your own role (ask another admin)")
         async with self._uow() as uow:
-            user = await uow.session.get(User, user_id)
+            user = await uow.staff.account(user_id)
             if user is None:
                 raise LookupError(f"no user {user_id}")
             before = user.role
             if before != role:
-                user.role = role
+                await uow.staff.set_role(user_id, role)
                 audit.record(uow, at=self._clock(), actor=f"{by.role}:{by.username}", action="role_changed",
                              object_type="user", object_id=str(user.id),
                              summary=f"{user.username}: {before} → {role}", before={"role": before},
@@ -94,15 +92,14 @@ class Accounts:
 
     async def set_language(self, user_id: int, language: str) -> None:
         async with self._uow() as uow:
-            user = await uow.session.get(User, user_id)
-            if user is None:
+            if await uow.staff.account(user_id) is None:
                 raise LookupError(f"no user {user_id}")
-            user.language = language
+            await uow.staff.set_language(user_id, language)
             await uow.commit()
 
     async def login(self, username: str, password: str) -> tuple[str, StaffMember] | None:
         async with self._uow() as uow:
-            user = await uow.users.by_name(username)
+            user = await uow.staff.by_name(username)
             if user is None or user.disabled_at is not None:
                 self._verify(self._decoy, password)
                 return None
@@ -110,8 +107,7 @@ class Accounts:
                 return None
             token = secrets.token_urlsafe(32)
             now = self._clock()
-            uow.users.add_session(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
-                                              expires_at=now + self._lifetime, last_seen_at=now))
+            uow.staff.add_session(_token_hash(token), user.id, now, now + self._lifetime)
             await uow.commit()
             return token, StaffMember(user.id, user.username, Role(user.role), user.language)
 
@@ -119,15 +115,15 @@ class Accounts:
         if not token or len(token) > 200:
             return None
         async with self._uow() as uow:
-            user = await uow.users.session_user(_token_hash(token), self._clock(), self._idle)
+            user, touched = await uow.staff.session_account(_token_hash(token), self._clock(), self._idle)
             principal = StaffMember(user.id, user.username, Role(user.role), user.language) if user else None
-            if uow.session.dirty:  # the idle clock moved on
+            if touched:  # the idle clock moved on
                 await uow.commit()
             return principal
 
     async def logout(self, token: str) -> None:
         async with self._uow() as uow:
-            await uow.users.revoke(_token_hash(token), self._clock())
+            await uow.staff.revoke(_token_hash(token), self._clock())
             await uow.commit()
 
     async def logout_everywhere(self, user_id: int, *, actor: str) -> int:
@@ -135,7 +131,7 @@ class Accounts:
         lock-out); audited, since it is how a stolen session is cut off."""
         now = self._clock()
         async with self._uow() as uow:
-            ended = await uow.users.revoke_all(user_id, now)
+            ended = await uow.staff.revoke_all(user_id, now)
             audit.record(uow, at=now, actor=actor, action="sessions_ended", object_type="user",
                          object_id=str(user_id), summary=f"{ended} session(s) ended", after={"sessions": ended})
             await uow.commit()

@@ -9,12 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-
-from sqlalchemy import delete, select
+from typing import Callable
 
 from gateway.clock import Clock
-from gateway.storage.tables import LoginFailure
-from gateway.storage.unit_of_work import UnitOfWorkFactory
+from handoff.staff_ports import AccountsUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ def _name(username: str) -> str:
 
 
 class LoginThrottle:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: ThrottlePolicy = ThrottlePolicy()):
+    def __init__(self, uow: Callable[[], AccountsUnitOfWork], clock: Clock, policy: ThrottlePolicy = ThrottlePolicy()):
         self._uow = uow
         self._clock = clock
         self._policy = policy
@@ -41,11 +39,9 @@ class LoginThrottle:
         since = now - self._policy.window
         waits = [0]
         async with self._uow() as uow:
-            for column, value, limit in ((LoginFailure.username, _name(username), self._policy.per_name),
-                                         (LoginFailure.ip, address[:64], self._policy.per_address)):
-                recent = (select(LoginFailure.at).where(column == value, LoginFailure.at > since)
-                          .order_by(LoginFailure.at.desc()).limit(limit))
-                times = (await uow.session.execute(recent)).scalars().all()
+            for key, value, limit in (("username", _name(username), self._policy.per_name),
+                                      ("ip", address[:64], self._policy.per_address)):
+                times = await uow.login_failures.recent(key, value, since, limit)
                 if len(times) >= limit:
                     waits.append(max(1, math.ceil((times[-1] + self._policy.window - now).total_seconds())))
         return max(waits)
@@ -53,14 +49,14 @@ class LoginThrottle:
     async def failed(self, username: str, address: str) -> None:
         now = self._clock()
         async with self._uow() as uow:
-            uow.session.add(LoginFailure(username=_name(username), ip=address[:64], at=now))
-            # Rows past the window count for nothing: keep the table as small as the window.
-            await uow.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - self._policy.window))
+            uow.login_failures.add(_name(username), address[:64], now)
+            # Failures past the window count for nothing: keep the table as small as the window.
+            await uow.login_failures.forget_before(now - self._policy.window)
             await uow.commit()
 
     async def succeeded(self, username: str) -> None:
         """A right password clears the name's count (not the address's: one office's typos
         should not add up to a lock-out, but one guesser's other names still should)."""
         async with self._uow() as uow:
-            await uow.session.execute(delete(LoginFailure).where(LoginFailure.username == _name(username)))
+            await uow.login_failures.forget_name(_name(username))
             await uow.commit()
