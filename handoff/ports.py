@@ -205,6 +205,19 @@ class CalendarRow(Protocol):
         when someone else wrote first."""
 
 
+class ConsoleReadModel(Protocol):
+    """What the console lists and shows, shaped by `handoff.context`."""
+
+    async def queue_rows(self, now: datetime) -> list[dict]:
+        """The whole queue, in the order people should take it, each row with its place."""
+
+    async def listing(self, statuses: list[str], assignee_id: int | None, now: datetime) -> list[dict]: ...
+
+    async def complaints(self, status: str | None) -> list[dict]: ...
+
+    async def context_package(self, conversation_id: str, now: datetime, language: str) -> dict: ...
+
+
 class AuditLog(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from gateway import audit
 from gateway.conversations.model import Sender
 from gateway.privacy import pii
-from gateway.storage.tables import Conversation
-from gateway.storage.unit_of_work import UnitOfWork
+from gateway.conversations.ports import ConversationRecord
+from handoff.ports import DeskUnitOfWork
 from handoff.staff import StaffMember
 
 REVEALED = "pii_revealed"
@@ -60,17 +60,17 @@ class ConsoleView:
                 "transcript": [mask_message(m) for m in package["transcript"]]}
 
 
-async def reveal(uow: UnitOfWork, conversation: Conversation, message_id: int, by: StaffMember,
+async def reveal(uow: DeskUnitOfWork, conversation: ConversationRecord, message_id: int, by: StaffMember,
                  now: datetime) -> str:
     """The original text of one customer message shown in this conversation's context (which
     spans all of the customer's conversations). The audit row is added to the caller's unit of
     work, so the text is handed out only once the row is committed; it names who, which
     conversation and which message, never the text."""
-    message = await uow.conversations.message(message_id)
+    message = await uow.chats.message(message_id)
     if message is None or message.sender != Sender.CUSTOMER:
         raise NotRevealable(f"no customer message {message_id} here")
     if message.conversation_id != conversation.id:
-        owner = await uow.conversations.get(message.conversation_id)
+        owner = await uow.chats.conversation(message.conversation_id)
         if owner is None or owner.customer_id != conversation.customer_id:
             raise NotRevealable(f"no customer message {message_id} here")
     audit.record(uow, at=now, actor=f"{by.role}:{by.username}", action=REVEALED, object_type="conversation",

@@ -12,6 +12,7 @@ from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.repository import ConversationRepository, message_view
 from gateway.storage.tables import Conversation, Handoff
 from gateway.texts import ui
+from handoff.complaint_view import complaint_dict
 from handoff.context import context_dict, delivery_dict, listing_row
 
 
@@ -33,8 +34,23 @@ class ConsoleQueries:
         assignee = await self._handoffs.user(conversation.assignee_id) if conversation.assignee_id else None
         return listing_row(conversation, handoff, last, assignee.username if assignee else None, now)
 
-    async def context_package(self, conversation: Conversation, now: datetime, language: str = ui.DEFAULT) -> dict:
+    async def listing(self, statuses: list[str], assignee_id: int | None, now: datetime) -> list[dict]:
+        """Rows of the conversations in these statuses (of one assignee, if named), latest first."""
+        out = []
+        for conversation in await self._conversations.by_status(statuses, assignee_id):
+            handoff = (await self._handoffs.current(conversation.id)
+                       or await self._handoffs.latest(conversation.id))
+            out.append(await self.summary_row(conversation, handoff, now))
+        return out
+
+    async def complaints(self, status: str | None) -> list[dict]:
+        rows = await self._handoffs.complaints(status)
+        clocks = await self._handoffs.clocks([c.id for c in rows])
+        return [complaint_dict(c, [k for k in clocks if k.complaint_id == c.id]) for c in rows]
+
+    async def context_package(self, conversation_id: str, now: datetime, language: str = ui.DEFAULT) -> dict:
         rows, handoffs = self._conversations, self._handoffs
+        conversation = await rows.get(conversation_id)
         conversations = await rows.conversations_of_customer(conversation.customer_id)
         transcript = []
         for other in conversations:  # every conversation of this customer, on every channel

@@ -19,7 +19,7 @@ from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.privacy.staff_view import ConsoleView
-from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.web.services import StaffUnitOfWorkFactory
 from handoff.accounts import Accounts
 from handoff.staff import Role, StaffMember
 from gateway.web.handoff_errors import socket_code
@@ -61,7 +61,7 @@ class SessionEnded(Exception):
 
 
 class AgentNamespace(socketio.AsyncNamespace):
-    def __init__(self, accounts: Accounts, desk: Desk, uow: UnitOfWorkFactory, clock: Clock, bus: MessageBus,
+    def __init__(self, accounts: Accounts, desk: Desk, uow: StaffUnitOfWorkFactory, clock: Clock, bus: MessageBus,
                  channels: ChannelRegistry, mask_pii: bool = False):
         super().__init__(NAMESPACE)
         self._accounts, self._desk, self._uow, self._clock = accounts, desk, uow, clock
@@ -192,7 +192,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         target = Target.model_validate(data if isinstance(data, dict) else {})
         principal = await self._principal(sid)
         async with self._uow() as uow:
-            conversation = await uow.conversations.get(target.conversation_id)
+            conversation = await uow.chats.conversation(target.conversation_id)
         if conversation is None or conversation.status != Status.ASSIGNED or (
                 conversation.assignee_id != principal.user_id and principal.role == Role.AGENT):
             return error("forbidden", "type in your own conversations")
@@ -229,7 +229,7 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def _delivery_changed(self, event: DeliveryChanged) -> None:
         async with self._uow() as uow:
-            conversation = await uow.conversations.get(event.conversation_id)
+            conversation = await uow.chats.conversation(event.conversation_id)
         payload = {"conversation_id": event.conversation_id, "message_id": event.message_id,
                    "status": event.status, "attempts": event.attempts, "error": event.error}
         await self._to_handlers(event.conversation_id, conversation.assignee_id if conversation else None,
@@ -237,7 +237,7 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def _customer_typing(self, event: CustomerTyping) -> None:
         async with self._uow() as uow:
-            conversation = await uow.conversations.get(event.conversation_id)
+            conversation = await uow.chats.conversation(event.conversation_id)
         if conversation is not None and conversation.status in (Status.QUEUED, Status.ASSIGNED):
             await self._to_handlers(conversation.id, conversation.assignee_id, "typing",
                                     {"conversation_id": conversation.id, "sender": "customer"})

@@ -7,12 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.clock import Clock
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
 from gateway.privacy import staff_view
-from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.web.services import StaffUnitOfWorkFactory
 from handoff.staff import Role
 from gateway.web.handoff_errors import api_error
 from gateway.web.auth import PRINCIPAL, require
 from gateway.json_api.errors import ApiError, read_json
-from handoff.complaint_view import complaint_dict
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
@@ -82,17 +81,14 @@ async def list_conversations(request: web.Request) -> web.Response:
             return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(queue)})
         statuses = {"mine": [Status.ASSIGNED], "assigned": [Status.ASSIGNED], "resolved": [Status.RESOLVED],
                     "bot": [Status.BOT], "open": [Status.QUEUED, Status.ASSIGNED], "all": list(Status)}[view]
-        rows = await uow.conversations.by_status(statuses, principal.user_id if view == "mine" else None)
-        out = [await uow.console.summary_row(c, await uow.handoffs.current(c.id) or await uow.handoffs.latest(c.id),
-                                             now)
-               for c in rows]
+        out = await uow.console.listing(statuses, principal.user_id if view == "mine" else None, now)
     return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(out)})
 
 
 async def _visible(request: web.Request, uow):
     """The conversation in the path, if the caller may see it."""
     principal = request[PRINCIPAL]
-    conversation = await uow.conversations.get(request.match_info["conversation_id"])
+    conversation = await uow.chats.conversation(request.match_info["conversation_id"])
     if conversation is None:
         raise ApiError(404, "no such conversation")
     mine = conversation.assignee_id == principal.user_id
@@ -105,7 +101,8 @@ async def _visible(request: web.Request, uow):
 async def get_conversation(request: web.Request) -> web.Response:
     _, uow_factory, clock = _deps(request)
     async with uow_factory() as uow:
-        package = await uow.console.context_package(await _visible(request, uow), clock(), request[PRINCIPAL].language)
+        visible = await _visible(request, uow)
+        package = await uow.console.context_package(visible.id, clock(), request[PRINCIPAL].language)
     return web.json_response(request.app[CONSOLE_VIEW].package(package))
 
 
@@ -213,13 +210,10 @@ async def update_complaint(request: web.Request) -> web.Response:
 async def complaints(request: web.Request) -> web.Response:
     _, uow_factory, _ = _deps(request)
     async with uow_factory() as uow:
-        rows = await uow.handoffs.complaints(request.query.get("status"))
-        clocks = await uow.handoffs.clocks([c.id for c in rows])
-        return web.json_response({"complaints": [complaint_dict(c, [k for k in clocks if k.complaint_id == c.id])
-                                                 for c in rows]})
+        return web.json_response({"complaints": await uow.console.complaints(request.query.get("status"))})
 
 
-def add_routes(app: web.Application, desk: Desk, uow: UnitOfWorkFactory, clock: Clock,
+def add_routes(app: web.Application, desk: Desk, uow: StaffUnitOfWorkFactory, clock: Clock,
                calendar: CalendarSource = ServiceClocks, *, mask_pii: bool = False) -> None:
     app[DESK] = desk
     app[CONSOLE_VIEW] = staff_view.ConsoleView(mask_pii)
