@@ -17,12 +17,13 @@ from gateway.conversations.channel_port import ChannelRegistry
 from gateway.socket_acks import error, validation_error
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
-from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
+from gateway.conversations.model import ConcurrentUpdate, Status
 from gateway.privacy.staff_view import ConsoleView
 from gateway.web.services import StaffUnitOfWorkFactory
 from handoff.accounts import Accounts
 from handoff.staff import Role, StaffMember
 from gateway.web.handoff_errors import socket_code
+from gateway.web.agent_actions import NEEDS_CONFIRMATION, ReplyFields, TextFields, TransferFields, warnings_of
 from gateway.web.auth import COOKIE
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
@@ -39,17 +40,16 @@ class Target(BaseModel):
     conversation_id: str = Field(min_length=1, max_length=64)
 
 
-class ReplyIn(Target):
-    text: str = Field(min_length=1, max_length=MAX_REPLY_LENGTH)
-    confirm: bool = False
+class ReplyIn(Target, ReplyFields):
+    pass
 
 
-class TransferIn(Target):
-    to_user_id: int | None = None
+class TransferIn(Target, TransferFields):
+    pass
 
 
-class NoteIn(Target):
-    text: str = Field(min_length=1, max_length=MAX_REPLY_LENGTH)
+class NoteIn(Target, TextFields):
+    pass
 
 
 def _user_room(user_id: int | None) -> str | None:
@@ -168,9 +168,9 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def on_reply(self, sid, data=None, *_):
         body = ReplyIn.model_validate(data if isinstance(data, dict) else {})
         outcome = await self._desk.reply(body.conversation_id, await self._principal(sid), body.text, body.confirm)
-        warnings = [{"kind": w.kind, "excerpt": w.excerpt, "message": w.message} for w in outcome.warnings]
+        warnings = warnings_of(outcome)
         if outcome.sent is None:
-            return error("needs_confirmation", "the reply guard found something; send again with confirm",
+            return error(NEEDS_CONFIRMATION, "the reply guard found something; send again with confirm",
                          warnings=warnings)
         return {"message": outcome.sent, "warnings": warnings}
 

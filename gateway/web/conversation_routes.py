@@ -5,11 +5,13 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.clock import Clock
-from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Status
+from gateway.conversations.model import ConcurrentUpdate, Status
 from gateway.privacy import staff_view
 from gateway.web.services import StaffUnitOfWorkFactory
 from handoff.staff import Role
 from gateway.web.handoff_errors import api_error
+from gateway.web.agent_actions import (NEEDS_CONFIRMATION, PresenceFields, ReplyFields, TextFields, TransferFields,
+                                       warnings_of)
 from gateway.web.auth import PRINCIPAL, require
 from gateway.json_api.errors import ApiError, read_json
 from handoff.complaints import ComplaintRegister
@@ -27,13 +29,12 @@ AGENT_VIEWS = ("queued", "mine")
 SUPERVISOR_VIEWS = AGENT_VIEWS + ("assigned", "open", "resolved", "bot", "all")
 
 
-class TextIn(BaseModel):
+class TextIn(TextFields):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=MAX_REPLY_LENGTH)
 
 
-class ReplyIn(TextIn):
-    confirm: bool = Field(False, description="send although the reply guard warned")
+class ReplyIn(ReplyFields):
+    model_config = ConfigDict(extra="forbid")
 
 
 class RevealIn(BaseModel):
@@ -41,15 +42,12 @@ class RevealIn(BaseModel):
     message_id: int = Field(ge=1, description="a customer message shown in this conversation's context")
 
 
-class TransferIn(BaseModel):
+class TransferIn(TransferFields):
     model_config = ConfigDict(extra="forbid")
-    to_user_id: int | None = Field(None, description="an agent's id; omitted = back to supervisors")
 
 
-class PresenceIn(BaseModel):
+class PresenceIn(PresenceFields):
     model_config = ConfigDict(extra="forbid")
-    status: str = Field(pattern="^(online|away|offline)$")
-    capacity: int | None = Field(None, ge=1, le=50)
 
 
 def _deps(request: web.Request):
@@ -136,10 +134,10 @@ async def reply(request: web.Request) -> web.Response:
     desk, _, _ = _deps(request)
     body = await read_json(request, ReplyIn)
     outcome = await _run(desk.reply(request.match_info["conversation_id"], request[PRINCIPAL], body.text, body.confirm))
-    warnings = [{"kind": w.kind, "excerpt": w.excerpt, "message": w.message} for w in outcome.warnings]
+    warnings = warnings_of(outcome)
     if outcome.sent is None:
         raise ApiError(422, "the reply guard found something: fix the text, or resend with confirm=true",
-                       "needs_confirmation", warnings=warnings)
+                       NEEDS_CONFIRMATION, warnings=warnings)
     return web.json_response({"message": outcome.sent, "warnings": warnings})
 
 
