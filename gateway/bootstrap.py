@@ -25,6 +25,7 @@ from gateway.conversations.bot_turn import BotTurn
 from gateway.conversations.commands import DeliverMessage, RequestCsat, RunBotTurn, SendHandoffStatus, outbox_handlers
 from gateway.conversations.delivery import Delivery
 from gateway.conversations.intake import Intake
+from gateway.conversations.ports import HandoffPort
 from gateway.leasing import LeaseKeeper
 from gateway.metrics import METRICS, GatewayMetrics
 from gateway.outbox_worker import OutboxWorker
@@ -100,6 +101,26 @@ def reply_reader(model, search):
     return read
 
 
+@dataclass
+class Pipeline:
+    intake: Intake
+    bot_turn: BotTurn
+    delivery: Delivery
+    handlers: dict  # outbox kind -> handler, for the worker
+
+
+def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus, responder: Responder,
+                  handoffs: HandoffPort, *, metrics: GatewayMetrics | None = None) -> Pipeline:
+    """The conversation pipeline and the one handler of each outbox command. `build` wires it
+    for the gateway; tests wire the same with a memory or test database and their own bot."""
+    intake = Intake(uow, clock, bus, handoffs=handoffs)
+    bot_turn = BotTurn(uow, responder, channels, clock, bus, handoffs=handoffs, metrics=metrics)
+    delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
+    handlers = outbox_handlers({RunBotTurn: bot_turn.run, DeliverMessage: delivery.message,
+                                SendHandoffStatus: delivery.handoff, RequestCsat: delivery.csat_request})
+    return Pipeline(intake, bot_turn, delivery, handlers)
+
+
 def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
           encoders: list[Encoder] | None = None) -> Gateway:
     """`encoders` lets tests share loaded models between gateways; `responder` replaces the bot."""
@@ -128,22 +149,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     leases = LeaseKeeper(uow, clock, hold=timedelta(seconds=settings.gateway_lease_seconds)) if many else None
     calendar = CalendarStore(uow, clock, settings.service_clocks())
     handoffs = PipelineHandoffs(settings.gateway_first_response_sla_seconds, calendar.current)
-    intake = Intake(uow, clock, bus, handoffs=handoffs)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search),
                                        IntentModel.load(intent_model_path(settings)))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
-    bot_turn = BotTurn(uow, responder or retrieval_bot, channels, clock, bus, handoffs=handoffs, metrics=metrics)
-    delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
-    worker = OutboxWorker(
-        uow,
-        outbox_handlers({RunBotTurn: bot_turn.run, DeliverMessage: delivery.message,
-                         SendHandoffStatus: delivery.handoff, RequestCsat: delivery.csat_request}),
-        clock,
-        on_failure=delivery.failed,
-        leases=leases,
-    )
+    pipeline = wire_pipeline(uow, channels, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics)
+    intake = pipeline.intake
+    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
                         idle=timedelta(minutes=settings.gateway_session_idle_minutes))
     addresses = ClientAddress(parse_proxies(settings.gateway_trusted_proxies))

@@ -14,11 +14,11 @@ from gateway.conversations.channel_port import ChannelRegistry, ChannelUnavailab
 from gateway.channels.collecting import CollectingChannel
 from gateway.clock import utcnow
 from gateway.conversations.bot_turn import BotTurn
-from gateway.conversations.commands import DeliverMessage, RunBotTurn, SendHandoffStatus, outbox_handlers
+from gateway.conversations.commands import DeliverMessage, RunBotTurn, outbox_handlers
 from gateway.conversations.delivery import Delivery
-from gateway.conversations.intake import Intake
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
 from gateway.outbox_worker import MAX_ATTEMPTS, OutboxWorker
+from gateway.bootstrap import wire_pipeline
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.chat_store import SqlChatStore
@@ -37,14 +37,11 @@ class Harness:
         self.out = CollectingChannel("collect")
         channels = ChannelRegistry()
         channels.register(self.out)
-        handoffs = PipelineHandoffs(600)
-        self.intake = Intake(self.uow, utcnow, MessageBus(), handoffs=handoffs)
-        self.bot_turn = BotTurn(self.uow, HandOffEverything(), channels, utcnow, MessageBus(), handoffs=handoffs)
-        delivery = Delivery(self.uow, channels, utcnow, MessageBus())
-        self.worker = OutboxWorker(
-            self.uow, outbox_handlers({RunBotTurn: self.bot_turn.run, DeliverMessage: delivery.message,
-                                       SendHandoffStatus: delivery.handoff}),
-            utcnow, poll_seconds=0.05, on_failure=delivery.failed)
+        # The gateway's own wiring of the pipeline, with a stand-in bot and a collecting channel.
+        pipeline = wire_pipeline(self.uow, channels, utcnow, MessageBus(), HandOffEverything(), PipelineHandoffs(600))
+        self.intake, self.bot_turn = pipeline.intake, pipeline.bot_turn
+        self.worker = OutboxWorker(self.uow, pipeline.handlers, utcnow, poll_seconds=0.05,
+                                   on_failure=pipeline.delivery.failed)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, None)
