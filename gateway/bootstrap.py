@@ -24,6 +24,7 @@ from gateway.config import Settings
 from gateway.conversations.bot_turn import BotTurn
 from gateway.conversations.commands import DeliverMessage, RequestCsat, RunBotTurn, SendHandoffStatus, outbox_handlers
 from gateway.conversations.delivery import Delivery
+from gateway.conversations.events import BotTyping
 from gateway.conversations.intake import Intake
 from gateway.conversations.ports import HandoffPort
 from gateway.leasing import LeaseKeeper
@@ -114,8 +115,9 @@ def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
     """The conversation pipeline and the one handler of each outbox command. `build` wires it
     for the gateway; tests wire the same with a memory or test database and their own bot."""
     intake = Intake(uow, clock, bus, handoffs=handoffs)
-    bot_turn = BotTurn(uow, responder, channels, clock, bus, handoffs=handoffs, metrics=metrics)
+    bot_turn = BotTurn(uow, responder, clock, bus, handoffs=handoffs, metrics=metrics)
     delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
+    bus.subscribe(BotTyping, delivery.typing)
     handlers = outbox_handlers({RunBotTurn: bot_turn.run, DeliverMessage: delivery.message,
                                 SendHandoffStatus: delivery.handoff, RequestCsat: delivery.csat_request})
     return Pipeline(intake, bot_turn, delivery, handlers)

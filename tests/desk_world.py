@@ -3,7 +3,7 @@ memory store with a scripted bot: the world the desk's and the SLA sweeper's uni
 act in."""
 from bot.responder import BotReply
 from gateway.conversations.bot_turn import BotTurn
-from gateway.conversations.channel_port import ChannelRegistry, InboundMessage
+from gateway.conversations.channel_port import InboundMessage
 from gateway.conversations.commands import RunBotTurn
 from gateway.conversations.intake import Intake
 from handoff.desk import Desk
@@ -11,7 +11,7 @@ from handoff.pipeline_handoffs import PipelineHandoffs
 from handoff.ports import StaffAccount
 from handoff.staff import Role, StaffMember
 from tests.memory_store import MemoryDatabase
-from tests.pipeline_doubles import RecordingBus, ScriptedBot, SteppingClock, TypingChannel
+from tests.pipeline_doubles import RecordingBus, ScriptedBot, SteppingClock
 
 FIRST_RESPONSE_SECONDS = 600
 
@@ -22,11 +22,9 @@ class World:
         self.bus = RecordingBus()
         self.clock = clock = SteppingClock()
         handoffs = PipelineHandoffs(FIRST_RESPONSE_SECONDS)
-        channels = ChannelRegistry()
-        channels.register(TypingChannel("web"))
         self.bot = ScriptedBot(None)
         self.intake = Intake(self.db.unit_of_work, clock, self.bus, handoffs=handoffs)
-        self.turn = BotTurn(self.db.unit_of_work, self.bot, channels, clock, self.bus, handoffs=handoffs)
+        self.turn = BotTurn(self.db.unit_of_work, self.bot, clock, self.bus, handoffs=handoffs)
         self.desk = Desk(self.db.unit_of_work, clock, self.bus)
         self._users = 0
 

@@ -12,8 +12,8 @@ from bot.responder import Responder
 from gateway import texts
 from gateway.bus import MessageBus
 from gateway.clock import Clock
-from gateway.conversations.channel_port import ChannelRegistry
 from gateway.conversations.commands import DeliverMessage, RunBotTurn
+from gateway.conversations.events import BotTyping
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.ports import HandoffPort, PipelineUnitOfWorkFactory, StoreConflict
 from gateway.logs import conversation_context
@@ -22,12 +22,11 @@ log = logging.getLogger(__name__)
 
 
 class BotTurn:
-    def __init__(self, uow_factory: PipelineUnitOfWorkFactory, responder: Responder, channels: ChannelRegistry,
-                 clock: Clock, bus: MessageBus, *, handoffs: HandoffPort, metrics=None):
+    def __init__(self, uow_factory: PipelineUnitOfWorkFactory, responder: Responder, clock: Clock, bus: MessageBus,
+                 *, handoffs: HandoffPort, metrics=None):
         """`metrics`: optional, with `decision_took(seconds)` and `handed_off(code)` (gateway.metrics)."""
         self._uow = uow_factory
         self._responder = responder
-        self._channels = channels
         self._clock = clock
         self._bus = bus
         self._handoffs = handoffs
@@ -50,10 +49,7 @@ class BotTurn:
             channel, chat_id = conversation.channel, conversation.external_chat_id
 
         with conversation_context(conversation_id):
-            try:
-                await self._channels.get(channel).send_typing(chat_id, Sender.BOT)
-            except Exception:
-                log.warning("typing indicator failed", exc_info=True)
+            await self._bus.publish(BotTyping(channel, chat_id))  # best effort: the bus isolates a failure
             started = time.perf_counter()
             reply = await self._responder.respond(text, history)
             if self._metrics is not None:

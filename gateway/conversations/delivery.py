@@ -9,7 +9,8 @@ from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHandoffStatus, decode
-from gateway.conversations.events import DeliveryChanged
+from gateway.conversations.events import BotTyping, DeliveryChanged
+from gateway.conversations.model import Sender
 from gateway.conversations.ports import PipelineUnitOfWorkFactory
 from gateway.conversations.views import HandoffStatus
 
@@ -85,6 +86,9 @@ class Delivery:
 
     async def csat_request(self, command: RequestCsat) -> None:
         await self._channels.get(command.channel).send_csat_request(command.chat_id)
+
+    async def typing(self, event: BotTyping) -> None:
+        await self._channels.get(event.channel).send_typing(event.external_chat_id, Sender.BOT)
 
     async def handoff(self, command: SendHandoffStatus) -> None:
         await self._channels.get(command.channel).send_handoff(command.chat_id, HandoffStatus(**command.status))

@@ -23,6 +23,13 @@ class CustomerTyping:
 
 
 @dataclass(frozen=True)
+class BotTyping:
+    """The bot is composing a reply in this chat: the customer's channel shows it if it can."""
+    channel: str
+    external_chat_id: str
+
+
+@dataclass(frozen=True)
 class DeliveryChanged:
     """A message to a customer failed to go out, or went out after failing: agents see both."""
     conversation_id: str

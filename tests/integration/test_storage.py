@@ -424,11 +424,9 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
         armed.append(True)
 
     monkeypatch.setattr(SqlChatStore, "conversation", read_then_agent_takes_over)
-    channels = ChannelRegistry()
-    channels.register(harness.out)
     harness.worker._handlers.update(outbox_handlers(
-        {RunBotTurn: BotTurn(harness.uow, AnswerEverything(arm), channels, utcnow, MessageBus(),
-                                    handoffs=PipelineHandoffs(600)).run}))
+        {RunBotTurn: BotTurn(harness.uow, AnswerEverything(arm), utcnow, MessageBus(),
+                             handoffs=PipelineHandoffs(600)).run}))
     await harness.worker.dispatch_due()
     await drain(harness.worker)
     assert await harness.rows(Message, sender="bot") == []

@@ -7,6 +7,8 @@ from bot.responder import BotReply
 from gateway.conversations.bot_turn import BotTurn
 from gateway.conversations.channel_port import ChannelRegistry, InboundMessage
 from gateway.conversations.commands import DeliverMessage, RunBotTurn
+from gateway.conversations.delivery import Delivery
+from gateway.conversations.events import BotTyping
 from gateway.conversations.intake import Intake
 from gateway.conversations.model import Sender, Status, plan_transition
 from tests.memory_store import MemoryDatabase
@@ -43,7 +45,9 @@ class Pipeline:
         clock = SteppingClock()
         self.bot = ScriptedBot(reply, thinking)
         self.intake = Intake(self.db.unit_of_work, clock, self.bus, handoffs=self.handoffs)
-        self.turn = BotTurn(self.db.unit_of_work, self.bot, channels, clock, self.bus, handoffs=self.handoffs,
+        # The typing indicator reaches the channel as the gateway sends it: an event delivery handles.
+        self.bus.subscribe(BotTyping, Delivery(self.db.unit_of_work, channels, clock, self.bus).typing)
+        self.turn = BotTurn(self.db.unit_of_work, self.bot, clock, self.bus, handoffs=self.handoffs,
                             metrics=self.metrics)
 
     async def customer_says(self, text: str, msg_id: str) -> int:
@@ -66,7 +70,7 @@ async def test_an_answer_is_stored_as_the_reply_to_its_message_and_sent():
     assert (reply.text, reply.quick_replies, reply.meta["bot"]) == (ANSWER.text, ("Helpful",), {"entry": "delivery-en"})
     assert p.db.tables.replies == {asked: reply.id}
     assert [c for c, _ in p.db.tables.outbox][-1] == DeliverMessage("web", "chat-1", reply.id)
-    assert p.channel.typing == ["chat-1"]
+    assert p.bus.of(BotTyping) == [BotTyping("web", "chat-1")] and p.channel.typing == ["chat-1"]
     assert p.conversation().status == Status.BOT and p.conversation().version == 2
     assert p.handoffs.opened == [] and p.metrics.decisions == 1
 
