@@ -29,7 +29,7 @@ from gateway.conversations.intake import Intake
 from gateway.conversations.ports import HandoffPort
 from gateway.leasing import LeaseKeeper
 from gateway.metrics import METRICS, GatewayMetrics
-from gateway.outbox_worker import OutboxWorker
+from gateway.conversations.outbox_worker import OutboxWorker
 from gateway.periodic import every
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory

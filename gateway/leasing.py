@@ -12,10 +12,10 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
 
 from gateway.clock import Clock
-from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +23,32 @@ HOLD = timedelta(seconds=30)
 HEARTBEAT_SECONDS = 10.0
 
 
+class LeaseRows(Protocol):
+    """The shared leases table (gateway/storage/leases.py)."""
+
+    async def take(self, name: str, owner: str, now: datetime, hold: timedelta) -> bool: ...
+
+    async def release(self, name: str, owner: str) -> None: ...
+
+    async def renew_owned(self, owner: str, now: datetime, hold: timedelta) -> int: ...
+
+
+class LeaseUnitOfWork(Protocol):
+    leases: LeaseRows
+
+    async def __aenter__(self) -> LeaseUnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
 def process_identity() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class LeaseKeeper:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, owner: str | None = None,
+    def __init__(self, uow_factory: Callable[[], LeaseUnitOfWork], clock: Clock, owner: str | None = None,
                  hold: timedelta = HOLD, heartbeat_seconds: float = HEARTBEAT_SECONDS):
         self._uow = uow_factory
         self._clock = clock

@@ -90,6 +90,52 @@ class CommandOutbox(Protocol):
         """Runs once the unit of work commits, and never if it does not."""
 
 
+@dataclass(frozen=True)
+class QueuedCommand:
+    """An outbox row as the worker runs it: a command's kind and stored payload."""
+    id: int
+    kind: str
+    payload: dict
+    conversation_id: str | None
+
+
+class OutboxQueue(Protocol):
+    async def due(self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset()
+                  ) -> list[QueuedCommand]:
+        """Undone commands that may run now, in commit order; a conversation's wait for a
+        retry holds back its later ones, never another conversation's."""
+
+    async def waiting(self, item_ids: list[int], now: datetime) -> dict[int, bool]:
+        """For each undone one among these: whether it may run now."""
+
+    async def attempts(self, item_id: int) -> int: ...
+
+    async def mark_done(self, item_id: int, at: datetime) -> None: ...
+
+    async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None: ...
+
+    async def mark_abandoned(self, item_id: int, error: str, at: datetime) -> None:
+        """Done without success: kept with its error, never retried."""
+
+
+class OutboxUnitOfWork(Protocol):
+    outbox: OutboxQueue
+
+    async def __aenter__(self) -> OutboxUnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class Leases(Protocol):
+    """Named leases shared by the processes on one database (gateway/leasing.py)."""
+
+    async def take(self, name: str) -> bool: ...
+
+    async def release(self, name: str) -> None: ...
+
+
 class AlternateProposals(Protocol):
     async def propose_alternate(self, entry_id: str, text: str, source: str, conversation_id: str,
                                 message_id: int | None, at: datetime) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from gateway.conversations.commands import Command, payload
+from gateway.conversations.ports import QueuedCommand
 from gateway.storage.tables import OutboxItem
 
 
@@ -35,7 +36,7 @@ class OutboxRepository:
 
     async def due(
         self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset()
-    ) -> list[OutboxItem]:
+    ) -> list[QueuedCommand]:
         """Undone items that may run now, in commit order.
 
         A conversation's items run strictly in order, so one waiting for its retry holds
@@ -56,7 +57,8 @@ class OutboxRepository:
                 OutboxItem.conversation_id.is_(None) | OutboxItem.conversation_id.not_in(skip_conversations)
             )
         stmt = select(OutboxItem).where(and_(*conditions)).order_by(OutboxItem.id).limit(limit)
-        return list((await self.session.execute(stmt)).scalars().all())
+        return [QueuedCommand(i.id, i.kind, i.payload, i.conversation_id)
+                for i in (await self.session.execute(stmt)).scalars().all()]
 
     async def waiting(self, item_ids: list[int], now: datetime) -> dict[int, bool]:
         """For each undone item among these: whether it may run now (False = its retry is later)."""

@@ -17,7 +17,7 @@ from gateway.conversations.bot_turn import BotTurn
 from gateway.conversations.commands import DeliverMessage, RunBotTurn, outbox_handlers
 from gateway.conversations.delivery import Delivery
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
-from gateway.outbox_worker import MAX_ATTEMPTS, OutboxWorker
+from gateway.conversations.outbox_worker import MAX_ATTEMPTS, OutboxWorker
 from gateway.bootstrap import wire_pipeline
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory

@@ -17,10 +17,9 @@ from collections import OrderedDict
 from datetime import timedelta
 from typing import Awaitable, Callable
 
-from gateway.conversations.channel_port import Undeliverable
 from gateway.clock import Clock
-from gateway.leasing import LeaseKeeper
-from gateway.storage.unit_of_work import UnitOfWorkFactory
+from gateway.conversations.channel_port import Undeliverable
+from gateway.conversations.ports import Leases, OutboxUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +36,13 @@ TRANSIENT = (OSError, TimeoutError)  # ConnectionError is an OSError
 class OutboxWorker:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], OutboxUnitOfWork],
         handlers: dict[str, OutboxHandler],
         clock: Clock,
         poll_seconds: float = 1.0,
         batch: int = 500,
         on_failure: FailureListener | None = None,
-        leases: LeaseKeeper | None = None,
+        leases: Leases | None = None,
     ):
         self._uow = uow_factory
         self._handlers = handlers
