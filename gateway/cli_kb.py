@@ -22,7 +22,6 @@ from knowledge_base.evaluation import EvalFileError, load_queries
 from knowledge_base.exporters import EXPORT_FORMATS, export_entries
 from knowledge_base.importers import KbImportError, read_file
 from knowledge_base.search import MODES
-from knowledge_base.service import KnowledgeBase
 from gateway.kb_wiring import (bot_thresholds, build_knowledge_base, calibration_path, intent_model_path,
                                   load_encoders, start_knowledge_base)
 from knowledge_base.suite import MATURED, SuiteError, load_suite, matured, observe, observe_lines

@@ -174,7 +174,7 @@ class Desk:
                                      reason="resolved by an agent")
             await uow.chats.transition(conversation, change, now, resolved_at=now, assignee_id=None)
             await uow.desk.close_handoff(conversation_id, now)
-            language = texts.customer_language((await uow.chats.history(conversation_id))[-20:])
+            language = texts.customer_language(await uow.chats.history(conversation_id, last=20))
             ask = await uow.chats.add_message(conversation_id, Sender.SYSTEM, texts.text(language, "csat_request"),
                                               now, meta={"csat_request": True})
             route = _route(conversation)

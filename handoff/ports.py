@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from gateway.audit import AuditEntry
-from gateway.conversations.ports import ChatStore, CommandOutbox, ConversationRecord
+from gateway.conversations.ports import ChatStore, CommandOutbox, ConversationRecord, Transaction
 
 
 @dataclass(frozen=True)
@@ -222,25 +222,13 @@ class AuditLog(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 
 
-class DeskUnitOfWork(Protocol):
+class DeskUnitOfWork(Transaction, Protocol):
     chats: ChatStore
     desk: DeskStore
     outbox: CommandOutbox
     audit: AuditLog
 
-    async def __aenter__(self) -> DeskUnitOfWork: ...
 
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...
-
-
-class CalendarUnitOfWork(Protocol):
+class CalendarUnitOfWork(Transaction, Protocol):
     calendar: CalendarRow
     audit: AuditLog
-
-    async def __aenter__(self) -> CalendarUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...

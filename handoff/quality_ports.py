@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from gateway.conversations.ports import Transaction
+
 
 @dataclass(frozen=True)
 class SampleRecord:
@@ -73,11 +75,5 @@ class ReviewStore(Protocol):
         courtesy, mean accuracy, resolved count, forbidden hits)."""
 
 
-class QualityUnitOfWork(Protocol):
+class QualityUnitOfWork(Transaction, Protocol):
     reviews: ReviewStore
-
-    async def __aenter__(self) -> QualityUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from gateway.conversations.ports import Transaction
 from handoff.ports import AuditLog
 
 
@@ -59,13 +60,7 @@ class LoginFailures(Protocol):
     async def forget_name(self, username: str) -> None: ...
 
 
-class AccountsUnitOfWork(Protocol):
+class AccountsUnitOfWork(Transaction, Protocol):
     staff: StaffDirectory
     login_failures: LoginFailures
     audit: AuditLog
-
-    async def __aenter__(self) -> AccountsUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...

@@ -166,10 +166,11 @@ class MemoryChatStore:
                 return message
         return None
 
-    async def history(self, conversation_id: str, *, up_to: int | None = None) -> list[MessageView]:
+    async def history(self, conversation_id: str, *, up_to: int | None = None, last: int = 500) -> list[MessageView]:
         await asyncio.sleep(0)
-        return sorted((m for m in self._t.messages.values() if m.conversation_id == conversation_id
-                       and (up_to is None or m.id <= up_to)), key=lambda m: m.id)
+        newest = sorted((m for m in self._t.messages.values() if m.conversation_id == conversation_id),
+                        key=lambda m: m.id)[-last:]
+        return [m for m in newest if up_to is None or m.id <= up_to]
 
     async def bot_replied_to(self, message_id: int) -> bool:
         await asyncio.sleep(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from bot.responder import BotReply
 from gateway.bus import MessageBus
 from gateway.channels.collecting import CollectingChannel
 from gateway.conversations.model import Status

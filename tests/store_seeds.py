@@ -47,7 +47,7 @@ class StoreUnderTest:
             else:
                 from gateway.storage.tables import Handoff
 
-                uow.handoffs.add(Handoff(conversation_id=conversation.id, kind="human_request", reason="asked",
+                uow.session.add(Handoff(conversation_id=conversation.id, kind="human_request", reason="asked",
                                          priority=priority, queued_at=at,
                                          first_response_due_at=at + timedelta(minutes=10)))
             await uow.commit()

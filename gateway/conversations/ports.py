@@ -35,6 +35,19 @@ class DeliveryRecord:
     attempts: int
 
 
+class Transaction(Protocol):
+    """One unit of work: what it does is kept only if it commits. Each part's unit of work is
+    this with the stores it reads and writes."""
+
+    async def __aenter__(self) -> Transaction: ...
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Rolls back whatever was not committed."""
+
+    async def commit(self) -> None:
+        """StoreConflict or ConcurrentUpdate when another writer won; nothing is kept then."""
+
+
 class StoreConflict(RuntimeError):
     """A write lost a race on something that exists once (a client's message id, a bot reply
     to a message, a customer's identity on a channel): the other writer won; read again."""
@@ -56,8 +69,8 @@ class ChatStore(Protocol):
     async def message_in_chat(self, channel: str, external_chat_id: str, client_msg_id: str) -> MessageView | None:
         """A message by its channel id in any conversation of one chat: edits can come late."""
 
-    async def history(self, conversation_id: str, *, up_to: int | None = None) -> list[MessageView]:
-        """Oldest first; `up_to` leaves out what came after that message."""
+    async def history(self, conversation_id: str, *, up_to: int | None = None, last: int = 500) -> list[MessageView]:
+        """The `last` messages, oldest first; `up_to` leaves out what came after that message."""
 
     async def bot_replied_to(self, message_id: int) -> bool: ...
 
@@ -118,14 +131,8 @@ class OutboxQueue(Protocol):
         """Done without success: kept with its error, never retried."""
 
 
-class OutboxUnitOfWork(Protocol):
+class OutboxUnitOfWork(Transaction, Protocol):
     outbox: OutboxQueue
-
-    async def __aenter__(self) -> OutboxUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class Leases(Protocol):
@@ -142,19 +149,11 @@ class AlternateProposals(Protocol):
         """False when those words are already proposed for that entry."""
 
 
-class PipelineUnitOfWork(Protocol):
+class PipelineUnitOfWork(Transaction, Protocol):
     chats: ChatStore
     deliveries: DeliveryLog
     outbox: CommandOutbox
     proposals: AlternateProposals
-
-    async def __aenter__(self) -> PipelineUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None:
-        """Rolls back whatever was not committed."""
-
-    async def commit(self) -> None:
-        """StoreConflict or ConcurrentUpdate when another writer won; nothing is kept then."""
 
 
 PipelineUnitOfWorkFactory = Callable[[], PipelineUnitOfWork]
@@ -174,14 +173,8 @@ class ChannelUpdateLog(Protocol):
     async def forget_updates_before(self, cutoff: datetime) -> int: ...
 
 
-class UpdateLogUnitOfWork(Protocol):
+class UpdateLogUnitOfWork(Transaction, Protocol):
     channels: ChannelUpdateLog
-
-    async def __aenter__(self) -> UpdateLogUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 UpdateLogUnitOfWorkFactory = Callable[[], UpdateLogUnitOfWork]

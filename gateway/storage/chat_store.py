@@ -1,16 +1,16 @@
 """The conversation pipeline's store port on SQLAlchemy: rows in, records and views out.
 
-Hand-off and the web routes still read rows through `ConversationRepository`; the
-pipeline sees only `ConversationRecord` and `MessageView`, so nothing it holds can be
-written back by a flush it did not ask for.
+Callers see only `ConversationRecord` and `MessageView`, so nothing they hold can be
+written back by a flush they did not ask for.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.conversations.model import ConcurrentUpdate, Status, Transition
@@ -22,6 +22,9 @@ from gateway.storage.repository import ConversationRepository, message_view
 from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, KbProposal, Message
 from gateway.storage.kb_repository import KbRepository
 from knowledge_base.store import ProposalRecord
+
+
+RECORD_FIELDS = {f.name for f in dataclasses.fields(ConversationRecord)}
 
 
 def record(row: Conversation) -> ConversationRecord:
@@ -78,8 +81,8 @@ class SqlChatStore:
         row = await self._rows.message_in_chat(channel, external_chat_id, client_msg_id)
         return message_view(row) if row is not None else None
 
-    async def history(self, conversation_id: str, *, up_to: int | None = None) -> list[MessageView]:
-        return [message_view(m) for m in await self._rows.history(conversation_id)
+    async def history(self, conversation_id: str, *, up_to: int | None = None, last: int = 500) -> list[MessageView]:
+        return [message_view(m) for m in await self._rows.history(conversation_id, limit=last)
                 if up_to is None or m.id <= up_to]
 
     async def bot_replied_to(self, message_id: int) -> bool:
@@ -113,7 +116,9 @@ class SqlChatStore:
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
-        return await self.conversation(conversation.id)
+        # The row was exactly `conversation` until this update: no read needed to know it now.
+        return dataclasses.replace(conversation, version=conversation.version + 1,
+                                   **{k: v for k, v in columns.items() if k in RECORD_FIELDS})
 
     async def customer_wrote(self, conversation_id: str, at: datetime) -> None:
         # Not a version bump: a customer's message never races a status decision.

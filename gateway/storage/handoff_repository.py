@@ -16,12 +16,6 @@ class HandoffRepository:
         self.session = session
 
     # -- hand-offs and the queue ----------------------------------------------------------
-    def add(self, row) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
     async def current(self, conversation_id: str) -> Handoff | None:
         stmt = (select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.resolved_at.is_(None))
                 .order_by(Handoff.id.desc()).limit(1))

@@ -40,9 +40,6 @@ class KbRepository:
             stmt = stmt.where(or_(KbEntry.question.ilike(like), KbEntry.answer.ilike(like), KbEntry.id.ilike(like)))
         return list((await self.session.execute(stmt.order_by(KbEntry.id).limit(limit))).scalars().all())
 
-    def add(self, entry: KbEntry) -> None:
-        self.session.add(entry)
-
     def record(self, version: KbEntryVersion) -> None:
         self.session.add(version)
 

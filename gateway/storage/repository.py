@@ -1,14 +1,13 @@
-"""Conversation storage: customers, identities, conversations, messages, status events."""
+"""Conversation rows read for storage's own adapters (the chat store, the console read
+model): customers, identities, conversations, messages. Writes go through the chat store."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.conversations.model import ConcurrentUpdate, Sender, Status, Transition
+from gateway.conversations.model import Sender
 from gateway.conversations.views import MessageView
-from gateway.storage.tables import ChannelIdentity, Conversation, ConversationEvent, Customer, Message
+from gateway.storage.tables import ChannelIdentity, Conversation, Customer, Message
 
 
 def message_view(row: Message) -> MessageView:
@@ -36,12 +35,6 @@ class ConversationRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def add_customer(self, customer: Customer, identity: ChannelIdentity) -> None:
-        # Without ORM relationships the flush does not order by foreign key: parent first.
-        self.session.add(customer)
-        await self.session.flush()
-        self.session.add(identity)
-
     async def get(self, conversation_id: str) -> Conversation | None:
         return await self.session.get(Conversation, conversation_id)
 
@@ -53,11 +46,6 @@ class ConversationRepository:
             .limit(1)
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def add(self, conversation: Conversation, first_event: ConversationEvent) -> None:
-        self.session.add(conversation)
-        await self.session.flush()
-        self.session.add(first_event)
 
     async def message(self, message_id: int) -> Message | None:
         return await self.session.get(Message, message_id)
@@ -76,11 +64,6 @@ class ConversationRepository:
                 .order_by(Message.id.desc()).limit(1))
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def add_message(self, message: Message) -> Message:
-        self.session.add(message)
-        await self.session.flush()  # the id is what the client is acknowledged with
-        return message
-
     async def bot_reply_to(self, message_id: int) -> Message | None:
         stmt = select(Message).where(Message.reply_to_id == message_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
@@ -93,46 +76,6 @@ class ConversationRepository:
             .limit(limit)
         )
         return list(reversed((await self.session.execute(stmt)).scalars().all()))
-
-    async def transition(
-        self, conversation: Conversation, change: Transition, at: datetime, **columns
-    ) -> None:
-        """Apply a planned status change if nobody changed the conversation since it was read."""
-        await self._bump(conversation, at, status=change.to_status, **columns)
-        self.session.add(
-            ConversationEvent(
-                conversation_id=conversation.id,
-                from_status=change.from_status,
-                to_status=change.to_status,
-                actor=change.actor,
-                reason=change.reason,
-                created_at=at,
-            )
-        )
-
-    async def touch(self, conversation: Conversation, at: datetime) -> None:
-        """Claim the conversation as read, for a write that depends on its status (a bot
-        reply): fails like `transition` if somebody changed it since."""
-        await self._bump(conversation, at)
-
-    async def _bump(self, conversation: Conversation, at: datetime, **columns) -> None:
-        result = await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation.id, Conversation.version == conversation.version)
-            .values(version=conversation.version + 1, updated_at=at, **columns)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdate(f"conversation {conversation.id} changed concurrently")
-        await self.session.refresh(conversation)
-
-    async def events(self, conversation_id: str) -> list[ConversationEvent]:
-        stmt = (
-            select(ConversationEvent)
-            .where(ConversationEvent.conversation_id == conversation_id)
-            .order_by(ConversationEvent.id)
-        )
-        return list((await self.session.execute(stmt)).scalars().all())
 
     async def conversations_of_customer(self, customer_id: str) -> list[Conversation]:
         stmt = select(Conversation).where(Conversation.customer_id == customer_id).order_by(Conversation.created_at)

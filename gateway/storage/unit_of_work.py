@@ -13,22 +13,17 @@ from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.console_queries import ConsoleQueries
 from gateway.storage.desk_store import SqlDeskStore
 from gateway.storage.entry_store import SqlEntryStore
-from gateway.storage.handoff_repository import HandoffRepository
-from gateway.storage.kb_repository import KbRepository
 from gateway.storage.leases import LeaseRepository
 from gateway.storage.outbox import OutboxRepository
 from gateway.storage.report_queries import ReportQueries
-from gateway.storage.repository import ConversationRepository
 from gateway.storage.review_repository import ReviewRepository
 from gateway.storage.staff_directory import SqlLoginFailures, SqlStaffDirectory
 from gateway.storage.unanswered_queries import UnansweredQueries
-from gateway.storage.user_repository import UserRepository
 
 
 class UnitOfWork:
-    """Implements the pipeline's `PipelineUnitOfWork` (chats, deliveries, outbox, proposals) and
-    the desk's `DeskUnitOfWork` (desk); the row repositories beside them serve the parts that
-    do not have ports yet."""
+    """Carries every adapter of the parts' ports (chats, desk, entries, staff…) on one session;
+    `channels`, `calendar`, `leases` and `reviews` are repositories that answer in records too."""
 
     def __init__(self, session_factory: async_sessionmaker, on_outbox_commit: Callable[[], None] | None = None):
         self._session_factory = session_factory
@@ -36,11 +31,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> "UnitOfWork":
         self.session = self._session_factory()
-        self.conversations = ConversationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
-        self.kb = KbRepository(self.session)
-        self.users = UserRepository(self.session)
-        self.handoffs = HandoffRepository(self.session)
         self.channels = ChannelRepository(self.session)
         self.leases = LeaseRepository(self.session)
         self.reviews = ReviewRepository(self.session)

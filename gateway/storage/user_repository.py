@@ -19,9 +19,6 @@ class UserRepository:
     async def by_name(self, username: str) -> User | None:
         return (await self.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
 
-    def add(self, user: User) -> None:
-        self.session.add(user)
-
     def add_session(self, login: AuthSession) -> None:
         self.session.add(login)
 

@@ -4,7 +4,7 @@ and the /agent namespace (`agent_namespace.py`, the conversation in the payload,
 ignored). The action itself is the desk's, one method each."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from gateway.conversations.model import MAX_REPLY_LENGTH
 from handoff.desk import ReplyOutcome

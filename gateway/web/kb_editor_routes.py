@@ -2,7 +2,6 @@
 questions the bot could not answer. Reading stays open to agents; every change is editors'."""
 from __future__ import annotations
 
-from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field

@@ -9,7 +9,7 @@ from bot.retrieval_responder import RetrievalResponder
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.channel_port import ChannelRegistry
-from gateway.conversations.ports import ChatStore
+from gateway.conversations.ports import ChatStore, Transaction
 from handoff.accounts import Accounts
 from handoff.calendar_store import CalendarStore
 from handoff.desk import Desk
@@ -19,7 +19,7 @@ from knowledge_base.service import KnowledgeBase
 from knowledge_base.unanswered import UnansweredSource
 
 
-class StaffUnitOfWork(Protocol):
+class StaffUnitOfWork(Transaction, Protocol):
     """What staff routes read and write through: the domain's ports and read models, no rows.
     The services they call (desk, complaints, quality…) take the same factory for theirs."""
     chats: ChatStore
@@ -27,12 +27,6 @@ class StaffUnitOfWork(Protocol):
     reports: ReportSource
     unanswered: UnansweredSource
     audit: AuditLog
-
-    async def __aenter__(self) -> StaffUnitOfWork: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 StaffUnitOfWorkFactory = Callable[[], StaffUnitOfWork]

@@ -59,7 +59,7 @@ async def real_ids(server) -> dict[str, list[str]]:
         channel="web", external_chat_id="fuzz-visitor", external_user_id="fuzz-visitor",
         text="转人工", external_message_id="fuzz-1"))
     async with server.gateway.uow() as uow:
-        customer_id = (await uow.conversations.get(stored.message.conversation_id)).customer_id
+        customer_id = (await uow.chats.conversation(stored.message.conversation_id)).customer_id
     return {"entry_id": ["shipping-fee-zh", "returns-en"],
             "conversation_id": [stored.message.conversation_id],
             "customer_id": [customer_id],

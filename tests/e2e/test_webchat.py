@@ -259,8 +259,8 @@ async def test_messages_racing_to_reopen_a_resolved_conversation_are_all_stored(
     tab = await ChatClient().connect(server.url, token=client.session["visitor_token"])
     try:
         async with server.gateway.uow() as uow:
-            conversation = await uow.conversations.get(client.session["conversation_id"])
-            await uow.conversations.transition(
+            conversation = await uow.chats.conversation(client.session["conversation_id"])
+            await uow.chats.transition(
                 conversation, plan_transition(Status.BOT, Status.RESOLVED, actor="agent:1", reason="answered"),
                 utcnow(), resolved_at=utcnow())
             await uow.commit()

@@ -51,6 +51,7 @@ async def test_messages_come_back_as_stored_and_in_order(pipeline_store):
         assert await uow.chats.message_by_client_id(conversation.id, "c-1") == asked
         assert [m.id for m in await uow.chats.history(conversation.id)] == [asked.id, answered.id]
         assert [m.id for m in await uow.chats.history(conversation.id, up_to=asked.id)] == [asked.id]
+        assert await uow.chats.history(conversation.id, last=1) == [answered]
         assert await uow.chats.bot_replied_to(asked.id)
         assert not await uow.chats.bot_replied_to(answered.id)
         assert await uow.chats.message(answered.id + 1000) is None

@@ -22,8 +22,7 @@ from gateway.bootstrap import wire_pipeline
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.chat_store import SqlChatStore
-from gateway.storage.repository import ConversationRepository
-from gateway.storage.tables import ConversationEvent, Message, OutboxItem
+from gateway.storage.tables import Conversation, ConversationEvent, Message, OutboxItem
 from gateway.storage.unit_of_work import UnitOfWork
 from handoff.pipeline_handoffs import PipelineHandoffs
 
@@ -46,6 +45,10 @@ class Harness:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, None)
 
+    async def row(self, model, row_id):
+        async with self.sessions() as s:
+            return await s.get(model, row_id)
+
     async def rows(self, model, **where):
         async with self.sessions() as s:
             stmt = select(model).filter_by(**where).order_by(model.id)
@@ -65,8 +68,8 @@ async def drain(worker: OutboxWorker) -> None:
 
 async def resolve(harness, conversation_id: str) -> None:
     async with harness.uow() as uow:
-        conversation = await uow.conversations.get(conversation_id)
-        await uow.conversations.transition(
+        conversation = await uow.chats.conversation(conversation_id)
+        await uow.chats.transition(
             conversation, plan_transition(Status(conversation.status), Status.RESOLVED, actor="agent:1",
                                           reason="answered"), utcnow(), resolved_at=utcnow())
         await uow.commit()
@@ -117,10 +120,9 @@ async def test_the_bot_turn_replies_hands_off_and_delivers_in_order(harness):
                         "we can't tell you how long it will be; our supervisors have been told, and a person will "
                         "answer here as soon as one is free.")
     assert sent[2][1].state == "queued" and sent[2][1].position == 1
-    async with harness.uow() as uow:
-        conversation = await uow.conversations.get(stored.message.conversation_id)
-        assert conversation.status == Status.QUEUED and conversation.handed_off_at is not None
-        events = await uow.conversations.events(conversation.id)
+    conversation = await harness.row(Conversation, stored.message.conversation_id)
+    assert conversation.status == Status.QUEUED and conversation.handed_off_at is not None
+    events = await harness.rows(ConversationEvent, conversation_id=conversation.id)
     assert [(e.from_status, e.to_status, e.actor) for e in events] == [
         (None, "bot", "customer"), ("bot", "queued", "bot")]
     assert events[1].reason == "placeholder: no knowledge base yet"
@@ -137,8 +139,8 @@ async def test_a_bot_turn_that_runs_twice_replies_once(harness):
 async def test_a_new_message_reopens_a_resolved_conversation(harness):
     stored = await harness.intake.receive(inbound())
     async with harness.uow() as uow:
-        conversation = await uow.conversations.get(stored.message.conversation_id)
-        await uow.conversations.transition(
+        conversation = await uow.chats.conversation(stored.message.conversation_id)
+        await uow.chats.transition(
             conversation, plan_transition(Status.BOT, Status.RESOLVED, actor="agent:1", reason="answered"),
             utcnow(), resolved_at=utcnow())
         await uow.commit()
@@ -153,13 +155,13 @@ async def test_two_writers_on_one_version_one_wins(harness):
     stored = await harness.intake.receive(inbound())
     conversation_id = stored.message.conversation_id
     async with harness.uow() as first, harness.uow() as second:
-        a = await first.conversations.get(conversation_id)
-        b = await second.conversations.get(conversation_id)
-        await first.conversations.transition(
+        a = await first.chats.conversation(conversation_id)
+        b = await second.chats.conversation(conversation_id)
+        await first.chats.transition(
             a, plan_transition(Status.BOT, Status.QUEUED, actor="bot", reason="low confidence"), utcnow())
         await first.commit()
         with pytest.raises(ConcurrentUpdate):
-            await second.conversations.transition(
+            await second.chats.transition(
                 b, plan_transition(Status.BOT, Status.RESOLVED, actor="agent:1", reason="done"), utcnow())
     events = await harness.rows(ConversationEvent, conversation_id=conversation_id)
     assert [e.to_status for e in events] == ["bot", "queued"]
@@ -310,9 +312,7 @@ async def test_a_channel_that_is_down_is_waited_out_not_abandoned(harness):
 async def test_a_refused_delivery_is_failed_at_once_and_a_wait_asked_for_is_kept(harness):
     stored = await harness.intake.receive(inbound("please reply"))
     async with harness.uow() as uow:
-        reply = await uow.conversations.add_message(Message(
-            conversation_id=stored.message.conversation_id, sender="agent", text="hello", meta={},
-            created_at=utcnow()))
+        reply = await uow.chats.add_message(stored.message.conversation_id, "agent", "hello", utcnow())
         await uow.commit()
     route = {"channel": "collect", "chat_id": "chat-1"}
 
@@ -351,9 +351,7 @@ async def test_a_refused_delivery_is_failed_at_once_and_a_wait_asked_for_is_kept
 async def test_a_send_cut_off_by_a_crash_is_not_repeated_where_a_repeat_would_show(harness):
     stored = await harness.intake.receive(inbound("please reply"))
     async with harness.uow() as uow:
-        reply = await uow.conversations.add_message(Message(
-            conversation_id=stored.message.conversation_id, sender="agent", text="hello", meta={},
-            created_at=utcnow()))
+        reply = await uow.chats.add_message(stored.message.conversation_id, "agent", "hello", utcnow())
         # What a process that died mid-send leaves behind.
         await uow.channels.record_delivery(reply.id, "collect", "sending", utcnow())
         await uow.commit()
@@ -368,8 +366,7 @@ async def test_a_send_cut_off_by_a_crash_is_not_repeated_where_a_repeat_would_sh
 
     second = await harness.intake.receive(inbound("and again", "c-2"))
     async with harness.uow() as uow:
-        fresh = await uow.conversations.add_message(Message(
-            conversation_id=second.message.conversation_id, sender="agent", text="hi", meta={}, created_at=utcnow()))
+        fresh = await uow.chats.add_message(second.message.conversation_id, "agent", "hi", utcnow())
         await uow.commit()
     await delivery.message(DeliverMessage("collect", "chat-1", fresh.id))
     await delivery.message(DeliverMessage("collect", "chat-1", fresh.id))  # a second run
@@ -405,7 +402,6 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
     conversation_id = stored.message.conversation_id
     armed = []
     real_read = SqlChatStore.conversation
-    real_get = ConversationRepository.get
 
     async def read_then_agent_takes_over(self, wanted):
         # The agent claims the conversation just after the bot read it as its own.
@@ -413,10 +409,10 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
         if armed:
             armed.clear()
             async with harness.uow() as uow:
-                current = await real_get(uow.conversations, wanted)
+                current = await real_read(uow.chats, wanted)
                 for target, actor in ((Status.QUEUED, "agent:1"), (Status.ASSIGNED, "agent:1")):
                     change = plan_transition(Status(current.status), target, actor=actor, reason="agent took it")
-                    await uow.conversations.transition(current, change, utcnow())
+                    current = await uow.chats.transition(current, change, utcnow())
                 await uow.commit()
         return conversation
 
@@ -433,7 +429,7 @@ async def test_a_bot_reply_racing_an_agent_takeover_is_dropped(harness, monkeypa
     [turn] = await harness.rows(OutboxItem, kind=RunBotTurn.KIND)
     assert turn.done_at is not None and turn.attempts == 0
     async with harness.uow() as uow:
-        assert (await uow.conversations.get(conversation_id)).status == Status.ASSIGNED
+        assert (await uow.chats.conversation(conversation_id)).status == Status.ASSIGNED
 
 
 async def test_a_bot_turn_left_behind_by_a_crash_runs_after_a_restart(database_url):
