@@ -37,26 +37,18 @@ def with_words(name: str, *prefixes: str) -> str:
     return f"{words}\n{(STATIC / name).read_text(encoding='utf-8')}"
 
 
-def _bundle(name: str, *prefixes: str) -> str:
-    """The Socket.IO client and one page script as one file, so one tag loads both.
+def widget_bundle() -> str:
+    """The Socket.IO client and the widget script as one file, so a shop adds one tag.
 
     The client's UMD wrapper sees a local `module` and stays out of the host page's
-    globals, where a page's own copy of `io` may live.
+    globals, where the shop's own copy of `io` may live. Both languages' widget words only:
+    a shop's visitors may read either.
     """
     client = (STATIC / "vendor" / "socket.io.min.js").read_text(encoding="utf-8")
     return (
         "(function () {\nvar module = { exports: {} }, exports = module.exports;\n"
-        f"{client}\n;var io = module.exports;\n{with_words(name, *prefixes)}\n}})();\n"
+        f"{client}\n;var io = module.exports;\n{with_words('widget.js', 'widget.')}\n}})();\n"
     )
-
-
-def widget_bundle() -> str:
-    # Both languages' widget words only: a shop's visitors may read either.
-    return _bundle("widget.js", "widget.")
-
-
-def console_bundle() -> str:
-    return _bundle("console.js", "console.", "staff.", "complaint.")
 
 
 def _static(text: str, content_type: str):
@@ -103,20 +95,25 @@ def add_routes(app: web.Application) -> None:
 
     app.router.add_get("/", index)
     app.router.add_get("/widget.js", widget_js)
+    # The console opens for anyone: its login form turns away the roles it does not serve.
     app.router.add_get("/console", _static((STATIC / "console.html").read_text(encoding="utf-8"), "text/html"))
-    app.router.add_get("/console.js", _static(console_bundle(), "application/javascript"))
-    app.router.add_get("/console.css", _static((STATIC / "console.css").read_text(encoding="utf-8"), "text/css"))
+    _add_assets(app, "console")
     app.router.add_get("/staff.css", _static((STATIC / "staff.css").read_text(encoding="utf-8"), "text/css"))
     app.router.add_get("/staff.js", _static(with_words("staff.js"), "application/javascript"))
     for name, roles in STAFF_PAGES.items():
         if not (STATIC / f"{name}.html").exists():
             continue
         app.router.add_get(f"/{name}", _staff_page(name, roles))
-        for suffix, content_type in VENDOR_TYPES.items():
-            # The page's own script and style, and its parts (`kb_review.js`).
-            for asset in sorted({*STATIC.glob(f"{name}{suffix}"), *STATIC.glob(f"{name}_*{suffix}")}):
-                app.router.add_get(f"/{asset.name}", _static(asset.read_text(encoding="utf-8"), content_type))
+        _add_assets(app, name)
     for asset in sorted((STATIC / "vendor").iterdir()):
-        if asset.suffix in VENDOR_TYPES and asset.name != "socket.io.min.js":
+        if asset.suffix in VENDOR_TYPES:
             app.router.add_get(f"/vendor/{asset.name}",
                                _static(asset.read_text(encoding="utf-8"), VENDOR_TYPES[asset.suffix]))
+
+
+def _add_assets(app: web.Application, page: str) -> None:
+    """A page's own script and style, and its parts (`kb_review.js`, `console_lists.js`):
+    plain files in the order its HTML loads them, no build step."""
+    for suffix, content_type in VENDOR_TYPES.items():
+        for asset in sorted({*STATIC.glob(f"{page}{suffix}"), *STATIC.glob(f"{page}_*{suffix}")}):
+            app.router.add_get(f"/{asset.name}", _static(asset.read_text(encoding="utf-8"), content_type))

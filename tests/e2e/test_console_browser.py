@@ -219,3 +219,36 @@ async def test_a_supervisor_sees_every_open_conversation_and_the_breached_one_in
         assert errors == []
     finally:
         await waiting.close()
+
+
+async def test_a_console_whose_login_ends_elsewhere_asks_for_a_login_and_comes_back_live(server, browser):
+    customer = await queued_customer(server, "我的包裹丢了")
+    try:
+        console, errors = await open_console(browser, server)
+        await expect(queue_row(console, "我的包裹丢了")).to_be_visible()
+        # The agent's own top bar offers only the pages an agent may open.
+        await expect(console.locator("#topbar nav a")).to_have_text(["Console"])
+
+        # "Log out everywhere" on another device ends this login too; the server closes the feed.
+        other = await (await browser.new_context(viewport=DESKTOP, locale="en-US")).new_page()
+        await other.goto(server.url + "/console")
+        await other.fill("#login-username", "ann")
+        await other.fill("#login-password", PASSWORD)
+        await other.click("#login-submit")
+        await expect(other.locator("#connection")).to_have_attribute("data-state", "online")
+        await other.click("#logout-everywhere")
+        await expect(other.locator("#login-form")).to_be_visible()
+        await expect(other.locator("#login-error")).to_have_text("")
+        await expect(console.locator("#login-error")).to_have_text("Your session ended; please log in again.")
+        await expect(console.locator("#app")).to_be_hidden()
+        await expect(console.locator("#connection")).to_have_attribute("data-state", "offline")
+
+        await console.fill("#login-username", "ann")
+        await console.fill("#login-password", PASSWORD)
+        await console.click("#login-submit")
+        await expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+        await expect(queue_row(console, "我的包裹丢了")).to_be_visible()
+        await expect(console.locator("#topbar nav a")).to_have_count(1)  # drawn again, not twice
+        assert errors == []
+    finally:
+        await customer.close()

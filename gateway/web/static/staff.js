@@ -12,6 +12,9 @@ var Staff = (function () {
     { href: "/hours", label: function () { return t("staff.nav.hours"); }, roles: ["supervisor", "admin"] }
   ];
 
+  // Who is logged in on this page, and what the page does when that login ends mid-session.
+  var session = { me: null, ended: null };
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -40,18 +43,25 @@ var Staff = (function () {
       var read = type.indexOf("json") >= 0 ? response.json() : response.text();
       return read.then(function (data) {
         if (response.ok) return data;
+        if (response.status === 401 && session.me && session.ended) session.ended(false);
         var error = (data && data.error) || {};
         throw { status: response.status, code: error.code || "error", message: error.message || String(data) };
       });
     });
   }
 
+  // A passing notice (kind: info, warn or error), read out by screen readers, gone in 8 s.
   function flash(text, kind) {
     var box = document.getElementById("flash");
-    if (!box) { box = el("div"); box.id = "flash"; document.body.appendChild(box); }
+    if (!box) {
+      box = el("div");
+      box.id = "flash";
+      box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }
     var item = el("div", kind || "", text);
     box.appendChild(item);
-    setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, 5000);
+    setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, 8000);
   }
 
   function topbar(title, me) {
@@ -77,17 +87,21 @@ var Staff = (function () {
     bar.appendChild(languageSwitch(me));
     var out = el("button", null, t("staff.logout"));
     out.id = "logout";
-    out.addEventListener("click", function () {
-      api("POST", "/api/auth/logout").then(function () { location.reload(); });
-    });
+    out.addEventListener("click", function () { logout(undefined); });
     bar.appendChild(out);
     var everywhere = el("button", null, t("staff.logout_everywhere"));
     everywhere.id = "logout-everywhere";
     everywhere.title = t("staff.logout_everywhere.title");
-    everywhere.addEventListener("click", function () {
-      api("POST", "/api/auth/logout", { everywhere: true }).then(function () { location.reload(); });
-    });
+    everywhere.addEventListener("click", function () { logout({ everywhere: true }); });
     bar.appendChild(everywhere);
+  }
+
+  // A page that keeps live state lets go of it and shows the login form; any other page reloads,
+  // which does the same. A page with live state signs out even if the server did not answer.
+  function logout(body) {
+    var done = api("POST", "/api/auth/logout", body);
+    if (!session.ended) { done.then(function () { location.reload(); }); return; }
+    done.catch(function () {}).then(function () { if (session.ended) session.ended(true); });
   }
 
   // The account's language, stored with it so every device follows; the page reloads to draw
@@ -133,22 +147,37 @@ var Staff = (function () {
     view.appendChild(form);
   }
 
+  // Back to the login form, with why. A page that keeps live state (the console's socket)
+  // calls this once it has let go of it; logging in again calls its ready(me) again.
+  function signOut(message) {
+    session.me = null;
+    document.getElementById("app").hidden = true;
+    document.getElementById("login-view").hidden = false;
+    document.getElementById("login-error").textContent = message || "";
+    document.getElementById("login-password").value = "";
+    document.getElementById("login-username").focus();
+  }
+
   // Shows the login form until someone with one of `roles` is logged in, then calls ready(me).
   // `title` is a function: the page's name in whichever language is current when it is drawn.
-  function start(title, roles, ready) {
+  // options.refused(role): the page's own words for a role it turns away;
+  // options.sessionEnded(loggedOut): the page keeps live state and lets go of it itself, when the
+  // person logs out (true) or a request finds the login gone (false); see signOut.
+  function start(title, roles, ready, options) {
+    options = options || {};
     var loginView = document.getElementById("login-view");
     var app = document.getElementById("app");
     // Until someone logs in, the browser's language; then the account's.
     I18n.page();
     if (!document.getElementById("login-form")) loginForm(loginView, title());
+    session.ended = options.sessionEnded || null;
     function enter(me) {
       I18n.page(me.language);
       if (roles.indexOf(me.role) < 0) {
-        loginView.hidden = false;
-        app.hidden = true;
-        document.getElementById("login-error").textContent = t("staff.role_refused", { role: me.role });
+        signOut(options.refused ? options.refused(me.role) : t("staff.role_refused", { role: me.role }));
         return;
       }
+      session.me = me;
       loginView.hidden = true;
       app.hidden = false;
       topbar(title(), me);
@@ -156,15 +185,16 @@ var Staff = (function () {
     }
     document.getElementById("login-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var error = document.getElementById("login-error");
+      var error = document.getElementById("login-error"), submit = document.getElementById("login-submit");
       error.textContent = "";
+      submit.disabled = true;
       api("POST", "/api/auth/login", {
-        username: document.getElementById("login-username").value,
+        username: document.getElementById("login-username").value.trim(),
         password: document.getElementById("login-password").value
       // `me` rather than the login answer: it carries the account's language too.
       }).then(function () { return api("GET", "/api/auth/me"); }).then(enter, function (e) {
         error.textContent = e.status === 401 ? t("staff.login.wrong") : e.message;
-      });
+      }).then(function () { submit.disabled = false; });
     });
     api("GET", "/api/auth/me").then(enter, function () { loginView.hidden = false; app.hidden = true; });
   }
@@ -178,6 +208,6 @@ var Staff = (function () {
   }
   function when(iso) { return iso ? I18n.when(iso) : "–"; }
 
-  return { el: el, clear: clear, api: api, csrfToken: csrfToken, flash: flash, start: start, percent: percent,
-           seconds: seconds, when: when };
+  return { el: el, clear: clear, api: api, csrfToken: csrfToken, flash: flash, start: start, signOut: signOut,
+           percent: percent, seconds: seconds, when: when };
 })();
