@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import socketio
@@ -14,7 +15,7 @@ from bot.retrieval_responder import RetrievalResponder
 from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
-from gateway.conversations.channel_port import ChannelRegistry, CsatRefused
+from gateway.conversations.channel_port import ChannelRegistry, CsatRefused, OutputChannel
 from gateway.channels.telegram.channel import TelegramChannel, TelegramConfig
 from gateway.channels.visitor_tokens import VisitorTokens
 from gateway.channels.webchat import ChatNamespace, WebChatOutput
@@ -61,6 +62,10 @@ STAFF_ROUTES = (kb_editor_routes, kb_review_routes, report_routes, quality_route
                 customer_routes, service_hours_routes)
 
 
+# How a unit of work is made: the session factory and the outbox worker's wake-up call in.
+UnitOfWorkFactory = Callable[[async_sessionmaker, Callable[[], None]], UnitOfWork]
+
+
 @dataclass
 class Gateway:
     settings: Settings
@@ -77,9 +82,10 @@ class Gateway:
     sio: socketio.AsyncServer
     app: web.Application
     telegram: TelegramChannel | None = None
+    unit_of_work: UnitOfWorkFactory = field(default=UnitOfWork)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.worker.kick)
+        return self.unit_of_work(self.session_factory, self.worker.kick)
 
 
 async def migrate_database(settings: Settings) -> None:
@@ -124,8 +130,15 @@ def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
 
 
 def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
-          encoders: list[Encoder] | None = None) -> Gateway:
-    """`encoders` lets tests share loaded models between gateways; `responder` replaces the bot."""
+          encoders: list[Encoder] | None = None, unit_of_work: UnitOfWorkFactory = UnitOfWork,
+          channels: Sequence[OutputChannel] = ()) -> Gateway:
+    """The whole gateway from `settings`, the only place they are read: every part gets plain values.
+
+    The rest replace real parts while keeping this wiring, for tests and embedders: `clock`
+    (time for every deadline), `responder` (the bot), `encoders` (loaded models, shared between
+    gateways), `unit_of_work` (every transaction, e.g. one that fails on purpose) and `channels`
+    (more output channels beside the web chat, e.g. one that records what it was asked to send).
+    """
     engine = create_engine(settings.gateway_database_url)
     session_factory = create_session_factory(engine)
     bus = MessageBus()
@@ -140,13 +153,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         cors_allowed_origins="*" if origins.strip() == "*" else [o.strip() for o in origins.split(",")],
         max_http_buffer_size=64 * 1024,
     )
-    channels = ChannelRegistry()
-    channels.register(WebChatOutput(sio))
+    registry = ChannelRegistry()
+    for channel in (WebChatOutput(sio), *channels):
+        registry.register(channel)
 
     worker: OutboxWorker | None = None
 
     def uow() -> UnitOfWork:
-        return UnitOfWork(session_factory, worker.kick)
+        return unit_of_work(session_factory, worker.kick)
 
     leases = LeaseKeeper(uow, clock, hold=timedelta(seconds=settings.gateway_lease_seconds)) if many else None
     calendar = CalendarStore(uow, clock, settings.service_clocks())
@@ -156,7 +170,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                                        IntentModel.load(intent_model_path(settings)))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
-    pipeline = wire_pipeline(uow, channels, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics)
+    pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics)
     intake = pipeline.intake
     worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
@@ -171,7 +185,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                          calendar=calendar.current)
     days = settings.gateway_retention_days
     retention = RetentionSweeper(uow, clock, days) if days is not None else None
-    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, channels, clock, calendar.current))
+    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, registry, clock, calendar.current))
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
 
     async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:
@@ -189,7 +203,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     sio.register_namespace(ChatNamespace(intake, tokens, bus, record_csat, addresses=addresses,
                                          connects_per_minute=settings.gateway_chat_connects_per_minute,
                                          messages_per_minute=settings.gateway_chat_messages_per_minute))
-    agents = AgentNamespace(accounts, desk, uow, clock, bus, channels,
+    agents = AgentNamespace(accounts, desk, uow, clock, bus, registry,
                             mask_pii=settings.gateway_console_mask_pii)
     sio.register_namespace(agents)
 
@@ -200,12 +214,12 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     app[METRICS] = metrics
     conversation_routes.add_routes(app, desk, uow, clock, calendar.current,
                                    mask_pii=settings.gateway_console_mask_pii)
-    services = WebServices(settings.gateway_first_response_sla_seconds, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, channels,
+    services = WebServices(settings.gateway_first_response_sla_seconds, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, registry,
                            calendar)
     for routes in STAFF_ROUTES:
         routes.add_routes(app, services)
     if telegram is not None:
-        telegram.attach(app, channels)
+        telegram.attach(app, registry)
 
     background: list[asyncio.Task] = []
 
@@ -244,5 +258,5 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return Gateway(settings, engine, session_factory, bus, channels, intake, knowledge, accounts, desk, sweeper,
-                   worker, sio, app, telegram)
+    return Gateway(settings, engine, session_factory, bus, registry, intake, knowledge, accounts, desk, sweeper,
+                   worker, sio, app, telegram, unit_of_work)

@@ -6,13 +6,11 @@ import time
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from gateway.channels.visitor_tokens import VisitorTokens
 from gateway.clock import utcnow
 from gateway.conversations.model import Status, plan_transition
 from gateway.storage.tables import Conversation, Message
-from gateway.storage.unit_of_work import UnitOfWork
 from tests.chat_client import ChatClient
 from tests.conftest import make_settings, start_server
 from tests.tokens import SALT, token_signed_long_ago
@@ -271,15 +269,3 @@ async def test_messages_racing_to_reopen_a_resolved_conversation_are_all_stored(
         assert await count_messages(server, sender="customer") == 8
     finally:
         await tab.close()
-
-
-async def test_no_stored_ack_when_the_commit_fails(server, client, monkeypatch):
-    async def failing_commit(self):
-        await self.session.flush()  # the message has its id; only the commit is missing
-        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(UnitOfWork, "commit", failing_commit)
-    ack = await client.send("never kept", "c-1")
-    monkeypatch.undo()
-    assert ack["error"]["code"] == "unavailable"
-    assert await count_messages(server) == 0
