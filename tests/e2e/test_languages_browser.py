@@ -207,6 +207,21 @@ async def test_switching_the_console_language_redraws_it_and_is_kept(server, bro
     await context.close()
 
 
+async def test_a_console_logged_out_shows_its_login_form_in_the_accounts_language(server, browser):
+    agent = await server.gateway.accounts.add_user("mei", "agent", PASSWORD)
+    await server.gateway.accounts.set_language(agent.user_id, "zh-CN")
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = await context.new_page()
+    await log_in(page, server, "mei")
+    await expect(page.locator("#login-password")).to_have_value("")  # not kept behind the console
+    await page.click("#logout")
+    # The console signs out in place, without a reload: the form it shows is the account's.
+    await expect(page.locator("#login-submit")).to_have_text(ZH["staff.login.submit"])
+    await expect(page.locator("#login-form h1")).to_have_text(ZH["console.title"])
+    await expect(page.locator("#login-form label span").first).to_have_text(ZH["staff.login.username"])
+    await context.close()
+
+
 STAFF_PAGES = {"/kb": ["Knowledge base", "New entry", "Search", "Export", "Publish"],
                "/reports": ["Reports", "Hand-offs", "Calculate", "By agent", "Agents needed"],
                "/quality": ["Quality review", "Draw a sample", "Per agent", "No reviews yet"],

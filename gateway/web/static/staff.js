@@ -13,7 +13,7 @@ var Staff = (function () {
   ];
 
   // Who is logged in on this page, and what the page does when that login ends mid-session.
-  var session = { me: null, ended: null };
+  var session = { me: null, ended: null, title: null };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -32,7 +32,7 @@ var Staff = (function () {
 
   // Resolves with the parsed body; rejects with {status, code, message} for any error answer.
   function api(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: {} };
+    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
     if (method !== "GET") options.headers["X-CSRF-Token"] = csrfToken();
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
@@ -45,13 +45,17 @@ var Staff = (function () {
         if (response.ok) return data;
         if (response.status === 401 && session.me && session.ended) session.ended(false);
         var error = (data && data.error) || {};
-        throw { status: response.status, code: error.code || "error", message: error.message || String(data) };
+        // A body that is not our JSON (a proxy's error page) is not shown whole.
+        var plain = typeof data === "string" && data.length <= 200 && data.indexOf("<") < 0 ? data : "";
+        throw { status: response.status, code: error.code || "error",
+                message: error.message || plain || response.statusText || String(response.status) };
       });
     });
   }
 
-  // A passing notice (kind: info, warn or error), read out by screen readers, gone in 8 s.
-  function flash(text, kind) {
+  // Where notices go: a live region there from the start, since screen readers may not
+  // announce one that appears together with its first words.
+  function notices() {
     var box = document.getElementById("flash");
     if (!box) {
       box = el("div");
@@ -59,8 +63,13 @@ var Staff = (function () {
       box.setAttribute("role", "status");
       document.body.appendChild(box);
     }
+    return box;
+  }
+
+  // A passing notice (kind: info, warn or error), read out by screen readers, gone in 8 s.
+  function flash(text, kind) {
     var item = el("div", kind || "", text);
-    box.appendChild(item);
+    notices().appendChild(item);
     setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, 8000);
   }
 
@@ -119,26 +128,32 @@ var Staff = (function () {
     return label;
   }
 
-  // One login form for every staff page, built here rather than repeated in each page.
+  // One login form for every staff page, built here rather than repeated in each page. Its
+  // words carry their keys, so drawing the page in the account's language redraws them too.
   function loginForm(view, title) {
     var form = el("form");
     form.id = "login-form";
     form.appendChild(el("h1", null, title));
-    [["login-username", t("staff.login.username"), "text", "username"],
-     ["login-password", t("staff.login.password"), "password", "current-password"]]
+    [["login-username", "staff.login.username", t("staff.login.username"), "text", "username"],
+     ["login-password", "staff.login.password", t("staff.login.password"), "password", "current-password"]]
       .forEach(function (f) {
-        var label = el("label", null, f[1] + " ");
+        var label = el("label");
+        var words = el("span", null, f[2]);
+        words.setAttribute("data-i18n", f[1]);
+        label.appendChild(words);
+        label.appendChild(document.createTextNode(" "));
         var input = el("input");
         input.id = f[0];
-        input.type = f[2];
+        input.type = f[3];
         input.required = true;
-        input.autocomplete = f[3];
+        input.autocomplete = f[4];
         label.appendChild(input);
         form.appendChild(label);
       });
     var submit = el("button", null, t("staff.login.submit"));
     submit.id = "login-submit";
     submit.type = "submit";
+    submit.setAttribute("data-i18n", "staff.login.submit");
     form.appendChild(submit);
     var error = el("p", "error");
     error.id = "login-error";
@@ -147,15 +162,23 @@ var Staff = (function () {
     view.appendChild(form);
   }
 
-  // Back to the login form, with why. A page that keeps live state (the console's socket)
-  // calls this once it has let go of it; logging in again calls its ready(me) again.
-  function signOut(message) {
-    session.me = null;
+  function showLogin(message) {
     document.getElementById("app").hidden = true;
     document.getElementById("login-view").hidden = false;
     document.getElementById("login-error").textContent = message || "";
     document.getElementById("login-password").value = "";
     document.getElementById("login-username").focus();
+  }
+
+  // Back to the login form, with why, in the language of the account that was logged in. A
+  // page that keeps live state (the console's socket) calls this once it has let go of it;
+  // logging in again calls its ready(me) again. The last account's notices go with it.
+  function signOut(message) {
+    session.me = null;
+    if (session.title) document.querySelector("#login-form h1").textContent = session.title();
+    var notices = document.getElementById("flash");
+    if (notices) clear(notices);
+    showLogin(message);
   }
 
   // Shows the login form until someone with one of `roles` is logged in, then calls ready(me).
@@ -170,7 +193,9 @@ var Staff = (function () {
     // Until someone logs in, the browser's language; then the account's.
     I18n.page();
     if (!document.getElementById("login-form")) loginForm(loginView, title());
+    notices();
     session.ended = options.sessionEnded || null;
+    session.title = title;
     function enter(me) {
       I18n.page(me.language);
       if (roles.indexOf(me.role) < 0) {
@@ -178,6 +203,7 @@ var Staff = (function () {
         return;
       }
       session.me = me;
+      document.getElementById("login-password").value = "";
       loginView.hidden = true;
       app.hidden = false;
       topbar(title(), me);
@@ -196,7 +222,7 @@ var Staff = (function () {
         error.textContent = e.status === 401 ? t("staff.login.wrong") : e.message;
       }).then(function () { submit.disabled = false; });
     });
-    api("GET", "/api/auth/me").then(enter, function () { loginView.hidden = false; app.hidden = true; });
+    api("GET", "/api/auth/me").then(enter, function () { showLogin(""); });
   }
 
   // Numbers and times as people read them.
