@@ -1,23 +1,15 @@
 // The knowledge-base editor. Everything people typed goes in through textContent (Staff.el).
-(function () {
+// Its parts: kb_unanswered.js (questions the bot could not answer) and kb_review.js (learning).
+var KbEditor = (function () {
   "use strict";
   var el = Staff.el, clear = Staff.clear, api = Staff.api;
   var $ = function (id) { return document.getElementById(id); };
   var current = null;      // the entry being edited, as the server last returned it
   var searchTimer = null;
 
-  // Codes the server sends, in the reader's words; built when asked, after the language is known.
-  function statusLabel(status) {
-    return { published: t("kb.published"), draft: t("kb.draft") }[status] || status;
-  }
-  function actionLabel(action) {
-    return { create: t("kb.history.create"), update: t("kb.history.update"), publish: t("kb.history.publish"),
-             unpublish: t("kb.history.unpublish"), rollback: t("kb.history.rollback"),
-             "delete": t("kb.history.delete"), "import": t("kb.history.import") }[action] || action;
-  }
-  function decisionLabel(decision) {
-    return { answer: t("kb.decision.answer"), clarify: t("kb.decision.clarify"),
-             handoff: t("kb.decision.handoff") }[decision] || decision;
+  // An entry's status in the reader's words (the filter's words too).
+  function kbStatus(status) {
+    return status === "published" ? t("kb.published") : status === "draft" ? t("kb.draft") : status;
   }
 
   // -- tabs ---------------------------------------------------------------------------------
@@ -26,7 +18,7 @@
       b.setAttribute("aria-selected", String(b.dataset.tab === name));
     });
     document.querySelectorAll(".tab-panel").forEach(function (p) { p.hidden = p.id !== "tab-" + name; });
-    if (name === "unanswered") loadUnanswered();
+    if (name === "unanswered") KbUnanswered.load();
     if (name === "learning") KbReview.load();
   }
 
@@ -53,7 +45,7 @@
         li.setAttribute("aria-selected", String(!!current && current.id === entry.id));
         li.appendChild(el("span", "q", entry.question));
         var meta = el("span", "meta");
-        meta.appendChild(el("span", "pill " + entry.status, statusLabel(entry.status)));
+        meta.appendChild(el("span", "pill " + entry.status, kbStatus(entry.status)));
         meta.appendChild(document.createTextNode(entry.language + " · " + entry.id + " · v" + entry.version));
         li.appendChild(meta);
         li.addEventListener("click", function () { openEntry(entry.id); });
@@ -100,7 +92,7 @@
     $("entry-tags").value = entry ? entry.tags.join(", ") : "";
     var pill = $("entry-status");
     pill.className = "pill " + (entry ? entry.status : "");
-    pill.textContent = entry ? statusLabel(entry.status) : "";
+    pill.textContent = entry ? kbStatus(entry.status) : "";
     pill.hidden = !entry;
     $("entry-version").textContent = entry ? t("kb.entry.version", { version: entry.version,
                                                                     when: Staff.when(entry.updated_at) }) : "";
@@ -168,7 +160,7 @@
         var tr = el("tr");
         tr.dataset.version = v.version;
         tr.appendChild(el("td", "num", v.version));
-        tr.appendChild(el("td", null, actionLabel(v.action)));
+        tr.appendChild(el("td", null, I18n.code("kb.history.", v.action)));
         tr.appendChild(el("td", null, v.author));
         tr.appendChild(el("td", null, Staff.when(v.created_at)));
         var cell = el("td");
@@ -237,7 +229,7 @@
       $("try-result").hidden = false;
       var pill = $("try-decision");
       pill.className = "pill " + body.decision;
-      pill.textContent = decisionLabel(body.decision) + (body.code ? " · " + body.code : "");
+      pill.textContent = I18n.code("kb.decision.", body.decision) + (body.code ? " · " + body.code : "");
       $("try-reason").textContent = body.reason || "";
       $("try-answer").hidden = !body.answer;
       $("try-answer").textContent = body.answer || "";
@@ -260,102 +252,6 @@
         tbody.appendChild(tr);
       });
     }, fail($("try-error")));
-  }
-
-  // -- unanswered questions -------------------------------------------------------------------
-  function setCount(n) {
-    var count = $("unanswered-count");
-    count.textContent = n;
-    if (n) count.removeAttribute("data-zero"); else count.setAttribute("data-zero", "");
-  }
-
-  function loadUnanswered() {
-    return api("GET", "/api/kb/unanswered").then(function (body) {
-      setCount(body.groups.length);
-      var list = $("unanswered-list");
-      clear(list);
-      if (!body.groups.length) list.appendChild(el("div", "card empty", t("kb.unanswered.none")));
-      body.groups.forEach(function (group) { list.appendChild(groupCard(group)); });
-    }, fail());
-  }
-
-  function groupCard(group) {
-    var card = el("section", "card group");
-    card.dataset.key = group.key;
-    var head = el("div", "head");
-    head.appendChild(el("span", "times", t("kb.unanswered.times", { count: group.size })));
-    head.appendChild(el("h3", null, group.question));
-    head.appendChild(el("span", "pill", group.language));
-    card.appendChild(head);
-    var phrasings = el("ul", "phrasings");
-    group.phrasings.forEach(function (p) { phrasings.appendChild(el("li", null, p)); });
-    card.appendChild(phrasings);
-    var facts = t("kb.unanswered.last_asked", { when: Staff.when(group.last_asked_at) });
-    if (group.closest) {
-      facts += " · " + t("kb.unanswered.closest", { id: group.closest.id, score: Number(group.closest.score).toFixed(3) });
-    }
-    card.appendChild(el("p", "muted", facts));
-
-    var actions = el("div", "row");
-    var turn = el("button", "turn", t("kb.unanswered.turn"));
-    turn.type = "button";
-    var dismiss = el("button", "secondary dismiss", t("kb.unanswered.dismiss"));
-    dismiss.type = "button";
-    actions.appendChild(turn);
-    actions.appendChild(dismiss);
-    card.appendChild(actions);
-
-    var form = el("div", "convert");
-    form.hidden = true;
-    var question = field(form, t("kb.question"), "input", group.question);
-    var alternates = field(form, t("kb.unanswered.phrasings"), "textarea",
-      group.phrasings.filter(function (p) { return p !== group.question; }).join("\n"));
-    var answer = field(form, t("kb.answer"), "textarea", "");
-    answer.rows = 4;
-    answer.className = "answer";
-    var buttons = el("div", "row");
-    var draft = el("button", "secondary create-draft", t("kb.unanswered.create_draft"));
-    var live = el("button", "create-published", t("kb.unanswered.create_published"));
-    draft.type = live.type = "button";
-    buttons.appendChild(draft);
-    buttons.appendChild(live);
-    form.appendChild(buttons);
-    var error = el("p", "error");
-    error.setAttribute("role", "alert");
-    form.appendChild(error);
-    card.appendChild(form);
-
-    turn.addEventListener("click", function () { form.hidden = false; answer.focus(); });
-    dismiss.addEventListener("click", function () {
-      api("POST", "/api/kb/unanswered/dismiss", { message_ids: group.message_ids }).then(function () {
-        Staff.flash(t("kb.flash.dismissed", { count: group.size }));
-        loadUnanswered();
-      }, fail(error));
-    });
-    function create(status) {
-      error.textContent = "";
-      api("POST", "/api/kb/unanswered/entry", {
-        question: question.value.trim(), alternates: lines(alternates.value), answer: answer.value.trim(),
-        language: group.language, status: status, message_ids: group.message_ids
-      }).then(function (body) {
-        var made = { id: body.entry.id };
-        Staff.flash(status === "published" ? t("kb.flash.created_published", made) : t("kb.flash.created_draft", made));
-        loadUnanswered();
-        loadList().then(function () { openEntry(body.entry.id); });
-      }, fail(error));
-    }
-    draft.addEventListener("click", function () { create("draft"); });
-    live.addEventListener("click", function () { create("published"); });
-    return card;
-  }
-
-  function field(parent, label, tag, value) {
-    var wrap = el("label", null, label);
-    var input = el(tag);
-    input.value = value;
-    wrap.appendChild(input);
-    parent.appendChild(wrap);
-    return input;
   }
 
   // -- import / export ------------------------------------------------------------------------
@@ -422,7 +318,7 @@
       $("delete").addEventListener("click", remove);
       $("entry-form").addEventListener("submit", function (e) { e.preventDefault(); });
       $("try-form").addEventListener("submit", tryQuestion);
-      $("unanswered-refresh").addEventListener("click", loadUnanswered);
+      $("unanswered-refresh").addEventListener("click", KbUnanswered.load);
       $("export-format").addEventListener("change", exportLink);
       $("export-status").addEventListener("change", exportLink);
       $("import-go").addEventListener("click", importFile);
@@ -430,8 +326,10 @@
       fill(null);
       showTab("entry");
       loadList();
-      api("GET", "/api/kb/unanswered").then(function (b) { setCount(b.groups.length); }, function () {});
+      KbUnanswered.count();
       KbReview.count();
     });
   });
+
+  return { fail: fail, lines: lines, loadList: loadList, openEntry: openEntry };
 })();
