@@ -29,8 +29,16 @@ def create_app(sio: socketio.AsyncServer, engine: AsyncEngine, accounts: Account
     sio.attach(app)
     pages.add_routes(app)
     app.router.add_get("/healthz", health.healthz)
-    app.router.add_get("/readyz", health.readyz_handler(database_checks(engine)))
+    app.router.add_get("/readyz", health.readyz_handler(database_checks(engine), bot_check(knowledge)))
     auth.add_routes(app, accounts, guard, csrf_tokens)
     kb_routes.add_routes(app, knowledge, bot)
     openapi.add_routes(app)
     return app
+
+
+def bot_check(knowledge: KnowledgeBase) -> health.Checks:
+    """"warming" while the models and index load after a start, then "ok"."""
+    async def check() -> dict[str, str]:
+        return {"bot": knowledge.state}
+
+    return check

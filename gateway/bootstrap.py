@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import socketio
 from aiohttp import web
@@ -16,7 +17,6 @@ from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry, CsatRefused, OutputChannel
-from gateway.channels.telegram.channel import TelegramChannel, TelegramConfig
 from gateway.channels.visitor_tokens import VisitorTokens
 from gateway.channels.webchat import ChatNamespace, WebChatOutput
 from gateway.client_address import ClientAddress, parse_proxies
@@ -57,6 +57,9 @@ from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
 from gateway.kb_wiring import bot_thresholds, build_knowledge_base, intent_model_path, start_knowledge_base
 
+if TYPE_CHECKING:
+    from gateway.channels.telegram.channel import TelegramChannel
+
 
 STAFF_ROUTES = (kb_editor_routes, kb_review_routes, report_routes, quality_routes, audit_routes, metrics_routes,
                 customer_routes, service_hours_routes)
@@ -93,17 +96,22 @@ async def migrate_database(settings: Settings) -> None:
     await asyncio.to_thread(migrate.upgrade, settings.gateway_database_url)
 
 
+# A bot that failed to warm up (say the database was briefly away) tries again this often.
+WARM_UP_RETRY_SECONDS = 10
 # How soon a console socket whose login ended elsewhere (another process, expiry, idle) is closed.
 SESSION_SWEEP_SECONDS = 30
 
 
-def reply_reader(model, search):
-    """The guard model reads an agent's reply through the knowledge base's encoders."""
+def reply_reader(model, knowledge: KnowledgeBase):
+    """The guard model reads an agent's reply through the knowledge base's encoders. While
+    they load, a reply is checked by the lexicon alone rather than held for seconds."""
     if model is None:
         return None
 
     async def read(text: str):
-        return model.read(text, await search.query_vectors(text))
+        if not knowledge.is_ready:
+            return None
+        return model.read(text, await knowledge.search.query_vectors(text))
 
     return read
 
@@ -117,14 +125,23 @@ class Pipeline:
 
 
 def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus, responder: Responder,
-                  handoffs: HandoffPort, *, metrics: GatewayMetrics | None = None) -> Pipeline:
+                  handoffs: HandoffPort, *, metrics: GatewayMetrics | None = None,
+                  bot_ready: Callable[[], Awaitable[None]] | None = None) -> Pipeline:
     """The conversation pipeline and the one handler of each outbox command. `build` wires it
-    for the gateway; tests wire the same with a memory or test database and their own bot."""
+    for the gateway; tests wire the same with a memory or test database and their own bot.
+    `bot_ready` is awaited before each bot turn: messages are stored and acked while the
+    models load, and their turns wait in the outbox, each conversation's in order."""
     intake = Intake(uow, clock, bus, handoffs=handoffs)
     bot_turn = BotTurn(uow, responder, clock, bus, handoffs=handoffs, metrics=metrics)
     delivery = Delivery(uow, channels, clock, bus, metrics=metrics)
     bus.subscribe(BotTyping, delivery.typing)
-    handlers = outbox_handlers({RunBotTurn: bot_turn.run, DeliverMessage: delivery.message,
+
+    async def run_bot_turn(command: RunBotTurn) -> None:
+        if bot_ready is not None:
+            await bot_ready()
+        await bot_turn.run(command)
+
+    handlers = outbox_handlers({RunBotTurn: run_bot_turn, DeliverMessage: delivery.message,
                                 SendHandoffStatus: delivery.handoff, RequestCsat: delivery.csat_request})
     return Pipeline(intake, bot_turn, delivery, handlers)
 
@@ -170,7 +187,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                                        IntentModel.load(intent_model_path(settings)))
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
-    pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics)
+    pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
+                             bot_ready=knowledge.ready)
     intake = pipeline.intake
     worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
@@ -180,7 +198,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         per_name=settings.gateway_login_failures_per_name, per_address=settings.gateway_login_failures_per_address,
         window=timedelta(seconds=settings.gateway_login_window_seconds)))
     guard_model = GuardModel.load() if settings.gateway_reply_guard_model else None
-    desk = Desk(uow, clock, bus, read_reply=reply_reader(guard_model, knowledge.search))
+    desk = Desk(uow, clock, bus, read_reply=reply_reader(guard_model, knowledge))
     sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds,
                          calendar=calendar.current)
     days = settings.gateway_retention_days
@@ -196,6 +214,10 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     telegram = None
     if settings.telegram_bot_token:
+        # Imported only when used: aiogram's types take seconds to import, and a restarted
+        # gateway without Telegram should be taking chat by then.
+        from gateway.channels.telegram.channel import TelegramChannel, TelegramConfig
+
         config = TelegramConfig(settings.telegram_bot_token, settings.telegram_api_base, settings.telegram_webhook_url,
                                 settings.telegram_webhook_secret, settings.telegram_poll_timeout_seconds)
         telegram = TelegramChannel(config, uow, clock, intake, record_csat, leases)
@@ -223,17 +245,26 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     background: list[asyncio.Task] = []
 
+    async def warm_bot() -> None:
+        while True:
+            try:
+                await start_knowledge_base(knowledge)
+                break
+            except Exception:  # logged by the knowledge base; /readyz shows it meanwhile
+                await asyncio.sleep(WARM_UP_RETRY_SECONDS)
+        if leases is not None:  # another process may edit the knowledge base: follow it
+            await every(settings.gateway_kb_refresh_seconds, knowledge.refresh_if_changed)
+
     async def start(_app: web.Application) -> None:
-        await start_knowledge_base(knowledge)
         await calendar.read()  # before the worker and the sweeper compute with it
         # Another process may save a calendar: each follows within a few seconds.
         background.append(asyncio.create_task(every(settings.gateway_calendar_refresh_seconds,
                                                      calendar.refresh_if_changed), name="calendar-watch"))
         if leases is not None:
             leases.start()
-            background.append(asyncio.create_task(every(settings.gateway_kb_refresh_seconds,
-                                                        knowledge.refresh_if_changed),
-                                                  name="kb-watch"))
+        # Chat is served from here on; the bot answers once its models and index are in
+        # memory (seconds), and /readyz says "bot": "warming" until then.
+        background.append(asyncio.create_task(warm_bot(), name="bot-warm-up"))
         worker.start()
         sweeper.start()
         background.append(asyncio.create_task(every(SESSION_SWEEP_SECONDS, agents.sweep_sessions),

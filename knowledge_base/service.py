@@ -63,6 +63,34 @@ class KnowledgeBase:
         self._clock = clock
         self._snapshot_path = snapshot_path
         self._fingerprint: tuple | None = None  # of the entries the index was built from
+        # One reading of entries into the index at a time: a start-up load finishing after an
+        # editor's rebuild would otherwise put the older index back.
+        self._indexing = asyncio.Lock()
+        self._ready = asyncio.Event()
+        self.state = "warming"  # then "ok", or "failed: <error>"
+
+    # -- starting -------------------------------------------------------------------------
+    async def start(self, seed: list[KbEntryIn]) -> None:
+        """What the bot needs before it answers: `seed` on the very first start, the index,
+        the models in memory. Chat is served meanwhile; bot turns wait on `ready()`."""
+        try:
+            await self.seed_if_new(seed)
+            await self.load_index()
+            for encoder in self.search.encoders.values():
+                await asyncio.to_thread(encoder.warm)
+        except Exception as exc:
+            self.state = f"failed: {type(exc).__name__}: {exc}"[:200]
+            log.exception("the knowledge base could not start; bot turns wait until a restart")
+            raise
+        self.state = "ok"
+        self._ready.set()
+
+    async def ready(self) -> None:
+        await self._ready.wait()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready.is_set()
 
     # -- reading --------------------------------------------------------------------------
     async def list(self, **filters) -> list[dict]:
@@ -227,33 +255,36 @@ class KnowledgeBase:
     # -- index ----------------------------------------------------------------------------
     async def refresh_if_changed(self) -> bool:
         """Rebuild when another process changed the knowledge base since this one built."""
-        fingerprint = await self._current_fingerprint()
-        if fingerprint == self._fingerprint:
-            return False
-        log.info("knowledge base changed elsewhere; rebuilding")
-        await self._rebuild(await self.published_docs(), fingerprint)
-        return True
+        async with self._indexing:
+            fingerprint = await self._current_fingerprint()
+            if fingerprint == self._fingerprint:
+                return False
+            log.info("knowledge base changed elsewhere; rebuilding")
+            await self._rebuild(await self.published_docs(), fingerprint)
+            return True
 
     async def _current_fingerprint(self) -> tuple:
         async with self._uow() as uow:
             return await uow.entries.fingerprint()
 
     async def load_index(self) -> None:
-        # Read before the entries: a change landing in between makes the next check rebuild.
-        self._fingerprint = await self._current_fingerprint()
-        docs = await self.published_docs()
-        path = self._snapshot_path
-        if path is not None and await asyncio.to_thread(self.search.load, path, docs):
-            log.info("knowledge-base index loaded from disk", extra={"entries": len(docs)})
-            return
-        await self._rebuild(docs, self._fingerprint)
+        async with self._indexing:
+            # Read before the entries: a change landing in between makes the next check rebuild.
+            self._fingerprint = await self._current_fingerprint()
+            docs = await self.published_docs()
+            path = self._snapshot_path
+            if path is not None and await asyncio.to_thread(self.search.load, path, docs):
+                log.info("knowledge-base index loaded from disk", extra={"entries": len(docs)})
+                return
+            await self._rebuild(docs, self._fingerprint)
 
     async def _after_change(self, touches_live: bool) -> None:
-        fingerprint = await self._current_fingerprint()
-        if touches_live:
-            await self._rebuild(await self.published_docs(), fingerprint)
-        else:
-            self._fingerprint = fingerprint  # a draft changes nothing the bot uses
+        async with self._indexing:
+            fingerprint = await self._current_fingerprint()
+            if touches_live:
+                await self._rebuild(await self.published_docs(), fingerprint)
+            else:
+                self._fingerprint = fingerprint  # a draft changes nothing the bot uses
 
     async def _rebuild(self, docs: list[KbDoc], fingerprint: tuple | None = None) -> None:
         self._fingerprint = fingerprint

@@ -157,7 +157,10 @@ class LiveServer:
         await self.runner.cleanup()
 
 
-async def start_server(settings: Settings, encoders, port: int = 0, **build_kwargs) -> LiveServer:
+async def start_server(settings: Settings, encoders, port: int = 0, *, wait_for_bot: bool = True,
+                       **build_kwargs) -> LiveServer:
+    """A gateway on 127.0.0.1. It serves chat at once and warms the bot behind; unless told
+    otherwise this waits for the bot too, so a test's first question meets a ready index."""
     from gateway.bootstrap import build
 
     await migrate_database(settings)
@@ -166,6 +169,9 @@ async def start_server(settings: Settings, encoders, port: int = 0, **build_kwar
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
+    if wait_for_bot:
+        async with asyncio.timeout(120):
+            await gateway.knowledge.ready()
     host, bound = runner.addresses[0][:2]
     return LiveServer(gateway, runner, f"http://{host}:{bound}")
 

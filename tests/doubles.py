@@ -40,6 +40,9 @@ class MemoizingEncoder(Encoder):
         self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
         self._seen: dict[tuple[bool, str], np.ndarray] = {}
 
+    def _load(self) -> None:
+        self.inner.warm()
+
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if (query, t) not in self._seen]
         if missing:

@@ -127,6 +127,7 @@ async def import_entries(request: web.Request) -> web.Response:
 @require(*KB_READERS)
 async def search(request: web.Request) -> web.Response:
     body = await read_json(request, SearchIn)
+    await _kb(request).ready()  # just after a start: the answer waits for the index, not a wrong one
     decision = await request.app[BOT].decide(body.text)
     summary = decision.summary()
     summary["results"] = summary["results"][: body.top_k]

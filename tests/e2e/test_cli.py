@@ -45,7 +45,7 @@ async def test_serve_migrates_serves_chat_and_logs_json_with_conversation_ids(tm
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(600):  # up to 60 s: start-up loads the models and indexes the demo FAQ
+            for _ in range(600):  # up to 60 s; chat is served before the models and index are loaded
                 try:
                     async with http.get(url + "/readyz") as response:
                         if response.status == 200:
@@ -58,8 +58,9 @@ async def test_serve_migrates_serves_chat_and_logs_json_with_conversation_ids(tm
         assert (tmp_path / "data" / "secret.key").exists()  # generated once when unset
 
         client = await ChatClient().connect(url)
-        await client.send("can I speak to a human please", "cli-1")
-        await client.wait_for("message", lambda m: m["sender"] == "bot")
+        assert (await client.send("can I speak to a human please", "cli-1"))["status"] == "stored"
+        # The bot answers once it has read the demo FAQ into its index, a first start's work.
+        await client.wait_for("message", lambda m: m["sender"] == "bot", timeout=90)
         conversation_id = client.session["conversation_id"]
         await client.close()
     finally:

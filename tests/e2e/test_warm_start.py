@@ -1,0 +1,74 @@
+"""A gateway takes chat before its bot is ready: messages are stored and acked while the
+models load, `/readyz` says the bot is warming, and the bot answers each waiting message
+once it is ready. The models here load only when the test opens a gate."""
+import threading
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from gateway.storage.tables import Message
+from knowledge_base.encoders import Encoder
+from tests.chat_client import ChatClient
+from tests.conftest import make_settings, start_server
+
+pytestmark = pytest.mark.timeout(180)
+
+
+class GatedEncoder(Encoder):
+    """A real encoder whose weights take as long to load as the test says."""
+
+    def __init__(self, inner: Encoder, gate: threading.Event):
+        super().__init__()
+        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
+        self._gate = gate
+
+    def _load(self) -> None:
+        if not self._gate.wait(timeout=120):
+            raise TimeoutError("the test never opened the gate")
+        self.inner.warm()
+
+    def _encode(self, texts, query):
+        return self.inner.encode_queries(texts) if query else self.inner.encode_passages(texts)
+
+
+async def readiness(live) -> tuple[int, dict]:
+    async with aiohttp.ClientSession() as http, http.get(live.url + "/readyz") as r:
+        return r.status, await r.json()
+
+
+async def count(live, sender: str) -> int:
+    async with live.gateway.session_factory() as s:
+        return (await s.execute(select(func.count()).select_from(Message).where(Message.sender == sender))).scalar_one()
+
+
+async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(database_url, tmp_path, encoders):
+    gate = threading.Event()
+    live = await start_server(make_settings(database_url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
+                              wait_for_bot=False)
+    customers = []
+    try:
+        status, body = await readiness(live)
+        assert status == 200 and body["checks"]["bot"] == "warming" and body["checks"]["database"] == "ok"
+
+        for n, question in enumerate(["How much is shipping?", "怎么退货？", "Do you ship abroad?"]):
+            customer = await ChatClient().connect(live.url)
+            customers.append(customer)
+            assert (await customer.send(question, f"c-{n}"))["status"] == "stored"
+        assert await count(live, "customer") == 3
+        # The gate is shut, so no model can have read a question: nothing has been answered.
+        assert await count(live, "bot") == 0
+        assert not live.gateway.knowledge.is_ready
+
+        gate.set()
+        for customer in customers:
+            reply = await customer.wait_for("message", lambda m: m["sender"] == "bot", timeout=60)
+            assert reply["text"]
+        status, body = await readiness(live)
+        assert status == 200 and body["checks"]["bot"] == "ok"
+        assert await count(live, "bot") == 3  # each waiting message answered once
+    finally:
+        gate.set()
+        for customer in customers:
+            await customer.close()
+        await live.stop()
