@@ -107,7 +107,8 @@ async def wait_ready(server: Server) -> float:
                 raise RuntimeError(f"{server.name} exited ({server.proc.returncode}):\n{server.tail()}")
             try:
                 async with http.get(f"{server.url}/readyz") as r:
-                    if r.status == 200:
+                    # Chat is served before the bot is warm; a round measures a warm bot.
+                    if r.status == 200 and (await r.json()).get("checks", {}).get("bot", "ok") == "ok":
                         return time.perf_counter() - start
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 pass
