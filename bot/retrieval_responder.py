@@ -1,28 +1,42 @@
 """The retrieval bot: search the knowledge base, decide, and say it in the customer's language."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Sequence
 
-from bot.intent_model import IntentModel
+from bot.intent_model import Intent, IntentModel
 from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
 from bot.responder import BotReply, Said
+from bot.search_memo import SearchMemo, same_text
 from gateway import texts
 from gateway.privacy import pii
-from knowledge_base.search import HybridSearch
+from knowledge_base.search import HybridSearch, SearchResult
 
 HANDOFF_TEXT = {COMPLAINT: "handoff_complaint", LOW_CONFIDENCE: "handoff_low_confidence"}
 
 
+# About 2 KB a search kept (five candidates, their signals): a few MB at most.
+MEMO_SIZE = 2048
+
+
 class RetrievalResponder:
-    def __init__(self, search: HybridSearch, thresholds: Thresholds, intents: IntentModel | None = None):
+    def __init__(self, search: HybridSearch, thresholds: Thresholds, intents: IntentModel | None = None,
+                 memo_size: int = MEMO_SIZE):
         self._search = search
         self._thresholds = thresholds
         self._intents = intents  # None: the lexicons alone
+        self.memo: SearchMemo[tuple[SearchResult, Intent | None]] = SearchMemo(memo_size)
 
     async def decide(self, text: str, previous: PreviousTurn = PreviousTurn()) -> Decision:
+        key = (same_text(text), self._search.current_fingerprint)
+        result, intent = await self.memo.get(key, lambda: self._search_and_read(text))
+        return decide(text, result, self._thresholds, previous, intent=intent)
+
+    async def _search_and_read(self, text: str) -> tuple[SearchResult, Intent | None]:
         result = await self._search.search(text, top_k=5)
         intent = self._intents.classify(text, result.vectors) if self._intents else None
-        return decide(text, result, self._thresholds, previous, intent=intent)
+        # The vectors served the intent model; kept, they would be most of the memo's memory.
+        return dataclasses.replace(result, vectors={}), intent
 
     async def respond(self, text: str, history: Sequence[Said]) -> BotReply:
         if not text.strip():  # a photo, a voice note, a file: kept for the agent, not searched

@@ -184,9 +184,11 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     handoffs = PipelineHandoffs(settings.gateway_first_response_sla_seconds, calendar.current)
     knowledge = build_knowledge_base(settings, uow, clock, encoders)
     retrieval_bot = RetrievalResponder(knowledge.search, bot_thresholds(settings, knowledge.search),
-                                       IntentModel.load(intent_model_path(settings)))
+                                       IntentModel.load(intent_model_path(settings)),
+                                       memo_size=settings.gateway_bot_memo_size)
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
+    metrics.follow_memo(retrieval_bot.memo)
     pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake

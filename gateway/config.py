@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Decision thresholds; unset = the calibrated values (`cs-gateway kb calibrate`).
     gateway_bot_answer_threshold: float | None = Field(None, ge=0, le=1)
     gateway_bot_clarify_threshold: float | None = Field(None, ge=0, le=1)
+    # Searches the bot keeps by text and knowledge-base version (bot/search_memo.py); 0 = none.
+    gateway_bot_memo_size: int = Field(2048, ge=0)
     # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not
     # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
     gateway_widget_origins: str = "*"

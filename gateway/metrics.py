@@ -50,6 +50,14 @@ class GatewayMetrics:
         for code in PRIORITY:
             self.handoffs.labels(code)
 
+    def follow_memo(self, memo) -> None:
+        """The bot's search memo (bot/search_memo.py), read at scrape: how many searches a
+        burst of copies saved."""
+        Gauge("gateway_bot_search_memo_hits", "Bot searches answered from the memo since start",
+              registry=self.registry).set_function(lambda: memo.hits)
+        Gauge("gateway_bot_search_memo_misses", "Bot searches run since start (the memo did not have them)",
+              registry=self.registry).set_function(lambda: memo.misses)
+
     # -- bus subscriptions -------------------------------------------------------------
     def watch(self, bus: MessageBus) -> None:
         bus.subscribe(CustomerMessageStored, self._on_customer_message)

@@ -105,3 +105,19 @@ async def test_sla_breaches_are_counted_and_each_gateway_counts_its_own(sqlite_u
     finally:
         await customer.close()
         await sla1.stop()
+
+
+async def test_copies_of_one_question_are_searched_once(server):
+    """A sale's worth of customers asking the same thing: the bot searches it once."""
+    customers = [await ChatClient().connect(server.url) for _ in range(5)]
+    try:
+        for n, customer in enumerate(customers):
+            assert (await customer.send("How long does delivery take?", f"same-{n}"))["status"] == "stored"
+        for customer in customers:
+            await customer.wait_for("message", lambda m: m["sender"] == "bot", timeout=30)
+        samples, _ = await scrape(server)
+        assert samples[("gateway_bot_search_memo_misses", ())] == 1
+        assert samples[("gateway_bot_search_memo_hits", ())] == 4
+    finally:
+        for customer in customers:
+            await customer.close()
