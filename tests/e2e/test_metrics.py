@@ -2,7 +2,6 @@
 import asyncio
 
 import aiohttp
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.agent_client import AgentClient
