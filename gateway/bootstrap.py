@@ -192,7 +192,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake
-    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases)
+    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases,
+                          max_lanes=settings.gateway_outbox_lanes)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
                         idle=timedelta(minutes=settings.gateway_session_idle_minutes))
     addresses = ClientAddress(parse_proxies(settings.gateway_trusted_proxies))
