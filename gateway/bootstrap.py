@@ -98,6 +98,16 @@ async def migrate_database(settings: Settings) -> None:
 
 # A bot that failed to warm up (say the database was briefly away) tries again this often.
 WARM_UP_RETRY_SECONDS = 10
+# A bot turn waits this long for a warming bot (a normal warm-up fits), then goes back to the
+# outbox to be retried; well under a lease's hold, so a lane is never held for a bot that may
+# not come.
+BOT_WARMING_WAIT_SECONDS = 15
+
+
+class BotWarming(TimeoutError):
+    """Transient for the outbox worker: retried however long it takes, never given up on."""
+
+    retry_after = 5
 # How soon a console socket whose login ended elsewhere (another process, expiry, idle) is closed.
 SESSION_SWEEP_SECONDS = 30
 
@@ -138,7 +148,13 @@ def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
 
     async def run_bot_turn(command: RunBotTurn) -> None:
         if bot_ready is not None:
-            await bot_ready()
+            try:
+                async with asyncio.timeout(BOT_WARMING_WAIT_SECONDS):
+                    await bot_ready()
+            except TimeoutError:
+                # Given back to the outbox rather than held: the lane (and its lease) is free for
+                # what else the conversation has, and the turn is retried as long as it takes.
+                raise BotWarming("the bot is still warming up") from None
         await bot_turn.run(command)
 
     handlers = outbox_handlers({RunBotTurn: run_bot_turn, DeliverMessage: delivery.message,
@@ -192,8 +208,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake
+    # The bound is per process and counts lanes whose lease another process holds: one process only.
     worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases,
-                          max_lanes=settings.gateway_outbox_lanes)
+                          max_lanes=settings.gateway_outbox_lanes if leases is None else 0)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
                         idle=timedelta(minutes=settings.gateway_session_idle_minutes))
     addresses = ClientAddress(parse_proxies(settings.gateway_trusted_proxies))
@@ -255,7 +272,11 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                 break
             except Exception:  # logged by the knowledge base; /readyz shows it meanwhile
                 await asyncio.sleep(WARM_UP_RETRY_SECONDS)
-        if leases is not None:  # another process may edit the knowledge base: follow it
+        if leases is not None:
+            # With other processes, this one takes outbox lanes only once its bot is ready: a
+            # warm process answers meanwhile instead of a conversation waiting on this one.
+            worker.start()
+            # Another process may edit the knowledge base: follow it.
             await every(settings.gateway_kb_refresh_seconds, knowledge.refresh_if_changed)
 
     async def start(_app: web.Application) -> None:
@@ -268,7 +289,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         # Chat is served from here on; the bot answers once its models and index are in
         # memory (seconds), and /readyz says "bot": "warming" until then.
         background.append(asyncio.create_task(warm_bot(), name="bot-warm-up"))
-        worker.start()
+        if leases is None:
+            worker.start()
         sweeper.start()
         background.append(asyncio.create_task(every(SESSION_SWEEP_SECONDS, agents.sweep_sessions),
                                               name="agent-session-sweep"))

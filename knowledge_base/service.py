@@ -80,7 +80,7 @@ class KnowledgeBase:
                 await asyncio.to_thread(encoder.warm)
         except Exception as exc:
             self.state = f"failed: {type(exc).__name__}: {exc}"[:200]
-            log.exception("the knowledge base could not start; bot turns wait until a restart")
+            log.exception("the knowledge base could not start; bot turns wait while it tries again")
             raise
         self.state = "ok"
         self._ready.set()

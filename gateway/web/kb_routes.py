@@ -1,6 +1,7 @@
 """REST for the knowledge base: agents read and search it, editors change it."""
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from aiohttp import web
@@ -17,6 +18,8 @@ from knowledge_base.service import EntryExists, EntryNotFound, KnowledgeBase, Ve
 
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeBase)
 BOT = web.AppKey("bot", RetrievalResponder)
+# How long a search just after a start waits for the bot's models and index before a 503.
+WARMING_WAIT_SECONDS = 15
 MAX_IMPORT = 10 * 1024 * 1024
 
 
@@ -127,7 +130,13 @@ async def import_entries(request: web.Request) -> web.Response:
 @require(*KB_READERS)
 async def search(request: web.Request) -> web.Response:
     body = await read_json(request, SearchIn)
-    await _kb(request).ready()  # just after a start: the answer waits for the index, not a wrong one
+    knowledge = _kb(request)
+    try:  # just after a start: the answer waits for the index rather than being made without it
+        async with asyncio.timeout(WARMING_WAIT_SECONDS):
+            await knowledge.ready()
+    except TimeoutError:
+        raise ApiError(503, f"the bot is not ready yet ({knowledge.state})", "warming",
+                       headers={"Retry-After": "5"}) from None
     decision = await request.app[BOT].decide(body.text)
     summary = decision.summary()
     summary["results"] = summary["results"][: body.top_k]

@@ -40,7 +40,8 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 ERROR_TEXT = {400: "malformed JSON", 401: "no or bad credentials", 403: "wrong role, or a write without its CSRF token",
               404: "unknown id", 409: "a stale version, or a state that does not allow this",
-              413: "the body is too large", 422: "invalid fields", 429: "too many requests; see Retry-After"}
+              413: "the body is too large", 422: "invalid fields", 429: "too many requests; see Retry-After",
+              503: "just started: the bot is still loading its models and index; see Retry-After"}
 
 
 def _text(**schema) -> dict:
@@ -109,6 +110,7 @@ ROUTES: dict[tuple[str, str], Route] = {
                                         "limit": {**WHOLE, "maximum": audit.MAX_LIMIT}}),
     ("POST", "/api/customers/{customer_id}/erase"): Route(errors=(409,)),
     ("PUT", "/api/service-hours"): Route(errors=(409,)),  # saved over a stale version
+    ("POST", "/api/kb/search"): Route(errors=(503,)),  # in the first seconds after a start
 }
 # Path parameters with a fixed set of values.
 PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE}
@@ -116,7 +118,7 @@ PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE}
 
 def _error(status: int) -> dict:
     response = {"description": ERROR_TEXT.get(status, "error"), "content": {"application/json": {"schema": ERROR}}}
-    if status == 429:
+    if status in (429, 503):
         response["headers"] = {"Retry-After": {"required": True, "description": "seconds to wait",
                                                "schema": {"type": "integer", "minimum": 1}}}
     return response

@@ -1,6 +1,7 @@
 """A gateway takes chat before its bot is ready: messages are stored and acked while the
 models load, `/readyz` says the bot is warming, and the bot answers each waiting message
 once it is ready. The models here load only when the test opens a gate."""
+import asyncio
 import threading
 
 import aiohttp
@@ -71,4 +72,63 @@ async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(d
         gate.set()
         for customer in customers:
             await customer.close()
+        await live.stop()
+
+
+async def test_a_turn_that_waited_long_goes_back_to_the_outbox_and_is_retried(sqlite_url, tmp_path, encoders,
+                                                                              monkeypatch):
+    from gateway import bootstrap
+    from gateway.storage.tables import OutboxItem
+
+    monkeypatch.setattr(bootstrap, "BOT_WARMING_WAIT_SECONDS", 0.2)
+    gate = threading.Event()
+    live = await start_server(make_settings(sqlite_url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
+                              wait_for_bot=False)
+    customer = await ChatClient().connect(live.url)
+    try:
+        assert (await customer.send("How much is shipping?", "c-1"))["status"] == "stored"
+
+        async def turn_given_back() -> bool:
+            async with live.gateway.session_factory() as s:
+                item = (await s.execute(select(OutboxItem).where(OutboxItem.kind == "bot_turn"))).scalar_one()
+            return item.attempts >= 1 and item.done_at is None and "warming" in (item.last_error or "")
+
+        for _ in range(200):
+            if await turn_given_back():
+                break
+            await asyncio.sleep(0.05)
+        assert await turn_given_back(), "the waiting turn was not handed back to the outbox"
+        gate.set()
+        reply = await customer.wait_for("message", lambda m: m["sender"] == "bot", timeout=60)
+        assert reply["text"]
+    finally:
+        gate.set()
+        await customer.close()
+        await live.stop()
+
+
+async def test_a_knowledge_base_search_before_the_bot_is_ready_waits_then_says_so(sqlite_url, tmp_path, encoders,
+                                                                                 monkeypatch):
+    from gateway.web import kb_routes
+
+    monkeypatch.setattr(kb_routes, "WARMING_WAIT_SECONDS", 0.2)
+    gate = threading.Event()
+    live = await start_server(make_settings(sqlite_url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
+                              wait_for_bot=False)
+    try:
+        await live.gateway.accounts.add_user("ann", "agent", "correct horse battery")
+        token, _ = await live.gateway.accounts.login("ann", "correct horse battery")
+        headers = {"Authorization": f"Bearer {token}"}
+        async with aiohttp.ClientSession() as http:
+            async with http.post(live.url + "/api/kb/search", json={"text": "How much is shipping?"},
+                                 headers=headers) as r:
+                assert r.status == 503 and r.headers["Retry-After"] == "5"
+                assert (await r.json())["error"]["code"] == "warming"
+            gate.set()
+            await live.gateway.knowledge.ready()
+            async with http.post(live.url + "/api/kb/search", json={"text": "How much is shipping?"},
+                                 headers=headers) as r:
+                assert r.status == 200 and (await r.json())["decision"] == "answer"
+    finally:
+        gate.set()
         await live.stop()
