@@ -33,6 +33,12 @@ class GatedEncoder(Encoder):
         return self.inner.encode_queries(texts) if query else self.inner.encode_passages(texts)
 
 
+async def gated_server(url, tmp_path, encoders, gate: threading.Event):
+    """A gateway whose models load only once `gate` is set; it does not wait for them."""
+    return await start_server(make_settings(url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
+                              wait_for_bot=False)
+
+
 async def readiness(live) -> tuple[int, dict]:
     async with aiohttp.ClientSession() as http, http.get(live.url + "/readyz") as r:
         return r.status, await r.json()
@@ -45,8 +51,7 @@ async def count(live, sender: str) -> int:
 
 async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(database_url, tmp_path, encoders):
     gate = threading.Event()
-    live = await start_server(make_settings(database_url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
-                              wait_for_bot=False)
+    live = await gated_server(database_url, tmp_path, encoders, gate)
     customers = []
     try:
         status, body = await readiness(live)
@@ -82,8 +87,7 @@ async def test_a_turn_that_waited_long_goes_back_to_the_outbox_and_is_retried(sq
 
     monkeypatch.setattr(bootstrap, "BOT_WARMING_WAIT_SECONDS", 0.2)
     gate = threading.Event()
-    live = await start_server(make_settings(sqlite_url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
-                              wait_for_bot=False)
+    live = await gated_server(sqlite_url, tmp_path, encoders, gate)
     customer = await ChatClient().connect(live.url)
     try:
         assert (await customer.send("How much is shipping?", "c-1"))["status"] == "stored"
@@ -113,8 +117,7 @@ async def test_a_knowledge_base_search_before_the_bot_is_ready_waits_then_says_s
 
     monkeypatch.setattr(kb_routes, "WARMING_WAIT_SECONDS", 0.2)
     gate = threading.Event()
-    live = await start_server(make_settings(sqlite_url, tmp_path), [GatedEncoder(e, gate) for e in encoders],
-                              wait_for_bot=False)
+    live = await gated_server(sqlite_url, tmp_path, encoders, gate)
     try:
         await live.gateway.accounts.add_user("ann", "agent", "correct horse battery")
         token, _ = await live.gateway.accounts.login("ann", "correct horse battery")
