@@ -41,10 +41,18 @@ class BotTurn:
             conversation = await uow.chats.conversation(message.conversation_id)
             if conversation.status != Status.BOT or await uow.chats.bot_replied_to(message_id):
                 return  # a person owns it now, or this turn already ran
+            everything = await uow.chats.history(conversation.id)
+            if typed(message) and any(m.id > message_id and m.sender == Sender.CUSTOMER and typed(m)
+                                      for m in everything):
+                # The customer wrote on before the bot got to this: the turn of their newest
+                # words answers them all at once, as a person reading the chat would.
+                log.info("answered together with the customer's next message", extra={"message_id": message_id})
+                return
             # The conversation as it stood at this message: a turn that runs late does not read
             # what the customer sent after it.
-            history = await uow.chats.history(conversation.id, up_to=message_id)
-            conversation_id, text = conversation.id, message.text
+            history = [m for m in everything if m.id <= message_id]
+            together = unanswered_run(history) if typed(message) else [message]
+            conversation_id, text = conversation.id, "\n".join(m.text for m in together)
             language = texts.customer_language(history, text)
             channel, chat_id = conversation.channel, conversation.external_chat_id
 
@@ -55,7 +63,7 @@ class BotTurn:
             if self._metrics is not None:
                 self._metrics.decision_took(time.perf_counter() - started)
             try:
-                await self._record(message_id, text, reply, language)
+                await self._record(message_id, text, reply, language, [m.id for m in together])
             except StoreConflict:
                 log.info("bot turn already recorded by another run", extra={"message_id": message_id})
             except ConcurrentUpdate:
@@ -64,7 +72,7 @@ class BotTurn:
                 log.info("conversation changed during the bot turn; reply dropped",
                          extra={"message_id": message_id})
 
-    async def _record(self, message_id: int, customer_text: str, reply, language: str) -> None:
+    async def _record(self, message_id: int, customer_text: str, reply, language: str, answers: list[int]) -> None:
         now = self._clock()
         opened = None
         async with self._uow() as uow:
@@ -81,7 +89,9 @@ class BotTurn:
             bot_message = await uow.chats.add_message(
                 conversation.id, Sender.BOT, reply.text, now, reply_to_id=message_id,
                 meta={"quick_replies": list(reply.quick_replies), "bot": reply.details,
-                      "handoff_reason": reply.handoff_reason})
+                      "handoff_reason": reply.handoff_reason,
+                      # Every customer message this reply answers, its own included.
+                      **({"answers": answers} if len(answers) > 1 else {})})
             uow.outbox.issue(DeliverMessage(conversation.channel, conversation.external_chat_id, bot_message.id),
                              now, conversation.id)
             proposed = reply.proposal
@@ -97,3 +107,21 @@ class BotTurn:
                 self._metrics.handed_off(opened.kind)
             for event in opened.after_commit:
                 await self._bus.publish(event)
+
+
+def typed(message) -> bool:
+    """Words the customer typed, as opposed to a button press, a file or a correction: only
+    those are read together."""
+    meta = message.meta or {}
+    return bool(message.text.strip()) and not any(k in meta for k in ("payload", "pressed_on", "attachments",
+                                                                        "edit_of"))
+
+
+def unanswered_run(history) -> list:
+    """The customer's typed messages since anyone else last spoke, ending with the newest."""
+    run = []
+    for message in reversed(history):
+        if message.sender != Sender.CUSTOMER or not typed(message):
+            break
+        run.append(message)
+    return run[::-1]

@@ -1,6 +1,6 @@
 """`kill -9` of one of two gateway processes under traffic, then a restart: every acknowledged
-message is there once, every message got one bot reply, no Telegram reply went out twice, and
-every SLA deadline fired. Real processes (`cs-gateway serve`) on PostgreSQL and Redis; skipped
+message is there once, every message got one bot reply (alone or with the ones right after
+it), no Telegram reply went out twice, and every SLA deadline fired. Real processes (`cs-gateway serve`) on PostgreSQL and Redis; skipped
 with the reason where either is absent."""
 from __future__ import annotations
 
@@ -152,9 +152,11 @@ async def test_kill_9_under_traffic_loses_and_doubles_nothing(postgres_url, tmp_
         async def settled() -> bool:
             async with sessions() as s:
                 customer = (await s.execute(select(Message).where(Message.sender == "customer"))).scalars().all()
-                replies = (await s.execute(select(Message.reply_to_id).where(Message.sender == "bot",
-                                                                             Message.reply_to_id.is_not(None))))
-                answered = set(replies.scalars())
+                replies = (await s.execute(select(Message).where(Message.sender == "bot",
+                                                                 Message.reply_to_id.is_not(None)))).scalars()
+                # A message the customer followed up before the bot got to it is answered
+                # together with the follow-up, by one reply that lists them all.
+                answered = {i for r in replies for i in [r.reply_to_id, *(r.meta or {}).get("answers", [])]}
                 handled = set((await s.execute(select(TelegramUpdate.update_id))).scalars())
                 handoffs = (await s.execute(select(Handoff))).scalars().all()
             return (len(customer) >= len(acked) + TELEGRAM_CHATS and all(m.id in answered for m in customer)

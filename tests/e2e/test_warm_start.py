@@ -135,3 +135,22 @@ async def test_a_knowledge_base_search_before_the_bot_is_ready_waits_then_says_s
     finally:
         gate.set()
         await live.stop()
+
+
+async def test_a_customer_who_wrote_three_times_while_the_bot_warmed_gets_one_answer(sqlite_url, tmp_path, encoders):
+    gate = threading.Event()
+    live = await gated_server(sqlite_url, tmp_path, encoders, gate)
+    customer = await ChatClient().connect(live.url)
+    try:
+        for n, text in enumerate(["hi", "I ordered yesterday", "how long does delivery take?"]):
+            assert (await customer.send(text, f"c-{n}"))["status"] == "stored"
+        gate.set()
+        reply = await customer.wait_for("message", lambda m: m["sender"] == "bot", timeout=60)
+        await live.gateway.knowledge.ready()
+        async with live.gateway.session_factory() as s:
+            [stored] = (await s.execute(select(Message).where(Message.sender == "bot"))).scalars().all()
+        assert stored.id == reply["id"] and len(stored.meta["answers"]) == 3  # read together, answered once
+    finally:
+        gate.set()
+        await customer.close()
+        await live.stop()

@@ -136,9 +136,39 @@ async def test_a_takeover_while_the_bot_thinks_drops_the_reply():
 async def test_the_bot_reads_the_conversation_as_it_stood_at_the_message():
     p = Pipeline(ANSWER)
     first = await p.customer_says("hello", "m-1")
-    await p.customer_says("how long is delivery", "m-2")
     await p.turn.run(RunBotTurn(first))
+    await p.customer_says("how long is delivery", "m-2")
     assert p.bot.heard == [("hello", ["hello"])]
+
+
+async def test_messages_that_arrive_while_the_turn_waits_are_answered_together_once():
+    p = Pipeline(ANSWER)
+    ids = [await p.customer_says(text, f"m-{n}") for n, text in enumerate(["hi", "my parcel", "where is it?"])]
+    for message_id in ids:  # the turns run in order, as the outbox runs them
+        await p.turn.run(RunBotTurn(message_id))
+    assert [text for text, _ in p.bot.heard] == ["hi\nmy parcel\nwhere is it?"]
+    [reply] = p.messages(Sender.BOT)
+    assert p.db.tables.replies == {ids[-1]: reply.id} and reply.meta["answers"] == ids
+
+
+async def test_a_button_press_is_answered_as_itself_not_read_into_the_words_before_it():
+    p = Pipeline(ANSWER)
+    typed = await p.customer_says("how long is delivery", "m-1")
+    stored = await p.intake.receive(InboundMessage("web", "chat-1", "user-1", "Talk to a person",
+                                                   external_message_id="m-2", payload="talk_to_person"))
+    await p.turn.run(RunBotTurn(typed))
+    await p.turn.run(RunBotTurn(stored.message.id))
+    assert [text for text, _ in p.bot.heard] == ["how long is delivery", "Talk to a person"]
+    assert all("answers" not in m.meta for m in p.messages(Sender.BOT))
+
+
+async def test_words_after_the_bot_answered_start_a_new_run():
+    p = Pipeline(ANSWER)
+    first = await p.customer_says("hi", "m-1")
+    await p.turn.run(RunBotTurn(first))
+    second = await p.customer_says("where is my parcel", "m-2")
+    await p.turn.run(RunBotTurn(second))
+    assert [text for text, _ in p.bot.heard] == ["hi", "where is my parcel"]
 
 
 async def test_a_confirmed_answer_proposes_the_customers_words_once():
