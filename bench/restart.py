@@ -26,6 +26,7 @@ import aiohttp
 import asyncpg
 import socketio
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the gateway's tables, for the final check
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import CLI, PG, free_port, log, run_cli, spawn, stop, wait_ready  # noqa: E402
 
@@ -158,8 +159,6 @@ async def check_stored(database_url: str, data_dir: Path, sent: int) -> None:
     """Every message the writer had acked is stored exactly once."""
     from sqlalchemy import func, select
     from sqlalchemy.ext.asyncio import create_async_engine
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from gateway.storage.tables import Message
 
     engine = create_async_engine(database_url)

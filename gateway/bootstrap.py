@@ -208,9 +208,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake
-    # The bound is per process and counts lanes whose lease another process holds: one process only.
-    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases,
-                          max_lanes=settings.gateway_outbox_lanes if leases is None else 0)
+    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
                         idle=timedelta(minutes=settings.gateway_session_idle_minutes))
     addresses = ClientAddress(parse_proxies(settings.gateway_trusted_proxies))

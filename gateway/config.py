@@ -57,9 +57,6 @@ class Settings(BaseSettings):
     gateway_bot_clarify_threshold: float | None = Field(None, ge=0, le=1)
     # Searches the bot keeps by text and knowledge-base version (bot/search_memo.py); 0 = none.
     gateway_bot_memo_size: int = Field(2048, ge=0)
-    # Conversations the outbox worker works on at once (bot turns, deliveries); 0 = no bound.
-    # Unbounded measured faster for bot replies; a bound kept ack p99 lower (README, Load).
-    gateway_outbox_lanes: int = Field(0, ge=0)
     # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not
     # cookies, authenticate `/chat`, so a foreign page gains nothing by connecting.
     gateway_widget_origins: str = "*"

@@ -28,10 +28,6 @@ class Encoder(ABC):
         with self._lock:
             self._ensure_loaded()
 
-    @property
-    def warmed(self) -> bool:
-        return self._loaded
-
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             self._ensure_loaded()

@@ -43,7 +43,6 @@ class OutboxWorker:
         batch: int = 500,
         on_failure: FailureListener | None = None,
         leases: Leases | None = None,
-        max_lanes: int = 0,
     ):
         self._uow = uow_factory
         self._handlers = handlers
@@ -52,10 +51,6 @@ class OutboxWorker:
         self._batch = batch
         self._on_failure = on_failure
         self._leases = leases  # set when other processes run workers on the same database
-        # Conversations worked on at once; 0 = no bound. Under a burst, hundreds of lanes each
-        # holding a database connection left none for storing customers' messages: their acks
-        # waited behind bot turns, and some timed out as `unavailable`.
-        self._max_lanes = max_lanes
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
@@ -101,8 +96,7 @@ class OutboxWorker:
             if lane in busy or lane in self._active:
                 continue
             lanes.setdefault(lane, []).append((item_id, kind, payload))
-        room = self._max_lanes - len(self._active) if self._max_lanes else len(lanes)
-        for lane, work in list(lanes.items())[:max(room, 0)]:  # oldest first; the rest at the next wake
+        for lane, work in lanes.items():
             run = self._run_lane(lane, work) if self._leases is None else self._run_leased_lane(lane, work)
             self._active[lane] = asyncio.create_task(run)
 

@@ -11,26 +11,23 @@ from sqlalchemy import func, select
 from gateway.storage.tables import Message
 from knowledge_base.encoders import Encoder
 from tests.chat_client import ChatClient
+from tests.doubles import MemoizingEncoder
 from tests.conftest import make_settings, start_server
 
 pytestmark = pytest.mark.timeout(180)
 
 
-class GatedEncoder(Encoder):
+class GatedEncoder(MemoizingEncoder):
     """A real encoder whose weights take as long to load as the test says."""
 
     def __init__(self, inner: Encoder, gate: threading.Event):
-        super().__init__()
-        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
+        super().__init__(inner)
         self._gate = gate
 
     def _load(self) -> None:
         if not self._gate.wait(timeout=120):
             raise TimeoutError("the test never opened the gate")
-        self.inner.warm()
-
-    def _encode(self, texts, query):
-        return self.inner.encode_queries(texts) if query else self.inner.encode_passages(texts)
+        super()._load()
 
 
 async def gated_server(url, tmp_path, encoders, gate: threading.Event):

@@ -128,37 +128,6 @@ async def test_the_bot_turn_replies_hands_off_and_delivers_in_order(harness):
     assert events[1].reason == "placeholder: no knowledge base yet"
 
 
-async def test_the_worker_bounds_the_conversations_it_works_on_at_once(harness):
-    for n in range(10):
-        await harness.intake.receive(inbound(msg_id=f"c-{n}", chat=f"chat-{n}"))
-    running, peak = 0, 0
-
-    def counted(handler):
-        async def run(payload):
-            nonlocal running, peak
-            running += 1
-            peak = max(peak, running)
-            try:
-                await asyncio.sleep(0.01)  # long enough for the others to be started, if they were
-                await handler(payload)
-            finally:
-                running -= 1
-        return run
-
-    worker = OutboxWorker(harness.uow, {kind: counted(h) for kind, h in harness.worker._handlers.items()}, utcnow,
-                          poll_seconds=0.05, max_lanes=3)
-    worker.start()
-    try:
-        for _ in range(400):
-            if len(await harness.rows(Message, sender="bot")) == 10 and not worker._active:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        await worker.stop()
-    assert peak == 3  # as many as allowed, never more
-    assert len(await harness.rows(Message, sender="bot")) == 10
-
-
 async def test_a_bot_turn_that_runs_twice_replies_once(harness):
     stored = await harness.intake.receive(inbound())
     await asyncio.gather(harness.bot_turn.run(RunBotTurn(stored.message.id)),
