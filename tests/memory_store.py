@@ -20,7 +20,7 @@ from typing import Any
 
 from gateway.conversations.commands import Command
 from gateway.conversations.model import ConcurrentUpdate, Status, Transition
-from gateway.conversations.ports import ConversationRecord, DeliveryRecord, StoreConflict
+from gateway.conversations.ports import ConversationRecord, DeliveryRecord, NewMessage, StoreConflict
 from gateway.conversations.views import MessageView
 from gateway.audit import AuditEntry
 from handoff.ports import ComplaintRecord, StaffAccount
@@ -246,6 +246,22 @@ class MemoryChatStore:
     async def customer_wrote(self, conversation_id: str, at: datetime) -> None:
         await asyncio.sleep(0)
         self._t.last_message_at[conversation_id] = at
+
+    async def customers_wrote(self, conversation_ids: set[str], at: datetime) -> None:
+        for conversation_id in conversation_ids:
+            await self.customer_wrote(conversation_id, at)
+
+    async def latest_for_chats(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], ConversationRecord]:
+        found = {chat: await self.latest_for_chat(*chat) for chat in chats}
+        return {chat: c for chat, c in found.items() if c is not None}
+
+    async def messages_by_client_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], MessageView]:
+        found = {key: await self.message_by_client_id(*key) for key in keys}
+        return {key: m for key, m in found.items() if m is not None}
+
+    async def add_messages(self, messages: list[NewMessage]) -> list[MessageView]:
+        return [await self.add_message(m.conversation_id, m.sender, m.text, m.at, client_msg_id=m.client_msg_id,
+                                       meta=m.meta) for m in messages]
 
 
 class MemoryDeliveryLog:

@@ -1,5 +1,6 @@
 """Inbound: every customer message is stored, with its bot turn queued, before it is
-acknowledged. One pipeline for every channel."""
+acknowledged. One pipeline for every channel. Messages that arrive together share a commit
+(group_commit.py), on the ack path: the store lets them in ahead of the bot's writes."""
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,9 @@ from gateway.conversations.channel_port import InboundMessage
 from gateway.conversations.commands import DeliverMessage, RunBotTurn
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import MAX_TEXT_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
-from gateway.conversations.ports import (ConversationRecord, HandoffPort, PipelineUnitOfWork,
-                                         PipelineUnitOfWorkFactory, StoreConflict)
+from gateway.conversations.group_commit import GroupCommit
+from gateway.conversations.ports import (ConversationRecord, HandoffPort, NewMessage, PipelineUnitOfWork,
+                                         PipelineUnitOfWorkFactory, StoreConflict, ack_path)
 from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
 from gateway.logs import conversation_context
 
@@ -40,15 +42,25 @@ class Intake:
         self._clock = clock
         self._bus = bus
         self._handoffs = handoffs
+        self._group: GroupCommit[InboundMessage, Stored] = GroupCommit(self._store, self._store_alone)
+
+    @property
+    def group_commit(self) -> GroupCommit:
+        return self._group
 
     async def open(
         self, channel: str, external_chat_id: str, external_user_id: str, *, display_name: str | None = None
     ) -> ConversationRef:
         """The chat's current conversation, created (with its customer) on first contact."""
-        async with self._uow() as uow:
-            conversation = await self._conversation_for(uow, channel, external_chat_id, external_user_id, display_name)
-            await uow.commit()
-            return _ref(conversation)
+        waiting = ack_path.set(True)  # a customer waits on this to start chatting
+        try:
+            async with self._uow() as uow:
+                conversation = await self._conversation_for(uow, channel, external_chat_id, external_user_id,
+                                                            display_name)
+                await uow.commit()
+                return _ref(conversation)
+        finally:
+            ack_path.reset(waiting)
 
     async def handoff_status(self, conversation_id: str) -> HandoffStatus | None:
         """Where a returning customer stands, so a reconnect shows it again."""
@@ -98,27 +110,43 @@ class Intake:
             # PostgreSQL text cannot hold NUL: refused here on every backend, as the web chat
             # refuses it, rather than failing the insert on one of them.
             raise ValueError("text contains a NUL character")
+        return await self._group.submit(inbound)
+
+    async def _store_alone(self, inbound: InboundMessage) -> Stored:
         for _ in range(STORE_ATTEMPTS - 1):
             try:
-                return await self._store(inbound)
+                return (await self._store([inbound]))[0]
             except (ConcurrentUpdate, StoreConflict) as exc:
                 # StoreConflict: two deliveries of one client message, or the first contact
                 # of a new customer, raced. ConcurrentUpdate: two messages raced to reopen a
                 # resolved conversation. Either way the other writer won.
                 log.info("storing lost a race; trying again", extra={"error": type(exc).__name__})
-        return await self._store(inbound)
+        return (await self._store([inbound]))[0]
 
-    async def _store(self, inbound: InboundMessage) -> Stored:
+    async def _store(self, inbounds: list[InboundMessage]) -> list[Stored]:
+        """In one transaction, in order, with a statement per step for the whole batch rather
+        than per message: a later message of a batch sees an earlier one."""
         now = self._clock()
         async with self._uow() as uow:
-            conversation = await self._conversation_for(
-                uow, inbound.channel, inbound.external_chat_id, inbound.external_user_id, inbound.display_name
-            )
-            with conversation_context(conversation.id):
+            conversations = await self._conversations(uow, inbounds)
+            existing = await uow.chats.messages_by_client_ids(sorted({
+                (conversations[i.channel, i.external_chat_id].id, i.external_message_id)
+                for i in inbounds if i.external_message_id is not None}))
+            # Per message: its conversation as it stands after it, or the earlier copy it repeats.
+            planned: list[tuple[InboundMessage, ConversationRecord, dict] | int] = []
+            first_of: dict[tuple[str, str], int] = {}
+            for inbound in inbounds:
+                key = (inbound.channel, inbound.external_chat_id)
+                conversation = conversations[key]
+                client_key = (conversation.id, inbound.external_message_id)
                 if inbound.external_message_id is not None:
-                    existing = await uow.chats.message_by_client_id(conversation.id, inbound.external_message_id)
-                    if existing is not None:
-                        return Stored(existing, duplicate=True)
+                    if client_key in first_of:
+                        planned.append(first_of[client_key])
+                        continue
+                    if client_key in existing:
+                        planned.append(-1)
+                        continue
+                    first_of[client_key] = len(planned)
                 meta = _inbound_meta(inbound)
                 if inbound.edit_of is not None:
                     # A correction is a new record pointing at the old one, never an overwrite;
@@ -130,18 +158,51 @@ class Intake:
                     change = plan_transition(
                         Status.RESOLVED, Status.BOT, actor="customer", reason="customer wrote again"
                     )
-                    conversation = await uow.chats.transition(conversation, change, now, resolved_at=None)
-                view = await uow.chats.add_message(conversation.id, Sender.CUSTOMER, inbound.text, now,
-                                                   client_msg_id=inbound.external_message_id, meta=meta)
-                await uow.chats.customer_wrote(conversation.id, now)
-                if inbound.edit_of is None:
-                    uow.outbox.issue(RunBotTurn(view.id), now, conversation_id=conversation.id)
-                await uow.commit()
-                status, assignee_id = conversation.status, conversation.assignee_id
-                log.info("customer message stored", extra={"message_id": view.id, "channel": inbound.channel})
-        await self._bus.publish(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view, status,
-                                                      assignee_id))
-        return Stored(view, duplicate=False)
+                    conversation = conversations[key] = await uow.chats.transition(
+                        conversation, change, now, resolved_at=None)
+                planned.append((inbound, conversation, meta))
+            new = [p for p in planned if isinstance(p, tuple)]
+            views = iter(await uow.chats.add_messages([
+                NewMessage(c.id, Sender.CUSTOMER, i.text, now, client_msg_id=i.external_message_id, meta=meta)
+                for i, c, meta in new]))
+            await uow.chats.customers_wrote({c.id for _, c, _ in new}, now)
+            stored: list[Stored] = []
+            events: list[CustomerMessageStored] = []
+            for inbound, plan in zip(inbounds, planned):
+                if plan == -1:
+                    conversation = conversations[inbound.channel, inbound.external_chat_id]
+                    stored.append(Stored(existing[conversation.id, inbound.external_message_id], duplicate=True))
+                elif isinstance(plan, int):
+                    stored.append(Stored(stored[plan].message, duplicate=True))
+                else:
+                    _, conversation, _ = plan
+                    view = next(views)
+                    if inbound.edit_of is None:
+                        uow.outbox.issue(RunBotTurn(view.id), now, conversation_id=conversation.id)
+                    stored.append(Stored(view, duplicate=False))
+                    events.append(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view,
+                                                        conversation.status, conversation.assignee_id))
+            await uow.commit()
+        if events:
+            # One line a commit, not a message: under a burst, a line each cost a sixth of the acks.
+            conversations = sorted({e.message.conversation_id for e in events})
+            with conversation_context(conversations[0] if len(conversations) == 1 else None):
+                log.info("customer messages stored", extra={
+                    "messages": [e.message.id for e in events], "conversations": conversations,
+                    "channels": sorted({e.channel for e in events})})
+        for event in events:
+            await self._bus.publish(event)
+        return stored
+
+    async def _conversations(self, uow: PipelineUnitOfWork,
+                             inbounds: list[InboundMessage]) -> dict[tuple[str, str], ConversationRecord]:
+        """Each chat's current conversation, read together; one is opened for a first contact."""
+        found = await uow.chats.latest_for_chats(sorted({(i.channel, i.external_chat_id) for i in inbounds}))
+        for i in inbounds:
+            if (i.channel, i.external_chat_id) not in found:
+                found[i.channel, i.external_chat_id] = await self._conversation_for(
+                    uow, i.channel, i.external_chat_id, i.external_user_id, i.display_name)
+        return found
 
     async def _conversation_for(self, uow: PipelineUnitOfWork, channel: str, chat_id: str, user_id: str,
                                 display_name: str | None) -> ConversationRecord:

@@ -7,6 +7,7 @@ runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
@@ -53,10 +54,23 @@ class StoreConflict(RuntimeError):
     to a message, a customer's identity on a channel): the other writer won; read again."""
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    conversation_id: str
+    sender: str
+    text: str
+    at: datetime
+    client_msg_id: str | None = None
+    meta: dict | None = None
+
+
 class ChatStore(Protocol):
     async def conversation(self, conversation_id: str) -> ConversationRecord | None: ...
 
     async def latest_for_chat(self, channel: str, external_chat_id: str) -> ConversationRecord | None: ...
+
+    async def latest_for_chats(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], ConversationRecord]:
+        """`latest_for_chat` for many (channel, chat id) pairs at once; chats without one are left out."""
 
     async def open_conversation(self, channel: str, external_chat_id: str, external_user_id: str,
                                 display_name: str | None, at: datetime) -> ConversationRecord:
@@ -65,6 +79,9 @@ class ChatStore(Protocol):
     async def message(self, message_id: int) -> MessageView | None: ...
 
     async def message_by_client_id(self, conversation_id: str, client_msg_id: str) -> MessageView | None: ...
+
+    async def messages_by_client_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], MessageView]:
+        """`message_by_client_id` for many (conversation id, client id) pairs at once; unknown ones left out."""
 
     async def message_in_chat(self, channel: str, external_chat_id: str, client_msg_id: str) -> MessageView | None:
         """A message by its channel id in any conversation of one chat: edits can come late."""
@@ -80,6 +97,9 @@ class ChatStore(Protocol):
         """Stored with its id assigned; StoreConflict for a second message with the same client
         id in a conversation, or a second bot reply to one message."""
 
+    async def add_messages(self, messages: list[NewMessage]) -> list[MessageView]:
+        """Many at once, in order, each with its id: a burst's messages cost one write."""
+
     async def transition(self, conversation: ConversationRecord, change: Transition, at: datetime,
                          **columns: Any) -> ConversationRecord:
         """ConcurrentUpdate if the conversation changed since `conversation` was read."""
@@ -88,6 +108,8 @@ class ChatStore(Protocol):
         """Moves the version on, for a write that depends on the status read (a bot reply)."""
 
     async def customer_wrote(self, conversation_id: str, at: datetime) -> None: ...
+
+    async def customers_wrote(self, conversation_ids: set[str], at: datetime) -> None: ...
 
 
 class DeliveryLog(Protocol):
@@ -157,6 +179,10 @@ class PipelineUnitOfWork(Transaction, Protocol):
 
 
 PipelineUnitOfWorkFactory = Callable[[], PipelineUnitOfWork]
+
+# Set while a customer waits for the ack of a message: a store that makes units of work take
+# turns (SQLite's one writer) lets these go first, so nothing the bot writes delays an ack.
+ack_path: ContextVar[bool] = ContextVar("ack_path", default=False)
 
 
 class ChannelUpdateLog(Protocol):

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.conversations.model import ConcurrentUpdate, Status, Transition
-from gateway.conversations.ports import ConversationRecord, DeliveryRecord
+from gateway.conversations.ports import ConversationRecord, DeliveryRecord, NewMessage
 from gateway.conversations.views import MessageView
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.conflicts import conflicts_as_domain_errors
@@ -49,6 +49,18 @@ class SqlChatStore:
         row = await self._rows.latest_for_chat(channel, external_chat_id)
         return record(row) if row is not None else None
 
+    async def latest_for_chats(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], ConversationRecord]:
+        latest: dict[tuple[str, str], Conversation] = {}
+        by_channel: dict[str, set[str]] = {}
+        for channel, chat_id in chats:
+            by_channel.setdefault(channel, set()).add(chat_id)
+        for channel, chat_ids in by_channel.items():
+            for row in await self._rows.conversations_of_chats(channel, sorted(chat_ids)):
+                key = (row.channel, row.external_chat_id)
+                if key not in latest or row.created_at > latest[key].created_at:
+                    latest[key] = row
+        return {key: record(row) for key, row in latest.items()}
+
     async def open_conversation(self, channel: str, external_chat_id: str, external_user_id: str,
                                 display_name: str | None, at: datetime) -> ConversationRecord:
         customer = await self._rows.customer_for(channel, external_user_id)
@@ -77,6 +89,14 @@ class SqlChatStore:
         row = await self._rows.message_by_client_id(conversation_id, client_msg_id)
         return message_view(row) if row is not None else None
 
+    async def messages_by_client_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], MessageView]:
+        if not keys:
+            return {}
+        wanted = set(keys)
+        rows = await self._rows.messages_by_client_ids({c for c, _ in keys}, {m for _, m in keys})
+        return {(r.conversation_id, r.client_msg_id): message_view(r) for r in rows
+                if (r.conversation_id, r.client_msg_id) in wanted}
+
     async def message_in_chat(self, channel: str, external_chat_id: str, client_msg_id: str) -> MessageView | None:
         row = await self._rows.message_in_chat(channel, external_chat_id, client_msg_id)
         return message_view(row) if row is not None else None
@@ -96,6 +116,13 @@ class SqlChatStore:
         self.session.add(row)
         await self._flush()  # the id is what the client is acknowledged with
         return message_view(row)
+
+    async def add_messages(self, messages: list[NewMessage]) -> list[MessageView]:
+        rows = [Message(conversation_id=m.conversation_id, sender=m.sender, text=m.text, client_msg_id=m.client_msg_id,
+                        meta=m.meta or {}, created_at=m.at) for m in messages]
+        self.session.add_all(rows)
+        await self._flush()  # one INSERT for them all, ids returned in order
+        return [message_view(row) for row in rows]
 
     async def transition(self, conversation: ConversationRecord, change: Transition, at: datetime,
                          **columns: Any) -> ConversationRecord:
@@ -124,6 +151,11 @@ class SqlChatStore:
         # Not a version bump: a customer's message never races a status decision.
         await self.session.execute(update(Conversation).where(Conversation.id == conversation_id)
                                    .values(last_message_at=at).execution_options(synchronize_session=False))
+
+    async def customers_wrote(self, conversation_ids: set[str], at: datetime) -> None:
+        if conversation_ids:
+            await self.session.execute(update(Conversation).where(Conversation.id.in_(sorted(conversation_ids)))
+                                       .values(last_message_at=at).execution_options(synchronize_session=False))
 
 
 class SqlDeliveryLog:

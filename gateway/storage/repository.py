@@ -47,6 +47,16 @@ class ConversationRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def conversations_of_chats(self, channel: str, external_chat_ids: list[str]) -> list[Conversation]:
+        stmt = select(Conversation).where(Conversation.channel == channel,
+                                          Conversation.external_chat_id.in_(external_chat_ids))
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def messages_by_client_ids(self, conversation_ids: set[str], client_msg_ids: set[str]) -> list[Message]:
+        stmt = select(Message).where(Message.conversation_id.in_(sorted(conversation_ids)),
+                                     Message.client_msg_id.in_(sorted(client_msg_ids)))
+        return list((await self.session.execute(stmt)).scalars())
+
     async def message(self, message_id: int) -> Message | None:
         return await self.session.get(Message, message_id)
 

@@ -1,10 +1,12 @@
-"""One transaction: rolls back unless committed; wakes the outbox worker after a commit."""
+"""One transaction: rolls back unless committed; wakes the outbox worker after a commit.
+On SQLite, units of work take turns through the session factory's gate (serial_gate.py)."""
 from __future__ import annotations
 
 from typing import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from gateway.conversations.ports import ack_path
 from gateway.storage.audit_log import SqlAuditLog
 from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
@@ -30,6 +32,9 @@ class UnitOfWork:
         self._on_outbox_commit = on_outbox_commit
 
     async def __aenter__(self) -> "UnitOfWork":
+        self._gate = getattr(self._session_factory, "gate", None)
+        if self._gate is not None:
+            await self._gate.acquire(urgent=ack_path.get())
         self.session = self._session_factory()
         self.outbox = OutboxRepository(self.session)
         self.channels = ChannelRepository(self.session)
@@ -58,7 +63,11 @@ class UnitOfWork:
                 self.session.expunge_all()
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                if self._gate is not None:
+                    self._gate.release()
 
     async def commit(self) -> None:
         async with conflicts_as_domain_errors():
