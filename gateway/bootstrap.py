@@ -308,6 +308,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         await asyncio.gather(*background, return_exceptions=True)
         if leases is not None:
             await leases.stop()
+        for encoder in knowledge.search.encoders.values():
+            encoder.close()
         await engine.dispose()
 
     app.on_startup.append(start)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # Decision thresholds; unset = the calibrated values (`cs-gateway kb calibrate`).
     gateway_bot_answer_threshold: float | None = Field(None, ge=0, le=1)
     gateway_bot_clarify_threshold: float | None = Field(None, ge=0, le=1)
+    # The models read questions in a process of their own, at a lower CPU priority, so the bot
+    # cannot take the CPU that acks need (knowledge_base/encoder_process.py).
+    gateway_encoder_process: bool = True
     # Searches the bot keeps by text and knowledge-base version (bot/search_memo.py); 0 = none.
     gateway_bot_memo_size: int = Field(2048, ge=0)
     # Sites allowed to embed the widget (comma-separated origins). Visitor tokens, not

@@ -10,6 +10,7 @@ from bot.policy import Thresholds
 from gateway.clock import Clock
 from gateway.config import Settings
 from gateway.storage.unit_of_work import UnitOfWorkFactory
+from knowledge_base.encoder_process import EncoderProcess
 from knowledge_base.encoders import E5Encoder, Encoder, SentenceTransformerEncoder, UseEncoder
 from bot.evaluation import thresholds_for
 from knowledge_base.fusion import Calibration
@@ -25,6 +26,13 @@ def load_encoders(settings: Settings) -> list[Encoder]:
     return [E5Encoder(), UseEncoder(), SentenceTransformerEncoder(settings.gateway_embedding_model, languages)]
 
 
+def serving_encoders(settings: Settings) -> list[Encoder]:
+    """The encoders a serving gateway reads questions with: in a niced process of their own
+    unless GATEWAY_ENCODER_PROCESS is off (knowledge_base/encoder_process.py says why)."""
+    encoders = load_encoders(settings)
+    return EncoderProcess(encoders).proxies if settings.gateway_encoder_process else encoders
+
+
 def calibration_path(settings: Settings) -> Path:
     return settings.gateway_data_dir / "kb-calibration.json"
 
@@ -36,7 +44,7 @@ def intent_model_path(settings: Settings) -> Path:
 
 def build_knowledge_base(settings: Settings, uow: UnitOfWorkFactory, clock: Clock,
                          encoders: list[Encoder] | None = None) -> KnowledgeBase:
-    search = HybridSearch(encoders if encoders is not None else load_encoders(settings),
+    search = HybridSearch(encoders if encoders is not None else serving_encoders(settings),
                           Calibration.load(calibration_path(settings)),
                           approximate_above=settings.gateway_kb_approximate_above)
     return KnowledgeBase(uow, search, clock, snapshot_path=settings.gateway_data_dir / "kb-index" / "snapshot.pkl")

@@ -23,6 +23,17 @@ class Encoder(ABC):
         self._lock = threading.RLock()
         self._loaded = False
 
+    def __getstate__(self) -> dict:
+        # Sent unloaded, as a recipe: the encoder process loads its own copy.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_model")} | {"_loaded": False}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        """Let go of what the encoder holds outside this process; most hold nothing."""
+
     def warm(self) -> None:
         """Load the model now; blocks, so call it in a thread."""
         with self._lock:
