@@ -68,6 +68,7 @@ async def test_serve_migrates_serves_chat_and_logs_json_with_conversation_ids(tm
         _, stderr = await asyncio.wait_for(process.communicate(), 15)
     records = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
     assert records, stderr.decode()[-2000:]
-    stored = [r for r in records if r["message"] == "customer message stored"]
+    stored = [r for r in records if r["message"] == "customer messages stored"]
     assert stored and stored[0]["conversation_id"] == conversation_id
+    assert stored[0]["conversations"] == [conversation_id] and stored[0]["messages"]
     assert any(r["message"] == "handed off" and r["conversation_id"] == conversation_id for r in records)
