@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.conversations.model import ConcurrentUpdate, Status, Transition
@@ -118,11 +118,19 @@ class SqlChatStore:
         return message_view(row)
 
     async def add_messages(self, messages: list[NewMessage]) -> list[MessageView]:
-        rows = [Message(conversation_id=m.conversation_id, sender=m.sender, text=m.text, client_msg_id=m.client_msg_id,
-                        meta=m.meta or {}, created_at=m.at) for m in messages]
-        self.session.add_all(rows)
-        await self._flush()  # one INSERT for them all, ids returned in order
-        return [message_view(row) for row in rows]
+        if not messages:
+            return []
+        # A bulk INSERT … RETURNING, not ORM objects: a burst's batch spent a fifth of its time
+        # setting up instance state for rows nobody reads back.
+        rows = [dict(conversation_id=m.conversation_id, sender=m.sender, text=m.text, client_msg_id=m.client_msg_id,
+                     meta=m.meta or {}, created_at=m.at) for m in messages]
+        async with conflicts_as_domain_errors():
+            result = await self.session.execute(insert(Message).returning(Message.id, sort_by_parameter_order=True),
+                                                rows)
+        return [MessageView(id=message_id, conversation_id=row["conversation_id"], sender=row["sender"],
+                            text=row["text"], created_at=row["created_at"], client_msg_id=row["client_msg_id"],
+                            quick_replies=tuple(row["meta"].get("quick_replies", ())), meta=row["meta"])
+                for message_id, row in zip(result.scalars().all(), rows)]
 
     async def transition(self, conversation: ConversationRecord, change: Transition, at: datetime,
                          **columns: Any) -> ConversationRecord:

@@ -71,6 +71,7 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         async with conflicts_as_domain_errors():
+            await self.outbox.flush()
             await self.session.commit()
         self._committed = True
         if self.outbox.added and self._on_outbox_commit:
