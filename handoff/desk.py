@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Awaitable, Callable
 
 from gateway import texts
@@ -107,20 +108,30 @@ class Desk:
                 await uow.chats.transition(conversation, change, now, assignee_id=None)
                 await uow.desk.requeue_first(conversation_id)
                 await uow.commit()
-                await self._bus.publish(QueueChanged("transferred to supervisors"))
-                return
-            target = await uow.desk.account(to_user_id)
-            if target is None or not target.active or target.role == Role.EDITOR:
-                raise InvalidRequest("transfer to an agent or supervisor account")
-            change = plan_transition(Status.ASSIGNED, Status.ASSIGNED, actor=f"agent:{by.username}",
-                                     reason=f"transferred to {target.username}")
-            await uow.chats.transition(conversation, change, now, assignee_id=target.user_id)
-            await uow.desk.assign_handoff(conversation_id, target.user_id, now)
-            status = HandoffStatus("assigned", agent_name=target.username)
-            uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
-            await uow.commit()
-            name = target.username
-        await self._bus.publish(ConversationAssigned(conversation_id, to_user_id, name, f"agent:{by.username}"))
+                requeued = True
+            else:
+                requeued = False
+                name = await self._transfer_to(uow, conversation, by, to_user_id, now)
+        # After the unit of work, not inside it: listeners read the database themselves.
+        if requeued:
+            await self._bus.publish(QueueChanged("transferred to supervisors"))
+        else:
+            await self._bus.publish(ConversationAssigned(conversation_id, to_user_id, name, f"agent:{by.username}"))
+
+    async def _transfer_to(self, uow: DeskUnitOfWork, conversation: ConversationRecord, by: StaffMember,
+                           to_user_id: int, now: datetime) -> str:
+        conversation_id = conversation.id
+        target = await uow.desk.account(to_user_id)
+        if target is None or not target.active or target.role == Role.EDITOR:
+            raise InvalidRequest("transfer to an agent or supervisor account")
+        change = plan_transition(Status.ASSIGNED, Status.ASSIGNED, actor=f"agent:{by.username}",
+                                 reason=f"transferred to {target.username}")
+        await uow.chats.transition(conversation, change, now, assignee_id=target.user_id)
+        await uow.desk.assign_handoff(conversation_id, target.user_id, now)
+        status = HandoffStatus("assigned", agent_name=target.username)
+        uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
+        await uow.commit()
+        return target.username
 
     # -- talking --------------------------------------------------------------------------
     async def reply(self, conversation_id: str, agent: StaffMember, text: str, confirm: bool = False) -> ReplyOutcome:

@@ -1,13 +1,15 @@
 """Group commit: customer messages that arrive while a commit is under way are stored together
-in the next one, so a burst costs a transaction per batch, not per message.
+in the next one, so a burst costs a transaction per batch, not per message. The outbox worker
+marks work done the same way.
 
-A batch is all or nothing; when one fails (two deliveries of one message racing, a database
-error) its messages are stored again one at a time, each with its own retries, so one bad
-message costs the others a moment and never their ack.
+A batch is all or nothing. When one item makes it fail (two deliveries of one message racing)
+the items are written again one at a time, each with its own retries, so one bad item costs
+the others a moment and never their ack; when the database fails, every item is told at once.
 """
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from typing import Awaitable, Callable, Generic, TypeVar
 
@@ -24,27 +26,36 @@ MAX_BATCH = 200
 
 class GroupCommit(Generic[Item, Result]):
     def __init__(self, write_batch: Callable[[list[Item]], Awaitable[list[Result]]],
-                 write_one: Callable[[Item], Awaitable[Result]], max_batch: int = MAX_BATCH):
+                 write_one: Callable[[Item], Awaitable[Result]], max_batch: int = MAX_BATCH, *, urgent: bool = True,
+                 conflicts: tuple[type[Exception], ...] = ()):
+        """`urgent`: a customer waits on these writes (an ack), so they go ahead of the rest.
+        `conflicts`: errors one item can cause for its batch (a race it lost), after which the
+        items are written one at a time; any other error (the database is down or locked) is
+        every item's, and each is told at once rather than after a timeout apiece."""
+        self._urgent = urgent
+        self._conflicts = conflicts
         self._write_batch = write_batch
         self._write_one = write_one
         self._max_batch = max_batch
         self._waiting: list[tuple[Item, asyncio.Future]] = []
-        self._running = False
+        self._drainer: asyncio.Task | None = None
         self.batches = 0  # transactions so far, for metrics and the benchmark
         self.items = 0
 
     async def submit(self, item: Item) -> Result:
         future = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
-        if not self._running:
-            self._running = True
-            asyncio.get_running_loop().create_task(self._drain(), name="group-commit")
+        if self._drainer is None:
+            # A context of its own: not the first sender's, whose variables it would carry.
+            self._drainer = asyncio.get_running_loop().create_task(
+                self._drain(), name="group-commit", context=contextvars.Context())
         return await future
 
     async def _drain(self) -> None:
-        ack_path.set(True)  # this task's own context: its units of work go first
+        ack_path.set(self._urgent)  # its units of work go first, or not
+        batch: list[tuple[Item, asyncio.Future]] = []
         try:
-            # One tick lets messages already on their way join the first batch; while a batch
+            # One tick lets items already on their way join the first batch; while a batch
             # commits, the next fills up behind it.
             await asyncio.sleep(0)
             while self._waiting:
@@ -53,15 +64,26 @@ class GroupCommit(Generic[Item, Result]):
                 if live:
                     await self._write(live)
         finally:
-            self._running = False
+            self._drainer = None
+            for _, future in batch:  # cancelled mid-write (the gateway stopping): nobody waits forever
+                if not future.done():
+                    future.set_exception(ConnectionError("stopped before the write finished; send again"))
+            if self._waiting:  # arrived while the last write was cancelled
+                self._drainer = asyncio.get_running_loop().create_task(
+                    self._drain(), name="group-commit", context=contextvars.Context())
 
     async def _write(self, batch: list[tuple[Item, asyncio.Future]]) -> None:
         if len(batch) > 1:
             try:
                 results = await self._write_batch([item for item, _ in batch])
+            except self._conflicts as exc:
+                log.info("a group commit lost a race; writing its items one at a time",
+                         extra={"items": len(batch), "error": type(exc).__name__})
             except Exception as exc:
-                log.info("a group commit failed; storing its messages one at a time",
-                         extra={"messages": len(batch), "error": type(exc).__name__})
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                return
             else:
                 self._count(len(batch))
                 for (_, future), result in zip(batch, results):

@@ -42,7 +42,8 @@ class Intake:
         self._clock = clock
         self._bus = bus
         self._handoffs = handoffs
-        self._group: GroupCommit[InboundMessage, Stored] = GroupCommit(self._store, self._store_alone)
+        self._group: GroupCommit[InboundMessage, tuple[Stored, CustomerMessageStored | None]] = GroupCommit(
+            self._store, self._store_alone, conflicts=(StoreConflict, ConcurrentUpdate))
 
     @property
     def group_commit(self) -> GroupCommit:
@@ -110,9 +111,13 @@ class Intake:
             # PostgreSQL text cannot hold NUL: refused here on every backend, as the web chat
             # refuses it, rather than failing the insert on one of them.
             raise ValueError("text contains a NUL character")
-        return await self._group.submit(inbound)
+        stored, event = await self._group.submit(inbound)
+        if event is not None:
+            # In the sender's own task: a batch's acks do not wait on each other's fan-out.
+            await self._bus.publish(event)
+        return stored
 
-    async def _store_alone(self, inbound: InboundMessage) -> Stored:
+    async def _store_alone(self, inbound: InboundMessage) -> tuple[Stored, CustomerMessageStored | None]:
         for _ in range(STORE_ATTEMPTS - 1):
             try:
                 return (await self._store([inbound]))[0]
@@ -123,66 +128,17 @@ class Intake:
                 log.info("storing lost a race; trying again", extra={"error": type(exc).__name__})
         return (await self._store([inbound]))[0]
 
-    async def _store(self, inbounds: list[InboundMessage]) -> list[Stored]:
-        """In one transaction, in order, with a statement per step for the whole batch rather
-        than per message: a later message of a batch sees an earlier one."""
-        now = self._clock()
+    async def _store(self, inbounds: list[InboundMessage]) -> list[tuple[Stored, CustomerMessageStored | None]]:
+        """In one transaction, in order, a statement per step for the whole batch rather than
+        per message. A later message sees an earlier one: a batch is written in parts, a new
+        part starting at an edit of a message stored in the part before it."""
         async with self._uow() as uow:
-            conversations = await self._conversations(uow, inbounds)
-            existing = await uow.chats.messages_by_client_ids(sorted({
-                (conversations[i.channel, i.external_chat_id].id, i.external_message_id)
-                for i in inbounds if i.external_message_id is not None}))
-            # Per message: its conversation as it stands after it, or the earlier copy it repeats.
-            planned: list[tuple[InboundMessage, ConversationRecord, dict] | int] = []
-            first_of: dict[tuple[str, str], int] = {}
-            for inbound in inbounds:
-                key = (inbound.channel, inbound.external_chat_id)
-                conversation = conversations[key]
-                client_key = (conversation.id, inbound.external_message_id)
-                if inbound.external_message_id is not None:
-                    if client_key in first_of:
-                        planned.append(first_of[client_key])
-                        continue
-                    if client_key in existing:
-                        planned.append(-1)
-                        continue
-                    first_of[client_key] = len(planned)
-                meta = _inbound_meta(inbound)
-                if inbound.edit_of is not None:
-                    # A correction is a new record pointing at the old one, never an overwrite;
-                    # it neither reopens a closed conversation nor asks the bot again.
-                    original = await uow.chats.message_in_chat(
-                        inbound.channel, inbound.external_chat_id, inbound.edit_of)
-                    meta["edit_of"] = original.id if original is not None else None
-                elif conversation.status == Status.RESOLVED:
-                    change = plan_transition(
-                        Status.RESOLVED, Status.BOT, actor="customer", reason="customer wrote again"
-                    )
-                    conversation = conversations[key] = await uow.chats.transition(
-                        conversation, change, now, resolved_at=None)
-                planned.append((inbound, conversation, meta))
-            new = [p for p in planned if isinstance(p, tuple)]
-            views = iter(await uow.chats.add_messages([
-                NewMessage(c.id, Sender.CUSTOMER, i.text, now, client_msg_id=i.external_message_id, meta=meta)
-                for i, c, meta in new]))
-            await uow.chats.customers_wrote({c.id for _, c, _ in new}, now)
-            stored: list[Stored] = []
-            events: list[CustomerMessageStored] = []
-            for inbound, plan in zip(inbounds, planned):
-                if plan == -1:
-                    conversation = conversations[inbound.channel, inbound.external_chat_id]
-                    stored.append(Stored(existing[conversation.id, inbound.external_message_id], duplicate=True))
-                elif isinstance(plan, int):
-                    stored.append(Stored(stored[plan].message, duplicate=True))
-                else:
-                    _, conversation, _ = plan
-                    view = next(views)
-                    if inbound.edit_of is None:
-                        uow.outbox.issue(RunBotTurn(view.id), now, conversation_id=conversation.id)
-                    stored.append(Stored(view, duplicate=False))
-                    events.append(CustomerMessageStored(inbound.channel, inbound.external_chat_id, view,
-                                                        conversation.status, conversation.assignee_id))
+            now = self._clock()  # once the turn at the database has come
+            done: list[tuple[Stored, CustomerMessageStored | None]] = []
+            for part in _parts(inbounds):
+                done += await self._store_part(uow, part, now)
             await uow.commit()
+        events = [e for _, e in done if e is not None]
         if events:
             # One line a commit, not a message: under a burst, a line each cost a sixth of the acks.
             conversations = sorted({e.message.conversation_id for e in events})
@@ -190,9 +146,60 @@ class Intake:
                 log.info("customer messages stored", extra={
                     "messages": [e.message.id for e in events], "conversations": conversations,
                     "channels": sorted({e.channel for e in events})})
-        for event in events:
-            await self._bus.publish(event)
-        return stored
+        return done
+
+    async def _store_part(self, uow: PipelineUnitOfWork, inbounds: list[InboundMessage],
+                          now) -> list[tuple[Stored, CustomerMessageStored | None]]:
+        conversations = await self._conversations(uow, inbounds)
+        existing = await uow.chats.messages_by_client_ids(sorted({
+            (conversations[i.channel, i.external_chat_id].id, i.external_message_id)
+            for i in inbounds if i.external_message_id is not None}))
+        # Per message: its conversation as it stands after it, or where the copy it repeats is.
+        planned: list[tuple[InboundMessage, ConversationRecord, dict] | int] = []
+        first_of: dict[tuple[str, str], int] = {}
+        for inbound in inbounds:
+            key = (inbound.channel, inbound.external_chat_id)
+            conversation = conversations[key]
+            client_key = (conversation.id, inbound.external_message_id)
+            if inbound.external_message_id is not None:
+                if client_key in first_of:
+                    planned.append(first_of[client_key])
+                    continue
+                if client_key in existing:
+                    planned.append(-1)
+                    continue
+                first_of[client_key] = len(planned)
+            meta = _inbound_meta(inbound)
+            if inbound.edit_of is not None:
+                # A correction is a new record pointing at the old one, never an overwrite;
+                # it neither reopens a closed conversation nor asks the bot again.
+                original = await uow.chats.message_in_chat(inbound.channel, inbound.external_chat_id, inbound.edit_of)
+                meta["edit_of"] = original.id if original is not None else None
+            elif conversation.status == Status.RESOLVED:
+                change = plan_transition(Status.RESOLVED, Status.BOT, actor="customer", reason="customer wrote again")
+                conversation = conversations[key] = await uow.chats.transition(
+                    conversation, change, now, resolved_at=None)
+            planned.append((inbound, conversation, meta))
+        new = [p for p in planned if isinstance(p, tuple)]
+        views = iter(await uow.chats.add_messages([
+            NewMessage(c.id, Sender.CUSTOMER, i.text, now, client_msg_id=i.external_message_id, meta=meta)
+            for i, c, meta in new]))
+        await uow.chats.customers_wrote({c.id for _, c, _ in new}, now)
+        done: list[tuple[Stored, CustomerMessageStored | None]] = []
+        for inbound, plan in zip(inbounds, planned):
+            if plan == -1:
+                conversation = conversations[inbound.channel, inbound.external_chat_id]
+                done.append((Stored(existing[conversation.id, inbound.external_message_id], duplicate=True), None))
+            elif isinstance(plan, int):
+                done.append((Stored(done[plan][0].message, duplicate=True), None))
+            else:
+                _, conversation, _ = plan
+                view = next(views)
+                if inbound.edit_of is None:
+                    uow.outbox.issue(RunBotTurn(view.id), now, conversation_id=conversation.id)
+                done.append((Stored(view, duplicate=False), CustomerMessageStored(
+                    inbound.channel, inbound.external_chat_id, view, conversation.status, conversation.assignee_id)))
+        return done
 
     async def _conversations(self, uow: PipelineUnitOfWork,
                              inbounds: list[InboundMessage]) -> dict[tuple[str, str], ConversationRecord]:
@@ -210,6 +217,19 @@ class Intake:
         if conversation is not None:
             return conversation
         return await uow.chats.open_conversation(channel, chat_id, user_id, display_name, self._clock())
+
+
+def _parts(inbounds: list[InboundMessage]) -> list[list[InboundMessage]]:
+    """The batch cut before each edit of a message earlier in the same part, so the edit is
+    stored once the message it corrects has its id."""
+    parts: list[list[InboundMessage]] = [[]]
+    for inbound in inbounds:
+        if inbound.edit_of is not None and any(
+                (i.channel, i.external_chat_id, i.external_message_id)
+                == (inbound.channel, inbound.external_chat_id, inbound.edit_of) for i in parts[-1]):
+            parts.append([])
+        parts[-1].append(inbound)
+    return parts
 
 
 def _inbound_meta(inbound: InboundMessage) -> dict:

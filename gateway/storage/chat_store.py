@@ -124,13 +124,21 @@ class SqlChatStore:
         # setting up instance state for rows nobody reads back.
         rows = [dict(conversation_id=m.conversation_id, sender=m.sender, text=m.text, client_msg_id=m.client_msg_id,
                      meta=m.meta or {}, created_at=m.at) for m in messages]
+        if self.session.bind.dialect.name == "sqlite":
+            # One multi-row INSERT. SQLite numbers a statement's rows in VALUES order, one
+            # writer at a time; asking SQLAlchemy to sort by parameter order would send a
+            # statement per row instead.
+            statement = insert(Message).returning(Message.id)
+        else:
+            statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
         async with conflicts_as_domain_errors():
-            result = await self.session.execute(insert(Message).returning(Message.id, sort_by_parameter_order=True),
-                                                rows)
+            ids = (await self.session.execute(statement, rows)).scalars().all()
+        if self.session.bind.dialect.name == "sqlite":
+            ids = sorted(ids)
         return [MessageView(id=message_id, conversation_id=row["conversation_id"], sender=row["sender"],
                             text=row["text"], created_at=row["created_at"], client_msg_id=row["client_msg_id"],
                             quick_replies=tuple(row["meta"].get("quick_replies", ())), meta=row["meta"])
-                for message_id, row in zip(result.scalars().all(), rows)]
+                for message_id, row in zip(ids, rows, strict=True)]
 
     async def transition(self, conversation: ConversationRecord, change: Transition, at: datetime,
                          **columns: Any) -> ConversationRecord:

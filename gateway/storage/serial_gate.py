@@ -56,7 +56,7 @@ class SerialGate:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.release()  # handed over just as it was cancelled: pass it on
-            else:
+            elif entry in line:  # a release may have passed over it already
                 line.remove(entry)
             raise
 

@@ -35,6 +35,14 @@ class UnitOfWork:
         self._gate = getattr(self._session_factory, "gate", None)
         if self._gate is not None:
             await self._gate.acquire(urgent=ack_path.get())
+        try:
+            return self._open()
+        except BaseException:
+            if self._gate is not None:
+                self._gate.release()
+            raise
+
+    def _open(self) -> "UnitOfWork":
         self.session = self._session_factory()
         self.outbox = OutboxRepository(self.session)
         self.channels = ChannelRepository(self.session)

@@ -46,7 +46,10 @@ async def test_a_burst_shares_commits_and_loses_nothing(database_url):
                  inbound("a", "one", "a-1"), inbound("b", "two", "b-1"),
                  inbound("a", "one again", "a-1"),  # the same message twice in one batch
                  inbound("c", "back again", "c-1"), inbound("c", "and more", None),
-                 inbound("new", "first contact", "n-1")]
+                 inbound("new", "first contact", "n-1"),
+                 # An edit of a message in the same batch points at it, as one in a later batch would.
+                 InboundMessage(channel="web", external_chat_id="b", external_user_id="b", text="two, corrected",
+                                external_message_id="b-1-edit", edit_of="b-1")]
         burst += [inbound(f"chat{i}", f"question {i}", f"q-{i}") for i in range(60)]
         results = await asyncio.gather(*(intake.receive(m) for m in burst))
 
@@ -55,11 +58,12 @@ async def test_a_burst_shares_commits_and_loses_nothing(database_url):
         assert results[3].message.text == "one"
         assert all(not r.duplicate for i, r in enumerate(results) if i not in (0, 3))
         assert [r.message.text for r in results[4:6]] == ["back again", "and more"]
+        assert results[7].message.meta["edit_of"] == results[2].message.id
         new = [r.message.id for i, r in enumerate(results) if i not in (0, 3)]
         assert len(set(new)) == len(new) and new == sorted(new)  # stored in the order they came
         assert intake.group_commit.batches - batches_before < len(burst) / 4  # shared, not one each
         assert await count(sessions, Message, Message.sender == "customer") == 1 + len(new)
-        assert await count(sessions, OutboxItem, OutboxItem.kind == "bot_turn") == 1 + len(new)
+        assert await count(sessions, OutboxItem, OutboxItem.kind == "bot_turn") == len(new)  # not for the edit
         async with UnitOfWork(sessions) as uow:
             assert (await uow.chats.latest_for_chat("web", "c")).status == Status.BOT
             assert (await uow.chats.latest_for_chat("web", "new")) is not None

@@ -44,9 +44,9 @@ async def test_a_burst_shares_commits_and_each_gets_its_own_result():
     assert all(store.urgent) and not ack_path.get()  # the drain's context only
 
 
-async def test_a_failing_batch_is_stored_one_at_a_time():
+async def test_a_batch_that_lost_a_race_is_stored_one_at_a_time():
     store = Store(refuse={"bad"})
-    group = GroupCommit(store.write_batch, store.write_one)
+    group = GroupCommit(store.write_batch, store.write_one, conflicts=(RuntimeError,))
     results = await asyncio.gather(*(group.submit(i) for i in ["a", "bad", "b"]), return_exceptions=True)
     assert results[0] == "stored a" and results[2] == "stored b"
     assert isinstance(results[1], ValueError)
@@ -63,3 +63,33 @@ async def test_a_sender_gone_is_skipped():
     with pytest.raises(asyncio.CancelledError):
         await gone
     assert store.batches == [["kept"]]
+
+
+async def test_work_nobody_waits_on_does_not_go_first():
+    store = Store()
+    group = GroupCommit(store.write_batch, store.write_one, urgent=False)
+    await asyncio.gather(group.submit("a"), group.submit("b"))
+    assert store.urgent == [False]
+
+
+async def test_a_failing_database_fails_the_batch_at_once():
+    store = Store(refuse={"bad"})
+    group = GroupCommit(store.write_batch, store.write_one, conflicts=(KeyError,))
+    results = await asyncio.gather(*(group.submit(i) for i in ["a", "bad", "b"]), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert store.batches == []  # not tried again one by one, each waiting its own timeout
+
+
+async def test_a_write_cancelled_midway_leaves_nobody_waiting():
+    started = asyncio.Event()
+
+    async def never_finishes(items):
+        started.set()
+        await asyncio.sleep(3600)
+
+    group = GroupCommit(never_finishes, never_finishes)
+    senders = [asyncio.create_task(group.submit(i)) for i in "ab"]
+    await started.wait()
+    group._drainer.cancel()
+    results = await asyncio.gather(*senders, return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in results)

@@ -81,3 +81,17 @@ async def test_a_cancelled_waiter_loses_no_turn():
     assert log == ["first", "after"]
     await asyncio.wait_for(gate.acquire(), 1)  # and the gate is free again
     gate.release()
+
+
+async def test_a_waiter_cancelled_and_passed_over_says_cancelled():
+    gate = SerialGate()
+    await gate.acquire()
+    waiter = asyncio.create_task(gate.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    gate.release()  # before the cancelled waiter has run: release passes over it
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert gate.waiting == 0
+    await asyncio.wait_for(gate.acquire(), 1)
+    gate.release()

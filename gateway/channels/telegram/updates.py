@@ -16,7 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from gateway.clock import Clock
 from gateway.conversations.model import ConcurrentUpdate
-from gateway.conversations.ports import StoreConflict, UpdateLogUnitOfWorkFactory
+from gateway.conversations.ports import StoreConflict, UpdateLogUnitOfWorkFactory, ack_path
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,14 @@ class UpdateHandler:
         """False for an update handled before. Raises a `TRANSIENT` error when it must be
         delivered again; any other failure is logged, recorded with the update, and skipped,
         so one malformed update cannot stop every customer's messages behind it."""
+        # Telegram waits on this as a web-chat customer waits on an ack: its writes go first.
+        waiting = ack_path.set(True)
+        try:
+            return await self._handle(update)
+        finally:
+            ack_path.reset(waiting)
+
+    async def _handle(self, update: Update) -> bool:
         async with self._uow() as uow:
             if await uow.channels.update_handled(update.update_id):
                 log.info("repeated telegram update ignored", extra={"update_id": update.update_id})
