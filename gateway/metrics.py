@@ -7,7 +7,8 @@ exported, labelled by channel, sender kind or hand-off code: no ids and no text,
 
 Counters are fed by bus events where they exist (customer messages, SLA breaches) and by
 small optional hooks where none does (sends, bot decision time, hand-off codes); the queue
-length is read from the database at scrape time, so it is right after a restart too.
+length and the outbox's undone work are read from the database at scrape time, so they are right
+after a restart too.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from gateway.bus import MessageBus
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import Status
-from gateway.storage.tables import Conversation
+from gateway.storage.tables import Conversation, OutboxItem
 from handoff.events import SlaBreach
 from handoff.policy import CHANNEL_CODES, PRIORITY
 
@@ -40,6 +41,8 @@ class GatewayMetrics:
         self.sla_breaches = Counter("gateway_sla_breaches", "First-response deadlines missed", registry=r)
         self.queue_length = Gauge("gateway_queue_length", "Conversations waiting for a person (read at scrape)",
                                   registry=r)
+        self.outbox_waiting = Gauge("gateway_outbox_waiting", "Bot turns and deliveries recorded and not yet done "
+                                    "(read at scrape): grows under a burst, drains after it", registry=r)
         self.bot_decision = Histogram("gateway_bot_decision_seconds", "Time the bot took to decide one reply",
                                       buckets=DECISION_BUCKETS, registry=r)
         # Known label values start at 0, so a dashboard's rate() has a series before the first event.
@@ -84,7 +87,10 @@ class GatewayMetrics:
         async with uow_factory() as uow:
             waiting = (await uow.session.execute(
                 select(func.count()).select_from(Conversation).where(Conversation.status == Status.QUEUED))).scalar_one()
+            undone = (await uow.session.execute(
+                select(func.count()).select_from(OutboxItem).where(OutboxItem.done_at.is_(None)))).scalar_one()
         self.queue_length.set(waiting)
+        self.outbox_waiting.set(undone)
         return generate_latest(self.registry)
 
 

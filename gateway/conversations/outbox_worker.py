@@ -19,6 +19,7 @@ from typing import Awaitable, Callable
 
 from gateway.clock import Clock
 from gateway.conversations.channel_port import Undeliverable
+from gateway.conversations.group_commit import GroupCommit
 from gateway.conversations.ports import Leases, OutboxUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
+        # Lanes finishing together share the commit that marks their items done.
+        self._done = GroupCommit(self._mark_done, self._mark_one_done, urgent=False)
 
     def kick(self) -> None:
         self._wake.set()
@@ -144,10 +147,17 @@ class OutboxWorker:
             raise
         except Exception as exc:
             return await self._record_failure(item_id, kind, payload, exc)
-        async with self._uow() as uow:
-            await uow.outbox.mark_done(item_id, self._clock())
-            await uow.commit()
+        await self._done.submit(item_id)
         return True
+
+    async def _mark_done(self, item_ids: list[int]) -> list[None]:
+        async with self._uow() as uow:
+            await uow.outbox.mark_done_many(item_ids, self._clock())
+            await uow.commit()
+        return [None] * len(item_ids)
+
+    async def _mark_one_done(self, item_id: int) -> None:
+        await self._mark_done([item_id])
 
     async def _record_failure(self, item_id: int, kind: str, payload: dict, exc: Exception) -> bool:
         """Whether the lane may go on: only once the item is given up on."""

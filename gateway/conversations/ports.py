@@ -145,7 +145,8 @@ class OutboxQueue(Protocol):
 
     async def attempts(self, item_id: int) -> int: ...
 
-    async def mark_done(self, item_id: int, at: datetime) -> None: ...
+    async def mark_done_many(self, item_ids: list[int], at: datetime) -> None:
+        """In one statement: lanes that finish together share a commit."""
 
     async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None: ...
 

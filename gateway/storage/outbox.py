@@ -73,10 +73,8 @@ class OutboxRepository:
     async def attempts(self, item_id: int) -> int:
         return (await self.session.get(OutboxItem, item_id)).attempts
 
-    async def mark_done(self, item_id: int, at: datetime) -> None:
-        await self.session.execute(
-            update(OutboxItem).where(OutboxItem.id == item_id).values(done_at=at)
-        )
+    async def mark_done_many(self, item_ids: list[int], at: datetime) -> None:
+        await self.session.execute(update(OutboxItem).where(OutboxItem.id.in_(item_ids)).values(done_at=at))
 
     async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         await self.session.execute(

@@ -5,6 +5,7 @@ import asyncio
 import threading
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 import pytest
 from sqlalchemy import func, select
 
@@ -46,6 +47,13 @@ async def count(live, sender: str) -> int:
         return (await s.execute(select(func.count()).select_from(Message).where(Message.sender == sender))).scalar_one()
 
 
+async def outbox_waiting(live) -> float:
+    async with aiohttp.ClientSession() as http, http.get(live.url + "/metrics") as r:
+        body = await r.text()
+    return next(s.value for f in text_string_to_metric_families(body) for s in f.samples
+                if s.name == "gateway_outbox_waiting")
+
+
 async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(database_url, tmp_path, encoders):
     gate = threading.Event()
     live = await gated_server(database_url, tmp_path, encoders, gate)
@@ -62,6 +70,7 @@ async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(d
         # The gate is shut, so no model can have read a question: nothing has been answered.
         assert await count(live, "bot") == 0
         assert not live.gateway.knowledge.is_ready
+        assert await outbox_waiting(live) == 3  # the three turns wait there, as /metrics shows
 
         gate.set()
         for customer in customers:
@@ -70,6 +79,11 @@ async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(d
         status, body = await readiness(live)
         assert status == 200 and body["checks"]["bot"] == "ok"
         assert await count(live, "bot") == 3  # each waiting message answered once
+        for _ in range(100):  # the replies' deliveries are marked done just after they are sent
+            if await outbox_waiting(live) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await outbox_waiting(live) == 0
     finally:
         gate.set()
         for customer in customers:
