@@ -36,8 +36,9 @@ async def knowledge_base(settings: Settings, *, with_index: bool = True):
     await asyncio.to_thread(migrate.upgrade, settings.gateway_database_url)  # alembic runs its own loop
     engine = create_engine(settings.gateway_database_url)
     sessions = create_session_factory(engine)
+    # In this process: a one-shot command gains nothing from a niced encoder process.
     kb = build_knowledge_base(settings, lambda: UnitOfWork(sessions), utcnow,
-                              encoders=None if with_index else [])
+                              encoders=load_encoders(settings) if with_index else [])
     try:
         if with_index:
             await start_knowledge_base(kb)

@@ -32,12 +32,17 @@ NICENESS = 10
 _loaded: dict[str, Encoder] = {}  # in the child
 
 
-def _child_start(encoders: list[Encoder], niceness: int) -> None:
+def _child_start(encoders: list[Encoder], niceness: int, parent: int) -> None:
     try:  # Linux: the child goes with the gateway, even if the gateway is SIGKILLed
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the gateway, which stops this
+    if os.getppid() != parent:  # the gateway died before the line above took hold
+        os._exit(0)
+    # Ctrl-C and a service manager's SIGTERM reach the whole group: the gateway finishes its
+    # bot turns and then stops this, rather than this dying under them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.nice(niceness)
     _loaded.update({e.name: e for e in encoders})
 
@@ -60,14 +65,18 @@ class EncoderProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._dims: dict[str, int] | None = None
         self._lock = threading.Lock()
+        self._closed = False
         self.proxies = [RemoteEncoder(self, e) for e in encoders]
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the encoder process is closed")
             if self._pool is None:
                 # spawn, not fork: the gateway has threads and an event loop a fork would copy.
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_child_start, initargs=(self._encoders, self._niceness))
+                                                 initializer=_child_start,
+                                                 initargs=(self._encoders, self._niceness, os.getpid()))
             return self._pool
 
     def _call(self, fn, *args):
@@ -99,16 +108,21 @@ class EncoderProcess:
                 return self._call(_child_encode, name, texts, query)
             except BrokenProcessPool:
                 self._dims = None
-                if attempt == 2:
+                if attempt == 2 or self._closed:
                     raise
 
     def pid(self) -> int:
         return self._call(os.getpid)
 
     def close(self) -> None:
+        """For good: a text sent after this fails rather than starting another child."""
         with self._lock:
+            self._closed = True
             pool, self._pool = self._pool, None
         if pool is not None:
+            # Stopped, not waited for: a model still loading or encoding would hold the exit up.
+            for child in list(getattr(pool, "_processes", {}).values()):
+                child.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -42,3 +42,20 @@ def test_a_killed_process_is_started_again(process):
     time.sleep(0.2)
     np.testing.assert_allclose(proxy.encode_queries(TEXTS[:1]), before, atol=1e-5)
     assert process.pid() != killed
+
+
+def test_closed_is_closed():
+    remote = EncoderProcess([UseEncoder()])
+    [proxy] = remote.proxies
+    pid = remote.pid()
+    remote.close()
+    for _ in range(50):  # stopped, not left behind
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the encoder process is still there after close()")
+    with pytest.raises(RuntimeError):
+        proxy.encode_queries(TEXTS[:1])  # and no new one is started
