@@ -1,26 +1,29 @@
 """Web-chat load: N customers on `/chat`, the gateway beside a bare Socket.IO echo server.
 
-    .venv/bin/python bench/load.py [--quick] [--clients N] [--mode single|dual|both]
+    .venv/bin/python bench/load.py [--loads 500x10,2000x5] [--mode issue|sqlite|single|dual|...]
+    .venv/bin/python bench/load.py --shape closed [--quick] [--clients N] [--duration S]
 
-Every round connects N new visitors (no token, so N new conversations), and for --duration
-seconds each asks FAQ questions one after another: send, wait for the ack, wait for the bot's
-reply, ask the next (closed loop, no think time unless --think: the offered load is as high as
-the server lets it be). Rounds are timed, not counted, because the echo server answers a fixed
-number of messages in a fraction of a second, too short to measure anything but start-up.
-Gateway rounds and echo rounds alternate, so both see the same noise from
-the rest of the machine; figures are medians of rounds and ratios medians of per-round ratios.
+Two shapes. `burst` (the default, bench/load_burst.py): every round connects N new visitors,
+each sends M distinct FAQ questions back to back waiting only for each ack, and the bot's
+replies are timed as they arrive; the bare encoders' throughput is measured between rounds.
+`closed`: for --duration seconds each visitor asks, waits for the bot's reply, asks again (no
+think time unless --think); rounds are timed, not counted.
 
-Servers are subprocesses on 127.0.0.1: `cs-gateway serve` on PostgreSQL (a database created
-for the run and dropped after), one process (`single`) or two behind GATEWAY_REDIS_URL with the
-clients spread over both (`dual`); bench/echo_server.py is always one process. The clients
-all run in this process, on one event loop; its CPU share is printed per round so a client-bound
-round shows as one (about 100% of a core).
+Gateway rounds and echo rounds alternate, so both see the same noise from the rest of the
+machine; figures are medians of rounds and ratios medians of per-round ratios.
+
+Servers are subprocesses on 127.0.0.1: `cs-gateway serve` on SQLite (`sqlite`, what `make
+run` uses) or on PostgreSQL (a database created for the run and dropped after), one process or
+two behind GATEWAY_REDIS_URL with the clients spread over both (`dual`); bench/echo_server.py
+is always one process. The clients all run in this process, on one event loop; its CPU share is
+printed per round so a client-bound round shows as one (about 100% of a core).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import ctypes
+import json
 import os
 import random
 import shutil
@@ -37,9 +40,11 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
-import numpy as np
-import socketio
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clients import Customer, connect_all, percentile_ms  # noqa: E402
+from load_burst import FIGURES as BURST_FIGURES, BurstRound, burst_round  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).with_name("cs-gateway")
@@ -144,53 +149,31 @@ def status_kb(pid: int) -> dict[str, float]:
         return {k: int(v.split()[0]) / 1024 for k, v in (l.split(":", 1) for l in f) if k in ("VmRSS", "VmHWM")}
 
 
+def family(pid: int) -> list[int]:
+    """The process and its descendants: a gateway's encoder process counts as the gateway's."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [p for child in (task / "children").read_text().split() for p in family(int(child))]
+        except OSError:
+            pass
+    return out
+
+
+def family_cpu_seconds(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in family(pid))
+
+
+def family_rss_mb(pid: int) -> float:
+    return sum(status_kb(p)["VmRSS"] for p in family(pid))
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, all threads
 
 
 # --- clients -------------------------------------------------------------------------------
-
-class Customer:
-    """One browser tab. Deliberately thinner than tests/chat_client.py (no event log, no
-    condition variable): with 2,000 of them in one loop, client overhead is part of what
-    is measured, so it is kept to a future per awaited event."""
-
-    def __init__(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.session = loop.create_future()
-        self.reply: asyncio.Future | None = None
-        self.handed_off = False
-        self.sio.on("session", self._on_session, namespace=NAMESPACE)
-        self.sio.on("message", self._on_message, namespace=NAMESPACE)
-        self.sio.on("handoff", self._on_handoff, namespace=NAMESPACE)
-
-    def _on_session(self, data=None):
-        if not self.session.done():
-            self.session.set_result(time.perf_counter())
-
-    def _on_message(self, data=None):
-        # The customer's own message comes back too (other tabs see it); the reply is the
-        # first message from anyone else after the send.
-        sender = data.get("sender") if isinstance(data, dict) else None
-        if sender != "customer" and self.reply is not None and not self.reply.done():
-            self.reply.set_result(time.perf_counter())
-
-    def _on_handoff(self, data=None):
-        self.handed_off = True
-
-    async def connect(self, url: str, timeout: float) -> float:
-        t0 = time.perf_counter()
-        await self.sio.connect(url, namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=timeout)
-        return await asyncio.wait_for(asyncio.shield(self.session), timeout) - t0
-
-    async def close(self) -> None:
-        try:
-            await asyncio.wait_for(self.sio.disconnect(), 10)
-        except Exception:
-            pass
-
 
 @dataclass
 class Round:
@@ -213,8 +196,7 @@ class Round:
         return len(self.ack) / self.wall if self.wall else 0.0
 
     def pct(self, key: str, q: float) -> float:
-        values = getattr(self, key)
-        return float(np.percentile(values, q)) * 1000 if values else float("nan")
+        return percentile_ms(getattr(self, key), q)
 
 
 async def converse(c: Customer, rng: random.Random, pool: list[str], deadline: float, r: Round, args,
@@ -228,14 +210,8 @@ async def converse(c: Customer, rng: random.Random, pool: list[str], deadline: f
         text = rng.choice(pool)
         c.reply = loop.create_future()  # before the send: a fast reply must not be missed
         t0 = time.perf_counter()
-        try:
-            ack = await c.sio.call("message", {"text": text, "client_msg_id": uuid.uuid4().hex},
-                                   namespace=NAMESPACE, timeout=args.timeout)
-        except socketio.exceptions.TimeoutError:
-            r.problems["ack timeout"] += 1
-            return
-        except socketio.exceptions.SocketIOError as exc:
-            r.problems[f"send failed: {type(exc).__name__}"] += 1
+        ack, _ = await c.send(text, r.problems, args.timeout)
+        if ack is None:
             return
         t_ack = time.perf_counter()
         if isinstance(ack, dict) and ack.get("error", {}).get("code") == "rate_limited":
@@ -267,19 +243,8 @@ async def converse(c: Customer, rng: random.Random, pool: list[str], deadline: f
 async def one_round(target: str, index: int, urls: list[str], pids: list[int], args, pool: list[str]) -> Round:
     r = Round(target, index, args.clients)
     customers = [Customer() for _ in range(args.clients)]
-    gate = asyncio.Semaphore(args.connect_concurrency)  # a connect storm only measures the listen backlog
-
-    async def connect(i: int, c: Customer) -> Customer | None:
-        async with gate:
-            try:
-                r.connect.append(await c.connect(urls[i % len(urls)], args.timeout))
-                return c
-            except Exception as exc:
-                r.problems[f"connect failed: {type(exc).__name__}"] += 1
-                return None
-
     try:
-        ready = [c for c in await asyncio.gather(*(connect(i, c) for i, c in enumerate(customers))) if c]
+        ready = await connect_all(customers, urls, r.problems, args.timeout, args.connect_concurrency, r.connect)
         rngs = [random.Random(index * 100_000 + i) for i in range(len(ready))]
         cpu0 = [cpu_seconds(p) for p in pids]
         me0, t_start = time.process_time(), time.perf_counter()
@@ -309,6 +274,8 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+MODES = {"sqlite": "1 process on SQLite", "single": "1 process on PostgreSQL",
+         "single-redis": "1 process on PostgreSQL + Redis", "dual": "2 processes on PostgreSQL + Redis"}
 FIGURES = [("acked messages/s", lambda r: r.acked_per_s, "{:.1f}"),
            ("ack latency p50 ms", lambda r: r.pct("ack", 50), "{:.1f}"),
            ("ack latency p99 ms", lambda r: r.pct("ack", 99), "{:.1f}"),
@@ -320,20 +287,23 @@ FIGURES = [("acked messages/s", lambda r: r.acked_per_s, "{:.1f}"),
            ("bench client CPU (cores)", lambda r: r.client_cpu, "{:.2f}")]
 
 
+def print_table(figures, gw: list, ec: list) -> None:
+    print(f"{'':44}{'gateway':>12}{'echo':>12}{'gw/echo':>10}   per-round gateway values")
+    for title, get, fmt in figures:
+        g, e = [get(r) for r in gw], [get(r) for r in ec]
+        ratios = [a / b for a, b in zip(g, e) if b and a == a and b == b]
+        print(f"{title:44}{fmt.format(median(g)):>12}{fmt.format(median(e)):>12}"
+              f"{median(ratios):>9.3g}x   {' '.join(fmt.format(v) for v in g)}")
+
+
 def report(mode: str, gateways: list[Server], echo: Server, rounds: list[Round], args, started: float) -> None:
     gw = [r for r in rounds if r.target == "gateway"]
     ec = [r for r in rounds if r.target == "echo"]
     n = len(gateways)
     print()
-    print(f"== mode {mode}: {n} gateway process{'es' if n > 1 else ''}"
-          f"{' + Redis' if mode != 'single' else ''} vs 1 echo process; {args.clients} clients, {args.duration:.0f} s "
+    print(f"== {MODES[mode]} vs 1 echo process; {args.clients} clients, {args.duration:.0f} s "
           f"rounds, {len(gw)} each, alternating; medians of rounds, ratio = median of per-round gateway/echo")
-    print(f"{'':28}{'gateway':>12}{'echo':>12}{'gw/echo':>10}   per-round gateway values")
-    for title, get, fmt in FIGURES:
-        g, e = [get(r) for r in gw], [get(r) for r in ec]
-        ratios = [a / b for a, b in zip(g, e) if b and a == a and b == b]
-        print(f"{title:28}{fmt.format(median(g)):>12}{fmt.format(median(e)):>12}"
-              f"{median(ratios):>9.3g}x   {' '.join(fmt.format(v) for v in g)}")
+    print_table(FIGURES, gw, ec)
     for label, group in (("gateway", gw), ("echo", ec)):
         problems = sum((r.problems for r in group), Counter())
         handoffs = sum(r.handoffs for r in group)
@@ -352,19 +322,111 @@ def report(mode: str, gateways: list[Server], echo: Server, rounds: list[Round],
     sys.stdout.flush()
 
 
+async def encoder_baseline(n: int) -> dict:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(Path(__file__).with_name("load_burst.py")), "--encoder-baseline", str(n),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent,
+        env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")})
+    out, err = await asyncio.wait_for(proc.communicate(), 600)
+    if proc.returncode:
+        raise RuntimeError(f"encoder baseline failed: {err.decode(errors='replace')[-2000:]}")
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+async def outbox_waiting(urls: list[str]) -> int:
+    total = 0
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        for url in urls:
+            async with http.get(f"{url}/metrics") as r:
+                for line in (await r.text()).splitlines():
+                    if line.startswith("gateway_outbox_waiting "):
+                        total += int(float(line.split()[1]))
+    return total
+
+
+async def drain(urls: list[str], timeout: float) -> float:
+    """Seconds until the gateways' outboxes are empty (bounded): a round's leftover bot work
+    must not run into the next round, nor into the echo's."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if await outbox_waiting(urls) == 0:
+            break
+        await asyncio.sleep(1.0)
+    return time.perf_counter() - start
+
+
+async def burst_rounds(mode: str, gateways: list[Server], echo: Server, args, pool: list[str],
+                       started: float) -> None:
+    pids = [s.proc.pid for s in gateways]
+    urls = [s.url for s in gateways]
+    targets = [("gateway", urls, pids), ("echo", [echo.url], [echo.proc.pid])]
+    await burst_round("gateway", -1, urls, pids, min(20, args.loads[0][0]), 2, pool, args, family_cpu_seconds,
+                      family_rss_mb)
+    await drain(urls, args.reply_timeout)
+    for clients, messages in args.loads:
+        rounds: list[BurstRound] = []
+        for i in range(args.rounds):
+            for target, u, p in (targets if i % 2 == 0 else targets[::-1]):
+                r = await burst_round(target, i, u, p, clients, messages, pool, args, family_cpu_seconds,
+                                      family_rss_mb)
+                rounds.append(r)
+                if target == "gateway":
+                    waited = await drain(urls, args.reply_timeout)
+                    left = await outbox_waiting(urls)
+                    log(f"gateway outbox drained {waited:.0f} s after the round's end"
+                        f"{f'; {left} items still waiting' if left else ''}")
+                log(f"{mode} {clients}x{messages} round {i + 1}/{args.rounds} {target}: {r.acked_per_s:.0f} acked/s, "
+                    f"ack p50/p99 {r.pct('ack', 50):.0f}/{r.pct('ack', 99):.0f} ms, bot p50/p99 "
+                    f"{r.pct('bot', 50):.0f}/{r.pct('bot', 99):.0f} ms, {r.answered_per_s:.1f} answered/s, "
+                    f"server CPU {r.server_cpu:.2f}{', problems ' + str(dict(r.problems)) if r.problems else ''}")
+        baseline = await encoder_baseline(args.encoder_texts)
+        log(f"bare encoders: {baseline['single']:.1f} texts/s one at a time, {baseline['batched']:.1f} batched")
+        burst_report(mode, gateways, clients, messages, rounds, baseline)
+    print(f"mode {mode} took {time.perf_counter() - started:.0f} s")
+
+
+def burst_report(mode: str, gateways: list[Server], clients: int, messages: int, rounds: list[BurstRound],
+                 baseline: dict) -> None:
+    gw = [r for r in rounds if r.target == "gateway"]
+    ec = [r for r in rounds if r.target == "echo"]
+    print()
+    print(f"== {MODES[mode]}: {clients} clients x {messages} messages, {len(gw)} rounds each, alternating with "
+          f"the echo; medians of rounds, ratio = median of per-round gateway/echo")
+    print_table(BURST_FIGURES, gw, ec)
+    answered = median([r.answered_per_s for r in gw])
+    print(f"bot: {answered:.1f} questions answered/s = {answered / baseline['single']:.2f}x the bare encoders one "
+          f"text at a time ({baseline['single']:.1f}/s), {answered / baseline['batched']:.2f}x batched "
+          f"({baseline['batched']:.1f}/s); replies per round {[r.replies for r in gw]}")
+    for label, group in (("gateway", gw), ("echo", ec)):
+        problems = sum((r.problems for r in group), Counter())
+        print(f"{label}: {sum(len(r.ack) for r in group)} of {len(group) * clients * messages} acked `stored`, "
+              f"{sum(r.unanswered for r in group)} questions unanswered at the end, "
+              f"errors: {dict(problems) or 'none'}")
+    for s in gateways:
+        for pid in family(s.proc.pid):
+            m = status_kb(pid)
+            print(f"RSS {s.name} pid {pid}: {m['VmRSS']:.0f} MB now, peak {m['VmHWM']:.0f} MB")
+    sys.stdout.flush()
+
+
 async def run_mode(mode: str, echo: Server, tmp: str, args, pool: list[str]) -> None:
     started = time.perf_counter()
+    sqlite = mode == "sqlite"
     db = f"csgw_bench_{os.getpid()}_{mode}"
-    admin = await asyncpg.connect(database="postgres", **PG)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        await admin.execute(f'CREATE DATABASE "{db}"')
-    finally:
-        await admin.close()
     data_dir = Path(tmp) / mode
     data_dir.mkdir()
+    if sqlite:
+        url = f"sqlite+aiosqlite:///{data_dir}/gateway.db"  # what `make run` uses
+    else:
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+        admin = await asyncpg.connect(database="postgres", **PG)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            await admin.execute(f'CREATE DATABASE "{db}"')
+        finally:
+            await admin.close()
     env = {**os.environ,
-           "GATEWAY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}",
+           "GATEWAY_DATABASE_URL": url,
            "GATEWAY_DATA_DIR": str(data_dir),
            # One key for every process: a visitor token must verify wherever the socket lands.
            "GATEWAY_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
@@ -388,6 +450,9 @@ async def run_mode(mode: str, echo: Server, tmp: str, args, pool: list[str]) -> 
             log(f"{s.name} pid {s.proc.pid} ready after {await wait_ready(s):.0f} s")
         pids = [s.proc.pid for s in gateways]
         urls = [s.url for s in gateways]
+        if args.shape == "burst":
+            await burst_rounds(mode, gateways, echo, args, pool, started)
+            return
         # One unmeasured round each: first queries, first encoder calls, connection pools.
         warm = argparse.Namespace(**{**vars(args), "clients": min(args.clients, 20), "duration": 3.0})
         for target, u, p in (("gateway", urls, pids), ("echo", [echo.url], [echo.proc.pid])):
@@ -405,7 +470,7 @@ async def run_mode(mode: str, echo: Server, tmp: str, args, pool: list[str]) -> 
         report(mode, gateways, echo, rounds, args, started)
     finally:
         await asyncio.gather(*(stop(s) for s in gateways))
-        if not args.keep_db:
+        if not args.keep_db and not sqlite:
             try:
                 admin = await asyncpg.connect(database="postgres", **PG)
                 try:
@@ -422,17 +487,19 @@ async def main(args) -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, task.cancel)  # through the finally blocks: servers stopped
     pool = questions()
+    shape = (f"burst {', '.join(f'{c}x{m}' for c, m in args.loads)}" if args.shape == "burst" else
+             f"closed loop, {args.clients} clients, {args.duration:.0f} s rounds, think {args.think} s")
     print(f"bench/load.py at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; load average at start "
-          f"{Path('/proc/loadavg').read_text().split()[:3]}; {os.cpu_count()} CPUs; {args.clients} clients, "
-          f"{args.duration:.0f} s rounds, {args.rounds} rounds per target, think {args.think} s; "
-          f"{len(pool)} FAQ phrasings (zh + en)")
+          f"{Path('/proc/loadavg').read_text().split()[:3]}; {os.cpu_count()} CPUs; {shape}; "
+          f"{args.rounds} rounds per target; {len(pool)} FAQ phrasings (zh + en)")
     sys.stdout.flush()
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         port = free_port()
         echo = await spawn("echo", [sys.executable, str(ECHO), "--port", str(port)], dict(os.environ), tmp, port)
         try:
             await wait_ready(echo)
-            modes = {"both": ["single", "dual"], "all": ["single", "single-redis", "dual"]}.get(args.mode, [args.mode])
+            modes = {"both": ["single", "dual"], "all": ["single", "single-redis", "dual"],
+                     "issue": ["sqlite", "dual"]}.get(args.mode, [args.mode])
             for mode in modes:
                 try:
                     await run_mode(mode, echo, tmp, args, pool)
@@ -441,6 +508,11 @@ async def main(args) -> None:
                         raise
                     log(f"mode {mode} failed, going on: {exc}")
                     print(f"\n== mode {mode} FAILED: {exc}")
+            if args.restart_rounds:
+                import restart  # seconds from SIGKILL to the next ack, on the same backends
+
+                backend = "sqlite" if modes == ["sqlite"] else "postgresql" if "sqlite" not in modes else "both"
+                await restart.main(argparse.Namespace(rounds=args.restart_rounds, backend=backend))
         finally:
             await stop(echo)
             if args.log_dir:
@@ -454,9 +526,21 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, help="concurrent customers per round (default 200, up to 2000)")
     parser.add_argument("--duration", type=float, help="seconds of questions per round (default 20)")
     parser.add_argument("--rounds", type=int, help="measured rounds per target (default 3)")
-    parser.add_argument("--mode", choices=("single", "single-redis", "dual", "both", "all"), default="single",
-                        help="one gateway; one with GATEWAY_REDIS_URL set (the Redis manager's own cost); two "
-                             "behind Redis; both = single then dual; all = the three (default single)")
+    parser.add_argument("--shape", choices=("burst", "closed"), default="burst",
+                        help="burst: each client sends its messages back to back, waiting for acks only "
+                             "(--loads); closed: ask, wait for the reply, ask again, for --duration (default burst)")
+    parser.add_argument("--loads", default="500x10,2000x5",
+                        help="burst loads, CLIENTSxMESSAGES,... (default %(default)s)")
+    parser.add_argument("--reply-timeout", type=float, default=300.0,
+                        help="burst: how long after the last ack to wait for the bot's last replies")
+    parser.add_argument("--restart-rounds", type=int, default=3,
+                        help="burst: SIGKILL-and-restart rounds at the end (bench/restart.py); 0 = none")
+    parser.add_argument("--encoder-texts", type=int, default=512, help="burst: texts for the bare-encoder baseline")
+    parser.add_argument("--mode", choices=(*MODES, "both", "all", "issue"), default=None,
+                        help="sqlite: one gateway on SQLite (the embedded default); single: one on PostgreSQL; "
+                             "single-redis: one with GATEWAY_REDIS_URL set; dual: two on PostgreSQL behind "
+                             "Redis; both = single, dual; all = single, single-redis, dual; issue = sqlite, dual "
+                             "(default issue for burst, single for closed)")
     parser.add_argument("--log-dir", help="copy the servers' logs here at the end")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds before each question (uniform 0..2x); 0 = as fast as replies come")
@@ -465,6 +549,10 @@ if __name__ == "__main__":
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--keep-db", action="store_true", help="leave the run's PostgreSQL database behind")
     ns = parser.parse_args()
+    ns.mode = ns.mode or ("issue" if ns.shape == "burst" else "single")
+    if ns.shape == "closed":
+        ns.restart_rounds = 0
+    ns.loads = [tuple(int(x) for x in load.split("x")) for load in ns.loads.split(",")]
     ns.clients = ns.clients or (50 if ns.quick else 200)
     ns.duration = ns.duration or (8.0 if ns.quick else 20.0)
     ns.rounds = ns.rounds or (2 if ns.quick else 3)
