@@ -243,13 +243,10 @@ class MemoryChatStore:
             self._uow.checks.append(unchanged_since(first))
         return bumped
 
-    async def customer_wrote(self, conversation_id: str, at: datetime) -> None:
-        await asyncio.sleep(0)
-        self._t.last_message_at[conversation_id] = at
-
     async def customers_wrote(self, conversation_ids: set[str], at: datetime) -> None:
+        await asyncio.sleep(0)
         for conversation_id in conversation_ids:
-            await self.customer_wrote(conversation_id, at)
+            self._t.last_message_at[conversation_id] = at
 
     async def latest_for_chats(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], ConversationRecord]:
         found = {chat: await self.latest_for_chat(*chat) for chat in chats}

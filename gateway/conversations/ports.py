@@ -107,8 +107,6 @@ class ChatStore(Protocol):
     async def touch(self, conversation: ConversationRecord, at: datetime) -> ConversationRecord:
         """Moves the version on, for a write that depends on the status read (a bot reply)."""
 
-    async def customer_wrote(self, conversation_id: str, at: datetime) -> None: ...
-
     async def customers_wrote(self, conversation_ids: set[str], at: datetime) -> None: ...
 
 

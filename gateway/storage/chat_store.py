@@ -163,12 +163,8 @@ class SqlChatStore:
         return dataclasses.replace(conversation, version=conversation.version + 1,
                                    **{k: v for k, v in columns.items() if k in RECORD_FIELDS})
 
-    async def customer_wrote(self, conversation_id: str, at: datetime) -> None:
-        # Not a version bump: a customer's message never races a status decision.
-        await self.session.execute(update(Conversation).where(Conversation.id == conversation_id)
-                                   .values(last_message_at=at).execution_options(synchronize_session=False))
-
     async def customers_wrote(self, conversation_ids: set[str], at: datetime) -> None:
+        # Not a version bump: a customer's message never races a status decision.
         if conversation_ids:
             await self.session.execute(update(Conversation).where(Conversation.id.in_(sorted(conversation_ids)))
                                        .values(last_message_at=at).execution_options(synchronize_session=False))

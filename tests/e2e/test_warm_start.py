@@ -47,6 +47,15 @@ async def count(live, sender: str) -> int:
         return (await s.execute(select(func.count()).select_from(Message).where(Message.sender == sender))).scalar_one()
 
 
+async def until(check, tries: int = 200) -> bool:
+    """Whether `check()` came true within a bounded number of looks, 50 ms apart."""
+    for _ in range(tries):
+        if await check():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def outbox_waiting(live) -> float:
     async with aiohttp.ClientSession() as http, http.get(live.url + "/metrics") as r:
         body = await r.text()
@@ -79,11 +88,11 @@ async def test_chat_is_taken_while_the_bot_warms_and_answered_once_it_is_ready(d
         status, body = await readiness(live)
         assert status == 200 and body["checks"]["bot"] == "ok"
         assert await count(live, "bot") == 3  # each waiting message answered once
-        for _ in range(100):  # the replies' deliveries are marked done just after they are sent
-            if await outbox_waiting(live) == 0:
-                break
-            await asyncio.sleep(0.05)
-        assert await outbox_waiting(live) == 0
+        # The replies' deliveries are marked done just after they are sent.
+        async def drained() -> bool:
+            return await outbox_waiting(live) == 0
+
+        assert await until(drained), "the outbox did not drain"
     finally:
         gate.set()
         for customer in customers:
@@ -108,11 +117,7 @@ async def test_a_turn_that_waited_long_goes_back_to_the_outbox_and_is_retried(sq
                 item = (await s.execute(select(OutboxItem).where(OutboxItem.kind == "bot_turn"))).scalar_one()
             return item.attempts >= 1 and item.done_at is None and "warming" in (item.last_error or "")
 
-        for _ in range(200):
-            if await turn_given_back():
-                break
-            await asyncio.sleep(0.05)
-        assert await turn_given_back(), "the waiting turn was not handed back to the outbox"
+        assert await until(turn_given_back), "the waiting turn was not handed back to the outbox"
         gate.set()
         reply = await customer.wait_for("message", lambda m: m["sender"] == "bot", timeout=60)
         assert reply["text"]
