@@ -74,7 +74,7 @@ async def test_a_cancelled_waiter_loses_no_turn():
     after = asyncio.create_task(hold(gate, log, "after"))
     await asyncio.sleep(0)
     gone.cancel()
-    let_go.set()  # released while the cancelled waiter may still be in line
+    let_go.set()  # the cancelled waiter leaves the line first; the next test releases before it can
     await asyncio.gather(first, after)
     with pytest.raises(asyncio.CancelledError):
         await gone
