@@ -87,9 +87,12 @@ async def test_metrics_count_a_real_web_chat_conversation(server):
         await customer.close()
 
 
-async def test_sla_breaches_are_counted_and_each_gateway_counts_its_own(sqlite_url, tmp_path, encoders, server):
-    sla1 = await start_server(make_settings(sqlite_url, tmp_path, gateway_first_response_sla_seconds=1,
-                                            gateway_sla_sweep_seconds=0.1), encoders)
+async def test_sla_breaches_are_counted_and_each_gateway_counts_its_own(tmp_path, encoders, server):
+    # A database of its own: on a shared one, `server`'s sweeper could stamp the breach first.
+    (tmp_path / "sla").mkdir()
+    sla1 = await start_server(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'sla' / 'gateway.db'}", tmp_path / "sla",
+                                            gateway_first_response_sla_seconds=1, gateway_sla_sweep_seconds=0.1),
+                              encoders)
     customer = await ChatClient().connect(sla1.url)
     try:
         await customer.send("I want to talk to a human", "c-1")
