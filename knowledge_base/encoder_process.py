@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -28,8 +29,10 @@ from knowledge_base.encoders import Encoder
 log = logging.getLogger(__name__)
 
 NICENESS = 10
+TRIM_EVERY_SECONDS = 1.0
 
 _loaded: dict[str, Encoder] = {}  # in the child
+_trimmed_at = 0.0
 
 
 def _child_start(encoders: list[Encoder], niceness: int, parent: int) -> None:
@@ -55,7 +58,23 @@ def _child_warm() -> dict[str, int]:
 
 def _child_encode(name: str, texts: list[str], query: bool) -> np.ndarray:
     encoder = _loaded[name]
-    return encoder.encode_queries(texts) if query else encoder.encode_passages(texts)
+    vectors = encoder.encode_queries(texts) if query else encoder.encode_passages(texts)
+    _trim_now_and_then()
+    return vectors
+
+
+def _trim_now_and_then() -> None:
+    """Batches of every size leave glibc holding freed memory it never gives back: measured,
+    MiniLM's process grew 504 -> 923 MB over 60 batches of 1-64 texts, and stayed at ~550 MB
+    with a trim after each. A trim costs some milliseconds, so at most one a second."""
+    global _trimmed_at
+    now = time.monotonic()
+    if now - _trimmed_at >= TRIM_EVERY_SECONDS:
+        _trimmed_at = now
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 class EncoderProcess:
