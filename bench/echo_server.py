@@ -72,4 +72,7 @@ if __name__ == "__main__":
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     ns = parser.parse_args()
-    web.run_app(build(), host=ns.host, port=ns.port, print=None, access_log=None)
+    import uvloop
+
+    # The loop the gateway serves on (gateway/cli.py), so the ratio compares servers, not loops.
+    web.run_app(build(), host=ns.host, port=ns.port, print=None, access_log=None, loop=uvloop.new_event_loop())

@@ -362,7 +362,7 @@ async def burst_rounds(mode: str, gateways: list[Server], echo: Server, args, po
     targets = [("gateway", urls, pids), ("echo", [echo.url], [echo.proc.pid])]
     await burst_round("gateway", -1, urls, pids, min(20, args.loads[0][0]), 2, pool, args, family_cpu_seconds,
                       family_rss_mb)
-    await drain(urls, args.reply_timeout)
+    await drain(urls, args.drain_timeout)
     for clients, messages in args.loads:
         rounds: list[BurstRound] = []
         for i in range(args.rounds):
@@ -371,7 +371,7 @@ async def burst_rounds(mode: str, gateways: list[Server], echo: Server, args, po
                                       family_rss_mb)
                 rounds.append(r)
                 if target == "gateway":
-                    waited = await drain(urls, args.reply_timeout)
+                    waited = await drain(urls, args.drain_timeout)
                     left = await outbox_waiting(urls)
                     log(f"gateway outbox drained {waited:.0f} s after the round's end"
                         f"{f'; {left} items still waiting' if left else ''}")
@@ -533,6 +533,9 @@ if __name__ == "__main__":
                         help="burst loads, CLIENTSxMESSAGES,... (default %(default)s)")
     parser.add_argument("--reply-timeout", type=float, default=300.0,
                         help="burst: how long after the last ack to wait for the bot's last replies")
+    parser.add_argument("--drain-timeout", type=float, default=600.0,
+                        help="burst: how long after a gateway round to wait for its outbox to empty, so that "
+                             "no bot work runs into the next round (default %(default)s)")
     parser.add_argument("--restart-rounds", type=int, default=3,
                         help="burst: SIGKILL-and-restart rounds at the end (bench/restart.py); 0 = none")
     parser.add_argument("--encoder-texts", type=int, default=512, help="burst: texts for the bare-encoder baseline")
@@ -558,8 +561,11 @@ if __name__ == "__main__":
     ns.rounds = ns.rounds or (2 if ns.quick else 3)
     if not 1 <= ns.clients <= 2000 or ns.duration <= 0:
         parser.error("--clients must be 1..2000 and --duration positive")
+    import uvloop
+
     try:
-        asyncio.run(main(ns))
+        # The clients on uvloop too: a generator that saturates first would measure itself.
+        uvloop.run(main(ns))
     except (KeyboardInterrupt, asyncio.CancelledError):  # SIGINT, or SIGTERM/SIGHUP via task.cancel
         log("interrupted; servers stopped")
         sys.exit(130)
