@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from gateway.bus import MessageBus
 from gateway.conversations.events import CustomerMessageStored
 from gateway.conversations.model import Status
+from gateway.conversations.ports import only_reading
 from gateway.storage.tables import Conversation, OutboxItem
 from handoff.events import SlaBreach
 from handoff.policy import CHANNEL_CODES, PRIORITY
@@ -84,11 +85,12 @@ class GatewayMetrics:
 
     # -- exposition ------------------------------------------------------------------------
     async def scrape(self, uow_factory) -> bytes:
-        async with uow_factory() as uow:
-            waiting = (await uow.session.execute(
-                select(func.count()).select_from(Conversation).where(Conversation.status == Status.QUEUED))).scalar_one()
-            undone = (await uow.session.execute(
-                select(func.count()).select_from(OutboxItem).where(OutboxItem.done_at.is_(None)))).scalar_one()
+        with only_reading():
+            async with uow_factory() as uow:
+                waiting = (await uow.session.execute(select(func.count()).select_from(Conversation).where(
+                    Conversation.status == Status.QUEUED))).scalar_one()
+                undone = (await uow.session.execute(select(func.count()).select_from(OutboxItem).where(
+                    OutboxItem.done_at.is_(None)))).scalar_one()
         self.queue_length.set(waiting)
         self.outbox_waiting.set(undone)
         return generate_latest(self.registry)

@@ -5,6 +5,7 @@ import logging
 from typing import Callable
 
 from gateway.conversations.channel_port import ChannelRegistry
+from gateway.conversations.ports import only_reading
 from gateway.clock import Clock, utcnow
 from handoff.events import QueueChanged
 from handoff.ports import DeskUnitOfWork
@@ -25,10 +26,11 @@ class QueuePositionNotifier:
         self._calendar = calendar
 
     async def __call__(self, event: QueueChanged) -> None:
-        async with self._uow() as uow:
-            queue = await uow.desk.waiting()
-            agents = len(await uow.desk.agents_online())
-            typical = await uow.desk.typical_handle_seconds()
+        with only_reading():
+            async with self._uow() as uow:
+                queue = await uow.desk.waiting()
+                agents = len(await uow.desk.agents_online())
+                typical = await uow.desk.typical_handle_seconds()
         now, hours = self._clock(), self._calendar().hours
         for position, conversation in enumerate(queue, start=1):
             status = describe(position, agents, typical, hours, now)

@@ -7,6 +7,7 @@ runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -182,6 +183,18 @@ PipelineUnitOfWorkFactory = Callable[[], PipelineUnitOfWork]
 # Set while a customer waits for the ack of a message: a store that makes units of work take
 # turns (SQLite's one writer) lets these go first, so nothing the bot writes delays an ack.
 ack_path: ContextVar[bool] = ContextVar("ack_path", default=False)
+# Set around a unit of work that only reads (a queue redraw, a report): such a store lets it
+# read beside the writer instead of waiting its turn, and refuses to commit it.
+reading: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextmanager
+def only_reading():
+    token = reading.set(True)
+    try:
+        yield
+    finally:
+        reading.reset(token)
 
 
 class ChannelUpdateLog(Protocol):

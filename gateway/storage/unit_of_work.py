@@ -6,7 +6,7 @@ from typing import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from gateway.conversations.ports import ack_path
+from gateway.conversations.ports import ack_path, reading
 from gateway.storage.audit_log import SqlAuditLog
 from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.channel_repository import ChannelRepository
@@ -32,7 +32,9 @@ class UnitOfWork:
         self._on_outbox_commit = on_outbox_commit
 
     async def __aenter__(self) -> "UnitOfWork":
-        self._gate = getattr(self._session_factory, "gate", None)
+        # SQLite in WAL mode reads beside its one writer: a reader need not take a turn.
+        self._reading = reading.get()
+        self._gate = None if self._reading else getattr(self._session_factory, "gate", None)
         if self._gate is not None:
             await self._gate.acquire(urgent=ack_path.get())
         try:
@@ -78,6 +80,8 @@ class UnitOfWork:
                     self._gate.release()
 
     async def commit(self) -> None:
+        if self._reading:
+            raise RuntimeError("a unit of work opened for reading only cannot commit")
         async with conflicts_as_domain_errors():
             await self.outbox.flush()
             await self.session.commit()

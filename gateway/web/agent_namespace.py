@@ -18,6 +18,7 @@ from gateway.socket_acks import error, validation_error
 from gateway.clock import Clock
 from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
 from gateway.conversations.model import ConcurrentUpdate, Status
+from gateway.conversations.ports import only_reading
 from gateway.privacy.staff_view import ConsoleView
 from gateway.web.services import StaffUnitOfWorkFactory
 from handoff.accounts import Accounts
@@ -205,8 +206,9 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     # -- what agents hear -----------------------------------------------------------------
     async def _queue_changed(self, event: QueueChanged) -> None:
-        async with self._uow() as uow:
-            rows = self._view.rows(await uow.console.queue_rows(self._clock()))
+        with only_reading():
+            async with self._uow() as uow:
+                rows = self._view.rows(await uow.console.queue_rows(self._clock()))
         await self.emit("queue", {"conversations": rows, "why": event.why}, room="staff")
 
     async def _assigned(self, event: ConversationAssigned) -> None:

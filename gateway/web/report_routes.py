@@ -9,6 +9,7 @@ import math
 
 from aiohttp import web
 
+from gateway.conversations.ports import only_reading
 from gateway.web.auth import SUPERVISORS, require
 from gateway.json_api.errors import ApiError
 from gateway.web.services import WebServices
@@ -32,8 +33,9 @@ async def _report(request: web.Request) -> dict:
         period = reports.Period.parse(request.query.get("from"), request.query.get("to"), now.date())
     except reports.PeriodError as exc:
         raise ApiError(422, str(exc)) from None
-    async with services.uow() as uow:
-        report = await reports.build_report(uow.reports, period, now, services.calendar.current().hours)
+    with only_reading():
+        async with services.uow() as uow:
+            report = await reports.build_report(uow.reports, period, now, services.calendar.current().hours)
     report["targets"]["sla_seconds"] = services.first_response_sla_seconds
     return report
 
