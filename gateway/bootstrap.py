@@ -51,7 +51,7 @@ from handoff.desk import Desk
 from handoff.errors import HandoffRefused
 from handoff.guard_model import GuardModel
 from handoff.pipeline_handoffs import PipelineHandoffs
-from handoff.events import QueueChanged
+from handoff.events import QUEUE_REDRAW_SECONDS, QueueChanged
 from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
@@ -221,7 +221,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                          calendar=calendar.current)
     days = settings.gateway_retention_days
     retention = RetentionSweeper(uow, clock, days) if days is not None else None
-    bus.subscribe(QueueChanged, QueuePositionNotifier(uow, registry, clock, calendar.current))
+    bus.subscribe_latest(QueueChanged, QueuePositionNotifier(uow, registry, clock, calendar.current),
+                         every=QUEUE_REDRAW_SECONDS)
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
 
     async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:
@@ -306,6 +307,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+        await bus.drain()
         if leases is not None:
             await leases.stop()
         for encoder in knowledge.search.encoders.values():

@@ -12,6 +12,12 @@ class QueueChanged:
     why: str
 
 
+# What listens to QueueChanged redraws the whole queue (the consoles' list, each waiting
+# customer's place): while hand-offs keep coming it does so at most this often, so a burst of
+# N costs a few redraws a second rather than N of them, each of N rows.
+QUEUE_REDRAW_SECONDS = 0.5
+
+
 @dataclass(frozen=True)
 class ConversationAssigned:
     conversation_id: str
