@@ -51,7 +51,7 @@ from handoff.desk import Desk
 from handoff.errors import HandoffRefused
 from handoff.guard_model import GuardModel
 from handoff.pipeline_handoffs import PipelineHandoffs
-from handoff.events import QUEUE_REDRAW_SECONDS, QueueChanged
+from handoff.events import QUEUE_REDRAW_SHARE, QueueChanged
 from handoff.sla import SlaSweeper
 from knowledge_base.encoders import Encoder
 from knowledge_base.service import KnowledgeBase
@@ -222,7 +222,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     days = settings.gateway_retention_days
     retention = RetentionSweeper(uow, clock, days) if days is not None else None
     bus.subscribe_latest(QueueChanged, QueuePositionNotifier(uow, registry, clock, calendar.current),
-                         every=QUEUE_REDRAW_SECONDS)
+                         share=QUEUE_REDRAW_SHARE)
     tokens = VisitorTokens(settings.secret_key(), settings.gateway_visitor_token_ttl_seconds)
 
     async def record_csat(conversation_id: str, score: int, comment: str | None) -> None:

@@ -23,13 +23,14 @@ class MessageBus:
     def subscribe(self, event_type: type, handler: Handler) -> None:
         self._handlers[event_type].append(handler)
 
-    def subscribe_latest(self, event_type: type, handler: Handler, every: float = 0.0) -> None:
+    def subscribe_latest(self, event_type: type, handler: Handler, share: float = 0.2) -> None:
         """For a handler that redraws current state (the whole queue) rather than acting on
-        what happened: it runs in a task of its own, at once for an event on its own, and at
-        most once every `every` seconds while events keep coming, each time with the latest.
-        A burst of N hand-offs then redraws a queue of N a few times a second rather than
-        N times, and no publisher waits on it."""
-        self._handlers[event_type].append(_Latest(handler, self._redrawing, every))
+        what happened: it runs in a task of its own, each time with the latest event, and
+        takes at most `share` of the time: after a run of t seconds the next waits t/share - t.
+        A redraw of a short queue is milliseconds, so a change shows at once; a burst of N
+        hand-offs redraws a queue of N a few times a second rather than N times; and no
+        publisher waits on it."""
+        self._handlers[event_type].append(_Latest(handler, self._redrawing, share))
 
     async def drain(self) -> None:
         """Wait for redraws under way; for shutdown, before the database goes."""
@@ -45,11 +46,11 @@ class MessageBus:
 
 
 class _Latest:
-    def __init__(self, handler: Handler, tasks: set[asyncio.Task], every: float):
+    def __init__(self, handler: Handler, tasks: set[asyncio.Task], share: float):
         self._handler = handler
         self._tasks = tasks
-        self._every = every
-        self._last = float("-inf")
+        self._rest = 1 / share - 1  # seconds of rest per second of running
+        self._free_at = 0.0
         self._next: Any = None
         self._task: asyncio.Task | None = None
 
@@ -63,15 +64,17 @@ class _Latest:
         loop = asyncio.get_running_loop()
         try:
             while self._next is not None:
-                wait = self._last + self._every - loop.time()
-                if wait > 0:  # too soon after the last run: what comes meanwhile folds into the next
-                    await asyncio.sleep(wait)
+                rest = self._free_at - loop.time()
+                if rest > 0:  # what comes meanwhile folds into the next run
+                    await asyncio.sleep(rest)
                 event, self._next = self._next, None
-                self._last = loop.time()
+                began = loop.time()
                 try:
                     await self._handler(event)
                 except Exception:
                     log.exception("event handler failed", extra={"event": type(event).__name__})
+                ended = loop.time()
+                self._free_at = ended + (ended - began) * self._rest
         finally:
             self._tasks.discard(self._task)
             self._task = None

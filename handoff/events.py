@@ -13,9 +13,10 @@ class QueueChanged:
 
 
 # What listens to QueueChanged redraws the whole queue (the consoles' list, each waiting
-# customer's place): while hand-offs keep coming it does so at most this often, so a burst of
-# N costs a few redraws a second rather than N of them, each of N rows.
-QUEUE_REDRAW_SECONDS = 0.5
+# customer's place): it takes at most this share of the time, resting four times as long as a
+# redraw took, so a short queue's change shows at once and a burst of N hand-offs costs a few
+# redraws a second rather than N of them, each of N rows.
+QUEUE_REDRAW_SHARE = 0.2
 
 
 @dataclass(frozen=True)

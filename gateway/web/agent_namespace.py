@@ -28,7 +28,7 @@ from gateway.web.agent_actions import NEEDS_CONFIRMATION, ReplyFields, TextField
 from gateway.web.auth import COOKIE
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
-from handoff.events import (QUEUE_REDRAW_SECONDS, ComplaintClockBreached, ConversationAssigned, NobodyOnline,
+from handoff.events import (QUEUE_REDRAW_SHARE, ComplaintClockBreached, ConversationAssigned, NobodyOnline,
                             QueueChanged, SlaBreach, SlaWarning, StaffMessage)
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         self._accounts, self._desk, self._uow, self._clock = accounts, desk, uow, clock
         self._channels = channels
         self._view = ConsoleView(mask_pii)
-        bus.subscribe_latest(QueueChanged, self._queue_changed, every=QUEUE_REDRAW_SECONDS)
+        bus.subscribe_latest(QueueChanged, self._queue_changed, share=QUEUE_REDRAW_SHARE)
         bus.subscribe(ConversationAssigned, self._assigned)
         bus.subscribe(StaffMessage, self._staff_message)
         bus.subscribe(CustomerMessageStored, self._customer_message)

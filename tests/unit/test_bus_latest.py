@@ -65,16 +65,31 @@ async def test_a_failing_redraw_is_logged_and_the_next_event_runs(caplog):
     assert runs == ["first", "second"]
 
 
-async def test_while_events_keep_coming_redraws_are_spaced():
-    bus, redraw = MessageBus(), SlowRedraw()
-    redraw.release.set()
-    bus.subscribe_latest(QueueChanged, redraw, every=0.2)
+async def test_a_redraw_takes_at_most_its_share_of_the_time():
+    bus, runs = MessageBus(), []
+
+    async def redraw(event):  # a long queue: 50 ms a redraw
+        runs.append(event.why)
+        await asyncio.sleep(0.05)
+
+    bus.subscribe_latest(QueueChanged, redraw, share=0.2)  # then 200 ms of rest
     loop = asyncio.get_running_loop()
     began = loop.time()
-    for n in range(30):  # a hand-off every 20 ms for 0.6 s
+    for n in range(50):  # a hand-off every 20 ms for a second
         await bus.publish(QueueChanged(str(n)))
         await asyncio.sleep(0.02)
     await bus.drain()
-    assert redraw.seen[0] == "0" and redraw.seen[-1] == "29"  # the first at once, the last never lost
-    assert 3 <= len(redraw.seen) <= 6, redraw.seen  # ~0.6 s / 0.2 s, not 30
-    assert loop.time() - began < 1.5
+    assert runs[0] == "0" and runs[-1] == "49"  # the first at once, the last never lost
+    assert 3 <= len(runs) <= 6, runs  # one per 250 ms, not 50
+    assert loop.time() - began < 1.8
+
+
+async def test_quick_redraws_close_together_each_run_at_once():
+    bus, redraw = MessageBus(), SlowRedraw()
+    redraw.release.set()
+    bus.subscribe_latest(QueueChanged, redraw, share=0.001)  # any rest would be plain to see
+    for why in ("claimed", "hand-off", "claimed"):
+        await bus.publish(QueueChanged(why))
+        async with asyncio.timeout(1):
+            await bus.drain()
+    assert redraw.seen == ["claimed", "hand-off", "claimed"]
