@@ -28,7 +28,7 @@ import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clients import percentile_ms  # noqa: E402
-from load import CLI, free_port, log, spawn, stop, wait_ready  # noqa: E402
+from load import CLI, free_port, log, run_cli, spawn, stop, wait_ready  # noqa: E402
 
 AGENTS = 3
 PASSWORD = "bench password 1"
@@ -70,21 +70,14 @@ async def login(url: str, name: str) -> str:
             return (await r.json())["token"]
 
 
-async def cli(env: dict, cwd: Path, *args: str, stdin: str = "") -> None:
-    proc = await asyncio.create_subprocess_exec(str(CLI), *args, cwd=cwd, env=env, stdin=asyncio.subprocess.PIPE,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    _, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 180)
-    if proc.returncode:
-        raise RuntimeError(f"cs-gateway {' '.join(args)} failed: {err.decode(errors='replace')[-2000:]}")
-
-
 async def one_round(label: str, argv: list[str], env: dict, tmp: Path, visitors: int, timeout: float) -> dict:
     data = tmp / f"{label}-{uuid.uuid4().hex[:6]}"
     data.mkdir()
     env = {**env, "GATEWAY_DATA_DIR": str(data), "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{data}/gateway.db"}
-    await cli(env, data, "db", "upgrade")
+    await run_cli(env, str(data), "db", "upgrade")
     for n in range(AGENTS):
-        await cli(env, data, "user", "add", f"agent{n}", "--role", "agent", "--password-stdin", stdin=PASSWORD + "\n")
+        await run_cli(env, str(data), "user", "add", f"agent{n}", "--role", "agent", "--password-stdin",
+                      stdin=PASSWORD + "\n")
     port = free_port()
     server = await spawn(label, [*argv, "--port", str(port)], env, str(data), port)
     try:

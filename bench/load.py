@@ -131,11 +131,12 @@ async def stop(server: Server) -> None:
             await server.proc.wait()
 
 
-async def run_cli(env: dict, cwd: str, *args: str) -> None:
-    proc = await asyncio.create_subprocess_exec(str(CLI), *args, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent)
+async def run_cli(env: dict, cwd: str, *args: str, stdin: str | None = None) -> None:
+    proc = await asyncio.create_subprocess_exec(str(CLI), *args, cwd=cwd, env=env, stdin=asyncio.subprocess.PIPE,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                preexec_fn=_die_with_parent)
     try:
-        _, err = await asyncio.wait_for(proc.communicate(), 180)
+        _, err = await asyncio.wait_for(proc.communicate(stdin.encode() if stdin else None), 180)
     except BaseException:
         proc.kill()
         await proc.wait()
