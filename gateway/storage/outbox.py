@@ -37,7 +37,8 @@ class OutboxRepository:
         self.added += 1
 
     async def due(
-        self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset()
+        self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset(),
+        only_conversations: frozenset[str] | None = None,
     ) -> list[QueuedCommand]:
         """Undone items that may run now, in commit order.
 
@@ -59,9 +60,12 @@ class OutboxRepository:
             conditions.append(
                 OutboxItem.conversation_id.is_(None) | OutboxItem.conversation_id.not_in(skip_conversations)
             )
-        stmt = select(OutboxItem).where(and_(*conditions)).order_by(OutboxItem.id).limit(limit)
-        return [QueuedCommand(i.id, i.kind, i.payload, i.conversation_id)
-                for i in (await self.session.execute(stmt)).scalars().all()]
+        if only_conversations is not None:
+            conditions.append(OutboxItem.conversation_id.in_(only_conversations))
+        # Columns, not ORM objects: a poll reads up to `limit` rows, many times a second in a burst.
+        stmt = (select(OutboxItem.id, OutboxItem.kind, OutboxItem.payload, OutboxItem.conversation_id)
+                .where(and_(*conditions)).order_by(OutboxItem.id).limit(limit))
+        return [QueuedCommand(*row) for row in await self.session.execute(stmt)]
 
     async def waiting(self, item_ids: list[int], now: datetime) -> dict[int, bool]:
         """For each undone item among these: whether it may run now (False = its retry is later)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.tables.base import Base, BigId, Timestamp
@@ -100,7 +100,12 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "done_at", "available_at"),)
+    # Over undone items only: the worker's poll reads them in id order, and per conversation.
+    __table_args__ = (
+        Index("ix_outbox_undone", "id", sqlite_where=text("done_at IS NULL"), postgresql_where=text("done_at IS NULL")),
+        Index("ix_outbox_undone_lane", "conversation_id", "id", sqlite_where=text("done_at IS NULL"),
+              postgresql_where=text("done_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))
