@@ -23,7 +23,8 @@ from gateway.client_address import ClientAddress, parse_proxies
 from gateway.clock import Clock, utcnow
 from gateway.config import Settings
 from gateway.conversations.bot_turn import BotTurn
-from gateway.conversations.commands import DeliverMessage, RequestCsat, RunBotTurn, SendHandoffStatus, outbox_handlers
+from gateway.conversations.commands import (DeliverMessage, RequestCsat, RunBotTurn, SendHandoffStatus, decode,
+                                             outbox_handlers)
 from gateway.conversations.delivery import Delivery
 from gateway.conversations.events import BotTyping
 from gateway.conversations.intake import Intake
@@ -132,6 +133,7 @@ class Pipeline:
     bot_turn: BotTurn
     delivery: Delivery
     handlers: dict  # outbox kind -> handler, for the worker
+    superseded: dict  # outbox kind -> which of a lane's run of that kind need not run, for the worker
 
 
 def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus, responder: Responder,
@@ -157,9 +159,12 @@ def wire_pipeline(uow, channels: ChannelRegistry, clock: Clock, bus: MessageBus,
                 raise BotWarming("the bot is still warming up") from None
         await bot_turn.run(command)
 
+    async def superseded_turns(payloads: list[dict]) -> set[int]:
+        return await bot_turn.superseded([decode(RunBotTurn, p) for p in payloads])
+
     handlers = outbox_handlers({RunBotTurn: run_bot_turn, DeliverMessage: delivery.message,
                                 SendHandoffStatus: delivery.handoff, RequestCsat: delivery.csat_request})
-    return Pipeline(intake, bot_turn, delivery, handlers)
+    return Pipeline(intake, bot_turn, delivery, handlers, {RunBotTurn.KIND: superseded_turns})
 
 
 def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | None = None,
@@ -208,7 +213,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake
-    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases)
+    worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases,
+                          superseded=pipeline.superseded)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
                         idle=timedelta(minutes=settings.gateway_session_idle_minutes))
     addresses = ClientAddress(parse_proxies(settings.gateway_trusted_proxies))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from bot.responder import Responder
 from gateway import texts
@@ -19,6 +20,17 @@ from gateway.conversations.ports import HandoffPort, PipelineUnitOfWorkFactory, 
 from gateway.logs import conversation_context
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Turn:
+    conversation_id: str
+    channel: str
+    chat_id: str
+    text: str  # the customer's words it answers, together
+    language: str
+    history: list  # the conversation as it stood at the message
+    answers: list[int]  # the customer messages it answers
 
 
 class BotTurn:
@@ -34,36 +46,17 @@ class BotTurn:
 
     async def run(self, command: RunBotTurn) -> None:
         message_id = command.message_id
-        async with self._uow() as uow:
-            message = await uow.chats.message(message_id)
-            if message is None:
-                return
-            conversation = await uow.chats.conversation(message.conversation_id)
-            if conversation.status != Status.BOT or await uow.chats.bot_replied_to(message_id):
-                return  # a person owns it now, or this turn already ran
-            everything = await uow.chats.history(conversation.id)
-            if typed(message) and any(m.id > message_id and m.sender == Sender.CUSTOMER and typed(m)
-                                      for m in everything):
-                # The customer wrote on before the bot got to this: the turn of their newest
-                # words answers them all at once, as a person reading the chat would.
-                log.info("answered together with the customer's next message", extra={"message_id": message_id})
-                return
-            # The conversation as it stood at this message: a turn that runs late does not read
-            # what the customer sent after it.
-            history = [m for m in everything if m.id <= message_id]
-            together = unanswered_run(history) if typed(message) else [message]
-            conversation_id, text = conversation.id, "\n".join(m.text for m in together)
-            language = texts.customer_language(history, text)
-            channel, chat_id = conversation.channel, conversation.external_chat_id
-
-        with conversation_context(conversation_id):
-            await self._bus.publish(BotTyping(channel, chat_id))  # best effort: the bus isolates a failure
+        turn = await self._read(message_id)
+        if turn is None:
+            return
+        with conversation_context(turn.conversation_id):
+            await self._bus.publish(BotTyping(turn.channel, turn.chat_id))  # best effort: the bus isolates a failure
             started = time.perf_counter()
-            reply = await self._responder.respond(text, history)
+            reply = await self._responder.respond(turn.text, turn.history)
             if self._metrics is not None:
                 self._metrics.decision_took(time.perf_counter() - started)
             try:
-                await self._record(message_id, text, reply, language, [m.id for m in together])
+                await self._record(message_id, turn.text, reply, turn.language, turn.answers)
             except StoreConflict:
                 log.info("bot turn already recorded by another run", extra={"message_id": message_id})
             except ConcurrentUpdate:
@@ -71,6 +64,48 @@ class BotTurn:
                 # the reply would come after them, so it is dropped, and the turn is done.
                 log.info("conversation changed during the bot turn; reply dropped",
                          extra={"message_id": message_id})
+
+    async def _read(self, message_id: int) -> _Turn | None:
+        """What the turn answers, or None when it has nothing to do. Through the database's
+        gate like any writer, though it only reads: that gate is what holds the bot back while
+        customers' messages wait for their acks."""
+        async with self._uow() as uow:
+            message = await uow.chats.message(message_id)
+            if message is None:
+                return None
+            conversation = await uow.chats.conversation(message.conversation_id)
+            if conversation.status != Status.BOT or await uow.chats.bot_replied_to(message_id):
+                return None  # a person owns it now, or this turn already ran
+            everything = await uow.chats.history(conversation.id)
+        if typed(message) and any(m.id > message_id and m.sender == Sender.CUSTOMER and typed(m) for m in everything):
+            # The customer wrote on before the bot got to this: the turn of their newest
+            # words answers them all at once, as a person reading the chat would.
+            log.info("answered together with the customer's next message", extra={"message_id": message_id})
+            return None
+        # The conversation as it stood at this message: a turn that runs late does not read
+        # what the customer sent after it.
+        history = [m for m in everything if m.id <= message_id]
+        together = unanswered_run(history) if typed(message) else [message]
+        text = "\n".join(m.text for m in together)
+        return _Turn(conversation.id, conversation.channel, conversation.external_chat_id, text,
+                     texts.customer_language(history, text), history, [m.id for m in together])
+
+    async def superseded(self, commands: list[RunBotTurn]) -> set[int]:
+        """Which of these turns, one conversation's in order, would answer nothing: typed words
+        the customer has since typed on from, which `run` leaves to the newest one's turn. One
+        read for them all; a turn this does not name runs and decides for itself."""
+        async with self._uow() as uow:
+            first = await uow.chats.message(commands[0].message_id)
+            if first is None:
+                return set()
+            history = await uow.chats.history(first.conversation_id)
+        typed_ids = {m.id for m in history if m.sender == Sender.CUSTOMER and typed(m)}
+        newest = max(typed_ids, default=0)
+        skip = {i for i, c in enumerate(commands) if c.message_id in typed_ids and c.message_id < newest}
+        if skip:
+            log.info("answered together with the customer's next message",
+                     extra={"message_ids": [commands[i].message_id for i in sorted(skip)]})
+        return skip
 
     async def _record(self, message_id: int, customer_text: str, reply, language: str, answers: list[int]) -> None:
         now = self._clock()

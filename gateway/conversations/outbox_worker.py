@@ -8,23 +8,32 @@ will not heal, and after MAX_ATTEMPTS the item is abandoned (done, its error kep
 cannot block its conversation forever; a channel that says it never will deliver
 (`Undeliverable`) has its item abandoned at once. A commit that adds items wakes the
 worker at once; a slow poll picks up whatever a crash left behind.
+
+A kind may have a filter that looks at a lane's run of items of that kind at once and names
+those a later one in the run makes pointless (a bot turn for words the customer has since
+added to): they are marked done unrun, so a burst of a customer's messages costs one read,
+not one per message.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import OrderedDict
+from itertools import groupby
 from datetime import timedelta
 from typing import Awaitable, Callable
 
 from gateway.clock import Clock
 from gateway.conversations.channel_port import Undeliverable
 from gateway.conversations.group_commit import GroupCommit
-from gateway.conversations.ports import Leases, OutboxUnitOfWork
+from gateway.conversations.ports import Leases, OutboxUnitOfWork, QueuedCommand
 
 log = logging.getLogger(__name__)
 
 OutboxHandler = Callable[[dict], Awaitable[None]]
+# The payloads of a lane's consecutive items of one kind -> the indexes of those that need not
+# run. Only ever a shortcut: an item it does not name runs, and decides for itself.
+SupersededFilter = Callable[[list[dict]], Awaitable[set[int]]]
 # (kind, payload, error, attempts so far, given up) -> None: tells people what is stuck.
 FailureListener = Callable[[str, dict, Exception, int, bool], Awaitable[None]]
 # A customer waiting on a reply after an outage should not wait minutes more for the retry.
@@ -32,6 +41,25 @@ MAX_BACKOFF_SECONDS = 60
 # With the back-off doubling from 1 s, the last try comes about two minutes after the first.
 MAX_ATTEMPTS = 8
 TRANSIENT = (OSError, TimeoutError)  # ConnectionError is an OSError
+# Conversations worked on at once. Each lane's every step queues for the database (on SQLite,
+# at one gate); with a burst's thousands of lanes in that queue each step waited for all the
+# others' before it, and no lane reached the bot for half a minute while the encoders stood
+# idle. A few batches' worth keeps the encoders fed (the micro-batcher takes 64 at a time) and
+# each lane moving; the rest wait in the outbox, where they are safe anyway.
+MAX_LANES = 192
+# A lane's items read at once, on average: a conversation with more takes them in later lanes.
+LANE_DEPTH = 20
+
+
+def _lanes(items: list[QueuedCommand], busy: set[str], most: int) -> OrderedDict[str, list[QueuedCommand]]:
+    """Items by the lane they run in, oldest lane first, at most `most` lanes, none of `busy`."""
+    lanes: OrderedDict[str, list[QueuedCommand]] = OrderedDict()
+    for item in items:
+        lane = item.conversation_id or f"item:{item.id}"
+        if lane in busy or (lane not in lanes and len(lanes) >= most):
+            continue
+        lanes.setdefault(lane, []).append(item)
+    return lanes
 
 
 class OutboxWorker:
@@ -44,6 +72,8 @@ class OutboxWorker:
         batch: int = 500,
         on_failure: FailureListener | None = None,
         leases: Leases | None = None,
+        superseded: dict[str, SupersededFilter] | None = None,
+        max_lanes: int = MAX_LANES,
     ):
         self._uow = uow_factory
         self._handlers = handlers
@@ -52,6 +82,8 @@ class OutboxWorker:
         self._batch = batch
         self._on_failure = on_failure
         self._leases = leases  # set when other processes run workers on the same database
+        self._superseded = superseded or {}
+        self._max_lanes = max_lanes
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
@@ -87,25 +119,30 @@ class OutboxWorker:
                 log.exception("outbox poll failed; retrying at the next poll")
 
     async def dispatch_due(self) -> None:
-        """Start one sequential runner per conversation that has due work and none running."""
+        """Start one sequential runner per conversation that has due work and none running, up
+        to `max_lanes` at once."""
+        room = self._max_lanes - len(self._active)
+        if room <= 0:
+            return  # a lane's end wakes the worker again
         now = self._clock()
         busy = set(self._active)  # taken before the read: a lane ending meanwhile was read stale
         async with self._uow() as uow:
-            items = [(i.id, i.kind, i.payload, i.conversation_id)
-                     for i in await uow.outbox.due(now, self._batch, frozenset(busy))]
-        lanes: OrderedDict[str, list] = OrderedDict()
-        for item_id, kind, payload, conversation_id in items:
-            lane = conversation_id or f"item:{item_id}"
-            if lane in busy or lane in self._active:
-                continue
-            lanes.setdefault(lane, []).append((item_id, kind, payload))
-        for lane, work in lanes.items():
+            lanes = _lanes(await uow.outbox.due(now, self._batch, frozenset(busy)), busy | set(self._active), room)
+            # Each conversation's whole backlog, not only what fell within the batch: a burst's
+            # items interleave, and a lane that holds one message of five answers a customer
+            # late, after turns for everyone's earlier words that the filter could have dropped.
+            chosen = frozenset(lane for lane, work in lanes.items() if work[0].conversation_id is not None)
+            if chosen:
+                lanes.update(_lanes(await uow.outbox.due(now, LANE_DEPTH * len(chosen), only_conversations=chosen),
+                                    set(), len(chosen)))
+        for lane, commands in lanes.items():
+            work = [(c.id, c.kind, c.payload) for c in commands]
             run = self._run_lane(lane, work) if self._leases is None else self._run_leased_lane(lane, work)
             self._active[lane] = asyncio.create_task(run)
 
     async def _run_lane(self, lane: str, work: list) -> None:
         try:
-            for item_id, kind, payload in work:
+            for item_id, kind, payload in await self._drop_pointless(work):
                 if not await self._run_item(item_id, kind, payload):
                     break
         finally:
@@ -124,9 +161,9 @@ class OutboxWorker:
             try:
                 async with self._uow() as uow:
                     waiting = await uow.outbox.waiting([item_id for item_id, _, _ in work], self._clock())
-                for item_id, kind, payload in work:
-                    if item_id not in waiting:
-                        continue  # the other process did it before we held the lane
+                # What the other process did before we held the lane is left out first.
+                work = [(item_id, kind, payload) for item_id, kind, payload in work if item_id in waiting]
+                for item_id, kind, payload in await self._drop_pointless(work):
                     if not waiting[item_id] or not await self._run_item(item_id, kind, payload):
                         break  # it failed there or here, and waits for its retry
             finally:
@@ -139,6 +176,31 @@ class OutboxWorker:
             self._active.pop(lane, None)
             if ran:  # not after a refusal or an error: that would poll the database in a tight loop
                 self.kick()
+
+    async def _drop_pointless(self, work: list) -> list:
+        """The work less the items its own runs make pointless, which are marked done: in any
+        order, since running them would change nothing whatever ran before."""
+        skip = await self._pointless(work)
+        if not skip:
+            return work
+        await asyncio.gather(*(self._done.submit(item_id) for item_id in skip))
+        return [item for item in work if item[0] not in skip]
+
+    async def _pointless(self, work: list) -> set[int]:
+        """Ids of the items that runs of one kind make pointless, per that kind's filter."""
+        skip: set[int] = set()
+        for kind, run in groupby(work, key=lambda item: item[1]):
+            run = list(run)
+            check = self._superseded.get(kind)
+            if check is None or len(run) < 2:
+                continue
+            try:
+                skip.update(run[i][0] for i in await check([payload for _, _, payload in run]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox filter failed; every item of the run is run", extra={"kind": kind})
+        return skip
 
     async def _run_item(self, item_id: int, kind: str, payload: dict) -> bool:
         try:

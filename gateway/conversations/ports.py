@@ -134,10 +134,11 @@ class QueuedCommand:
 
 
 class OutboxQueue(Protocol):
-    async def due(self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset()
-                  ) -> list[QueuedCommand]:
+    async def due(self, now: datetime, limit: int, skip_conversations: frozenset[str] = frozenset(),
+                  only_conversations: frozenset[str] | None = None) -> list[QueuedCommand]:
         """Undone commands that may run now, in commit order; a conversation's wait for a
-        retry holds back its later ones, never another conversation's."""
+        retry holds back its later ones, never another conversation's. `only_conversations`:
+        those conversations' alone."""
 
     async def waiting(self, item_ids: list[int], now: datetime) -> dict[int, bool]:
         """For each undone one among these: whether it may run now."""

@@ -40,7 +40,7 @@ class Harness:
         pipeline = wire_pipeline(self.uow, channels, utcnow, MessageBus(), HandOffEverything(), PipelineHandoffs(600))
         self.intake, self.bot_turn = pipeline.intake, pipeline.bot_turn
         self.worker = OutboxWorker(self.uow, pipeline.handlers, utcnow, poll_seconds=0.05,
-                                   on_failure=pipeline.delivery.failed)
+                                   on_failure=pipeline.delivery.failed, superseded=pipeline.superseded)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, None)
@@ -126,6 +126,53 @@ async def test_the_bot_turn_replies_hands_off_and_delivers_in_order(harness):
     assert [(e.from_status, e.to_status, e.actor) for e in events] == [
         (None, "bot", "customer"), ("bot", "queued", "bot")]
     assert events[1].reason == "placeholder: no knowledge base yet"
+
+
+@pytest.mark.parametrize("filter_works", [True, False], ids=["filtered", "filter-fails"])
+async def test_a_burst_from_one_customer_is_one_bot_turn_and_every_item_is_done(harness, filter_works):
+    ran = []
+    turn = harness.worker._handlers["bot_turn"]
+
+    async def counted(payload):
+        ran.append(payload["message_id"])
+        await turn(payload)
+
+    async def broken(payloads):
+        raise RuntimeError("filter down")
+
+    harness.worker._handlers["bot_turn"] = counted
+    if not filter_works:  # every turn runs, and decides for itself: the same one reply
+        harness.worker._superseded["bot_turn"] = broken
+    ids = [(await harness.intake.receive(inbound(text, f"c-{n}"))).message.id
+           for n, text in enumerate(["hi", "my parcel", "where is it?"])]
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    assert ran == (ids[-1:] if filter_works else ids)
+    [reply] = [m for m in await harness.rows(Message) if m.sender == "bot"]
+    assert reply.reply_to_id == ids[-1] and reply.meta["answers"] == ids
+    assert all(item.done_at is not None for item in await harness.rows(OutboxItem, kind="bot_turn"))
+
+
+async def test_a_lane_takes_its_conversations_whole_backlog_beyond_the_batch(harness):
+    """Three customers' bursts, interleaved as they arrive: a batch of three holds only their
+    first words, and the lanes still take all five of each, so only the last ones run."""
+    ran = []
+    turn = harness.worker._handlers["bot_turn"]
+
+    async def counted(payload):
+        ran.append(payload["message_id"])
+        await turn(payload)
+
+    harness.worker._handlers["bot_turn"] = counted
+    harness.worker._batch = 3
+    last = {}
+    for n in range(5):
+        for chat in ("a", "b", "c"):
+            last[chat] = (await harness.intake.receive(inbound(f"words {n}", f"{chat}-{n}", chat))).message.id
+    await harness.worker.dispatch_due()
+    await drain(harness.worker)
+    assert sorted(ran) == sorted(last.values())
+    assert all(item.done_at is not None for item in await harness.rows(OutboxItem, kind="bot_turn"))
 
 
 async def test_a_bot_turn_that_runs_twice_replies_once(harness):
@@ -261,6 +308,33 @@ async def test_a_conversation_being_worked_on_does_not_fill_the_batch(harness):
     assert calls == [1, 3]
     release.set()
     await drain(harness.worker)
+
+
+async def test_no_more_lanes_than_the_cap_run_at_once_and_the_rest_run_after(harness):
+    running, most, calls = set(), 0, []
+
+    async def slow(payload):
+        nonlocal most
+        running.add(payload["n"])
+        most = max(most, len(running))
+        await asyncio.sleep(0.02)
+        running.discard(payload["n"])
+        calls.append(payload["n"])
+
+    harness.worker._handlers["slow"] = slow
+    harness.worker._max_lanes = 2
+    async with harness.uow() as uow:
+        for n in range(6):
+            uow.outbox.add("slow", {"n": n}, utcnow(), conversation_id=f"c{n}")
+        await uow.commit()
+    await harness.worker.dispatch_due()
+    assert len(harness.worker._active) == 2  # the two oldest
+    harness.worker.start()  # each lane's end wakes it for more
+    for _ in range(100):
+        if len(calls) == 6:
+            break
+        await asyncio.sleep(0.02)
+    assert sorted(calls) == list(range(6)) and most == 2
 
 
 async def test_an_item_that_keeps_failing_is_abandoned_and_unblocks_its_conversation(harness, caplog):

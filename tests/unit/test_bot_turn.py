@@ -1,5 +1,6 @@
 """The bot turn on the memory store, with a scripted bot: no database, no socket, no model."""
 import asyncio
+import itertools
 
 import pytest
 
@@ -149,6 +150,27 @@ async def test_messages_that_arrive_while_the_turn_waits_are_answered_together_o
     assert [text for text, _ in p.bot.heard] == ["hi\nmy parcel\nwhere is it?"]
     [reply] = p.messages(Sender.BOT)
     assert p.db.tables.replies == {ids[-1]: reply.id} and reply.meta["answers"] == ids
+
+
+@pytest.mark.parametrize("kinds", ["".join(k) for k in itertools.product("tp", repeat=4)])
+async def test_the_turns_named_superseded_are_exactly_those_that_would_answer_nothing(kinds):
+    """t: typed words, p: a button press. The outbox marks the named turns done unrun, so
+    naming one that would have answered something would leave the customer unanswered."""
+    p = Pipeline(ANSWER)
+    ids = []
+    for n, kind in enumerate(kinds):
+        pressed = {"payload": "helpful"} if kind == "p" else {}
+        stored = await p.intake.receive(InboundMessage("web", "chat-1", "user-1", f"words {n}",
+                                                       external_message_id=f"m-{n}", **pressed))
+        ids.append(stored.message.id)
+    named = await p.turn.superseded([RunBotTurn(i) for i in ids])
+    silent = set()
+    for n, message_id in enumerate(ids):
+        heard = len(p.bot.heard)
+        await p.turn.run(RunBotTurn(message_id))
+        if len(p.bot.heard) == heard:
+            silent.add(n)
+    assert named == silent
 
 
 async def test_a_button_press_is_answered_as_itself_not_read_into_the_words_before_it():
