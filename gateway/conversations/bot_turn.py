@@ -77,10 +77,10 @@ class BotTurn:
             if conversation.status != Status.BOT or await uow.chats.bot_replied_to(message_id):
                 return None  # a person owns it now, or this turn already ran
             everything = await uow.chats.history(conversation.id)
-        if typed(message) and any(m.id > message_id and m.sender == Sender.CUSTOMER and typed(m) for m in everything):
+        if message_id in written_on(everything):
             # The customer wrote on before the bot got to this: the turn of their newest
             # words answers them all at once, as a person reading the chat would.
-            log.info("answered together with the customer's next message", extra={"message_id": message_id})
+            log.info("answered together with the customer's next message", extra={"message_ids": [message_id]})
             return None
         # The conversation as it stood at this message: a turn that runs late does not read
         # what the customer sent after it.
@@ -91,17 +91,16 @@ class BotTurn:
                      texts.customer_language(history, text), history, [m.id for m in together])
 
     async def superseded(self, commands: list[RunBotTurn]) -> set[int]:
-        """Which of these turns, one conversation's in order, would answer nothing: typed words
-        the customer has since typed on from, which `run` leaves to the newest one's turn. One
+        """Which of these turns, one conversation's in order, would answer nothing because the
+        customer has typed more since (`run` leaves those words to the newest one's turn). One
         read for them all; a turn this does not name runs and decides for itself."""
         async with self._uow() as uow:
             first = await uow.chats.message(commands[0].message_id)
             if first is None:
                 return set()
             history = await uow.chats.history(first.conversation_id)
-        typed_ids = {m.id for m in history if m.sender == Sender.CUSTOMER and typed(m)}
-        newest = max(typed_ids, default=0)
-        skip = {i for i, c in enumerate(commands) if c.message_id in typed_ids and c.message_id < newest}
+        later = written_on(history)
+        skip = {i for i, c in enumerate(commands) if c.message_id in later}
         if skip:
             log.info("answered together with the customer's next message",
                      extra={"message_ids": [commands[i].message_id for i in sorted(skip)]})
@@ -142,6 +141,14 @@ class BotTurn:
                 self._metrics.handed_off(opened.kind)
             for event in opened.after_commit:
                 await self._bus.publish(event)
+
+
+def written_on(history) -> set[int]:
+    """Ids of the customer's typed messages that more typed words followed: a turn for one of
+    them answers nothing, and the newest one's answers them together. Only ever true once true,
+    as messages are never changed or taken back."""
+    words = [m.id for m in history if m.sender == Sender.CUSTOMER and typed(m)]
+    return set(words[:-1])
 
 
 def typed(message) -> bool:

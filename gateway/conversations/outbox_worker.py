@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
-from itertools import groupby
 from datetime import timedelta
+from itertools import groupby
 from typing import Awaitable, Callable
 
 from gateway.clock import Clock
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 
 OutboxHandler = Callable[[dict], Awaitable[None]]
 # The payloads of a lane's consecutive items of one kind -> the indexes of those that need not
-# run. Only ever a shortcut: an item it does not name runs, and decides for itself.
+# run, whatever runs before them or fails: they are marked done at once, in any order. Only
+# ever a shortcut: an item it does not name runs, and decides for itself.
 SupersededFilter = Callable[[list[dict]], Awaitable[set[int]]]
 # (kind, payload, error, attempts so far, given up) -> None: tells people what is stuck.
 FailureListener = Callable[[str, dict, Exception, int, bool], Awaitable[None]]
@@ -49,6 +51,10 @@ TRANSIENT = (OSError, TimeoutError)  # ConnectionError is an OSError
 MAX_LANES = 192
 # A lane's items read at once, on average: a conversation with more takes them in later lanes.
 LANE_DEPTH = 20
+# With several processes: how long a lane whose lease another process holds is left to it.
+# Without this, every process would pick the same oldest conversations, up to the cap, and all
+# but the holder would be refused them at every poll while later conversations waited.
+HELD_ELSEWHERE_SECONDS = 5.0
 
 
 def _lanes(items: list[QueuedCommand], busy: set[str], most: int) -> OrderedDict[str, list[QueuedCommand]]:
@@ -84,6 +90,7 @@ class OutboxWorker:
         self._leases = leases  # set when other processes run workers on the same database
         self._superseded = superseded or {}
         self._max_lanes = max_lanes
+        self._held_elsewhere: dict[str, float] = {}  # lane -> monotonic time to look at it again
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
@@ -125,17 +132,26 @@ class OutboxWorker:
         if room <= 0:
             return  # a lane's end wakes the worker again
         now = self._clock()
-        busy = set(self._active)  # taken before the read: a lane ending meanwhile was read stale
+        moment = time.monotonic()
+        self._held_elsewhere = {lane: until for lane, until in self._held_elsewhere.items() if until > moment}
+        # Taken before the read: a lane ending meanwhile was read stale.
+        busy = set(self._active) | set(self._held_elsewhere)
         async with self._uow() as uow:
-            lanes = _lanes(await uow.outbox.due(now, self._batch, frozenset(busy)), busy | set(self._active), room)
+            lanes = _lanes(await uow.outbox.due(now, self._batch, frozenset(busy)), busy, room)
             # Each conversation's whole backlog, not only what fell within the batch: a burst's
             # items interleave, and a lane that holds one message of five answers a customer
             # late, after turns for everyone's earlier words that the filter could have dropped.
             chosen = frozenset(lane for lane, work in lanes.items() if work[0].conversation_id is not None)
             if chosen:
-                lanes.update(_lanes(await uow.outbox.due(now, LANE_DEPTH * len(chosen), only_conversations=chosen),
-                                    set(), len(chosen)))
+                backlog = await uow.outbox.due(now, LANE_DEPTH * len(chosen), only_conversations=chosen)
+                for lane, commands in _lanes(backlog, set(), len(chosen)).items():
+                    # Both are a prefix of the lane's due items in order; one conversation's long
+                    # backlog can take the shared limit, so the longer one is kept.
+                    if len(commands) > len(lanes[lane]):
+                        lanes[lane] = commands
         for lane, commands in lanes.items():
+            if lane in self._active:
+                continue  # only if dispatches ever overlap: one lane per conversation, always
             work = [(c.id, c.kind, c.payload) for c in commands]
             run = self._run_lane(lane, work) if self._leases is None else self._run_leased_lane(lane, work)
             self._active[lane] = asyncio.create_task(run)
@@ -156,7 +172,11 @@ class OutboxWorker:
         ran = False
         try:
             if not await self._leases.take(name):
-                return  # another process has it; the next poll looks again
+                # Another process has it: left to that one for a while, and the worker woken
+                # for the conversations behind it.
+                self._held_elsewhere[lane] = time.monotonic() + HELD_ELSEWHERE_SECONDS
+                self.kick()
+                return
             ran = True
             try:
                 async with self._uow() as uow:

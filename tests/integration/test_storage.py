@@ -19,6 +19,7 @@ from gateway.conversations.delivery import Delivery
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
 from gateway.conversations.outbox_worker import MAX_ATTEMPTS, OutboxWorker
 from gateway.bootstrap import wire_pipeline
+from gateway.leasing import LeaseKeeper
 from gateway.storage import migrate
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.chat_store import SqlChatStore
@@ -323,18 +324,45 @@ async def test_no_more_lanes_than_the_cap_run_at_once_and_the_rest_run_after(har
 
     harness.worker._handlers["slow"] = slow
     harness.worker._max_lanes = 2
+    harness.worker._poll_seconds = 3600  # only a lane's end can wake it
     async with harness.uow() as uow:
         for n in range(6):
             uow.outbox.add("slow", {"n": n}, utcnow(), conversation_id=f"c{n}")
         await uow.commit()
     await harness.worker.dispatch_due()
-    assert len(harness.worker._active) == 2  # the two oldest
-    harness.worker.start()  # each lane's end wakes it for more
-    for _ in range(100):
+    assert set(harness.worker._active) == {"c0", "c1"}  # the two oldest
+    harness.worker.start()
+    for _ in range(500):
         if len(calls) == 6:
             break
         await asyncio.sleep(0.02)
     assert sorted(calls) == list(range(6)) and most == 2
+
+
+async def test_with_several_processes_a_lane_held_elsewhere_does_not_hold_up_the_ones_behind_it(harness):
+    calls = []
+
+    async def record(payload):
+        calls.append(payload["n"])
+
+    here = LeaseKeeper(harness.uow, utcnow, owner="here", hold=timedelta(seconds=30))
+    elsewhere = LeaseKeeper(harness.uow, utcnow, owner="elsewhere", hold=timedelta(seconds=30))
+    worker = OutboxWorker(harness.uow, {"record": record}, utcnow, poll_seconds=3600, leases=here, max_lanes=1)
+    async with harness.uow() as uow:
+        for n in range(3):
+            uow.outbox.add("record", {"n": n}, utcnow(), conversation_id=f"c{n}")
+        await uow.commit()
+    assert await elsewhere.take("outbox:c0")  # another process is on c0
+    worker.start()
+    worker.kick()
+    try:
+        for _ in range(500):
+            if calls == [1, 2]:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+    assert calls == [1, 2]
 
 
 async def test_an_item_that_keeps_failing_is_abandoned_and_unblocks_its_conversation(harness, caplog):
