@@ -57,12 +57,13 @@ LANE_DEPTH = 20
 HELD_ELSEWHERE_SECONDS = 5.0
 
 
-def _lanes(items: list[QueuedCommand], busy: set[str], most: int) -> OrderedDict[str, list[QueuedCommand]]:
+def _lanes(items: list[QueuedCommand], busy: set[str] = frozenset(), most: int | None = None
+           ) -> OrderedDict[str, list[QueuedCommand]]:
     """Items by the lane they run in, oldest lane first, at most `most` lanes, none of `busy`."""
     lanes: OrderedDict[str, list[QueuedCommand]] = OrderedDict()
     for item in items:
         lane = item.conversation_id or f"item:{item.id}"
-        if lane in busy or (lane not in lanes and len(lanes) >= most):
+        if lane in busy or (lane not in lanes and most is not None and len(lanes) >= most):
             continue
         lanes.setdefault(lane, []).append(item)
     return lanes
@@ -137,14 +138,16 @@ class OutboxWorker:
         # Taken before the read: a lane ending meanwhile was read stale.
         busy = set(self._active) | set(self._held_elsewhere)
         async with self._uow() as uow:
-            lanes = _lanes(await uow.outbox.due(now, self._batch, frozenset(busy)), busy, room)
+            items = await uow.outbox.due(now, self._batch, frozenset(busy))
+            lanes = _lanes(items, busy, room)
             # Each conversation's whole backlog, not only what fell within the batch: a burst's
             # items interleave, and a lane that holds one message of five answers a customer
             # late, after turns for everyone's earlier words that the filter could have dropped.
+            # A batch that was not full already holds every due item: no second read then.
             chosen = frozenset(lane for lane, work in lanes.items() if work[0].conversation_id is not None)
-            if chosen:
+            if chosen and len(items) == self._batch:
                 backlog = await uow.outbox.due(now, LANE_DEPTH * len(chosen), only_conversations=chosen)
-                for lane, commands in _lanes(backlog, set(), len(chosen)).items():
+                for lane, commands in _lanes(backlog).items():
                     # Both are a prefix of the lane's due items in order; one conversation's long
                     # backlog can take the shared limit, so the longer one is kept.
                     if len(commands) > len(lanes[lane]):
