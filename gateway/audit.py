@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-TYPES = ("kb", "conversation", "complaint", "user", "customer", "service_hours")
+TYPES = ("kb", "conversation", "complaint", "user", "customer", "service_hours", "canned_reply")
 MAX_LIMIT = 500
 
 

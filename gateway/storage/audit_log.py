@@ -72,7 +72,7 @@ class SqlAuditLog:
             rows += await _kb(self.session, query)
         if "conversation" in wanted:
             rows += await _conversations(self.session, query)
-        logged = [t for t in wanted if t in ("complaint", "user", "conversation", "customer", "service_hours")]
+        logged = [t for t in wanted if t not in ("kb",)]
         if logged:
             rows += await _log(self.session, query, logged)
         rows.sort(key=lambda r: datetime.fromisoformat(r["at"]), reverse=True)

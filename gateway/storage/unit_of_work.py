@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from gateway.conversations.ports import ack_path, reading
 from gateway.storage.audit_log import SqlAuditLog
 from gateway.storage.calendar_repository import CalendarRepository
+from gateway.storage.canned_repository import SqlCannedReplies
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlDeliveryLog
 from gateway.storage.conflicts import conflicts_as_domain_errors
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.leases = LeaseRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.calendar = CalendarRepository(self.session)
+        self.canned = SqlCannedReplies(self.session)
         self.chats = SqlChatStore(self.session)
         self.deliveries = SqlDeliveryLog(self.session)
         self.proposals = SqlAlternateProposals(self.session)

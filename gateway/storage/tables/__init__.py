@@ -24,6 +24,7 @@ from gateway.storage.tables.staff import (
     LoginFailure,
     AuditRecord,
     ServiceCalendar,
+    CannedReply,
 )
 from gateway.storage.tables.handoffs import (
     Handoff,
@@ -60,6 +61,7 @@ __all__ = [
     "LoginFailure",
     "AuditRecord",
     "ServiceCalendar",
+    "CannedReply",
     "Handoff",
     "AgentPresence",
     "Complaint",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.tables.base import Base, BigId, Timestamp
@@ -82,5 +82,20 @@ class ServiceCalendar(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     calendar: Mapped[dict] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class CannedReply(Base):
+    """A supervisor's ready-made reply; its changes are in the audit log, not here."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (UniqueConstraint("language", "shortcut", name="uq_canned_replies_language_shortcut"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shortcut: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(Timestamp())
