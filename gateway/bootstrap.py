@@ -38,8 +38,8 @@ from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.privacy.retention import RetentionSweeper
 from gateway.web import customer_routes
-from gateway.web import (audit_routes, conversation_routes, kb_editor_routes, kb_review_routes, metrics_routes,
-                         quality_routes, report_routes, service_hours_routes)
+from gateway.web import (audit_routes, canned_routes, conversation_routes, kb_editor_routes, kb_review_routes,
+                         metrics_routes, quality_routes, report_routes, service_hours_routes, workspace_routes)
 from handoff.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
 from gateway.web.auth import SESSIONS_ENDED, LoginGuard
@@ -47,6 +47,8 @@ from gateway.web.csrf import CsrfTokens
 from handoff.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
 from handoff.calendar_store import CalendarStore
+from handoff.canned_demo import DEMO as DEMO_CANNED_REPLIES
+from handoff.canned_replies import CannedReplies
 from handoff.customer_updates import QueuePositionNotifier
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
@@ -63,7 +65,7 @@ if TYPE_CHECKING:
 
 
 STAFF_ROUTES = (kb_editor_routes, kb_review_routes, report_routes, quality_routes, audit_routes, metrics_routes,
-                customer_routes, service_hours_routes)
+                customer_routes, service_hours_routes, canned_routes)
 
 
 # How a unit of work is made: the session factory and the outbox worker's wake-up call in.
@@ -259,10 +261,12 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
                      CsrfTokens(settings.secret_key()))
     app[SESSIONS_ENDED] = agents.sessions_ended
     app[METRICS] = metrics
-    conversation_routes.add_routes(app, desk, uow, clock, calendar.current,
-                                   mask_pii=settings.gateway_console_mask_pii)
     services = WebServices(settings.gateway_first_response_sla_seconds, uow, clock, bus, knowledge, retrieval_bot, desk, accounts, registry,
                            calendar)
+    # First: its /api/conversations/search must not be read as a conversation id.
+    workspace_routes.add_routes(app, services)
+    conversation_routes.add_routes(app, desk, uow, clock, calendar.current,
+                                   mask_pii=settings.gateway_console_mask_pii)
     for routes in STAFF_ROUTES:
         routes.add_routes(app, services)
     if telegram is not None:
@@ -286,6 +290,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
 
     async def start(_app: web.Application) -> None:
         await calendar.read()  # before the worker and the sweeper compute with it
+        await CannedReplies(uow, clock).seed_if_new(DEMO_CANNED_REPLIES)
         # Another process may save a calendar: each follows within a few seconds.
         background.append(asyncio.create_task(every(settings.gateway_calendar_refresh_seconds,
                                                      calendar.refresh_if_changed), name="calendar-watch"))

@@ -20,6 +20,7 @@ from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHand
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.ports import ConversationRecord, StoreConflict
 from gateway.conversations.views import HandoffStatus
+from gateway.privacy import pii
 from handoff.ports import DeskUnitOfWork
 from handoff.errors import HandoffRefused, InvalidRequest, NotFound, NotYours, WrongState
 from handoff.staff import Role, StaffMember
@@ -30,6 +31,8 @@ from handoff.reply_guard import GuardHit, check_reply, personal_data
 log = logging.getLogger(__name__)
 
 PRESENCE = ("online", "away", "offline")
+# Longer customer messages make poor alternates for an entry: the bot's own rule too.
+PROPOSAL_LONGEST = 200
 SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -134,7 +137,10 @@ class Desk:
         return target.username
 
     # -- talking --------------------------------------------------------------------------
-    async def reply(self, conversation_id: str, agent: StaffMember, text: str, confirm: bool = False) -> ReplyOutcome:
+    async def reply(self, conversation_id: str, agent: StaffMember, text: str, confirm: bool = False,
+                    entry_id: str | None = None) -> ReplyOutcome:
+        """`entry_id`: the knowledge-base entry the agent started from, kept with the message; the
+        customer's words it answered are proposed to editors as that entry's alternate."""
         text = text.strip()
         if not text or len(text) > MAX_REPLY_LENGTH:
             raise InvalidRequest(f"text must be 1 to {MAX_REPLY_LENGTH} characters")
@@ -150,8 +156,11 @@ class Desk:
                 await uow.commit()  # the warning itself is kept for quality review
                 return ReplyOutcome(warnings=tuple(hits))
             await uow.chats.touch(conversation, now)
-            view = await uow.chats.add_message(conversation_id, Sender.AGENT, text, now,
-                                               meta={"agent": agent.username, "agent_id": agent.user_id})
+            meta = {"agent": agent.username, "agent_id": agent.user_id}
+            if entry_id is not None:
+                meta["kb_entry_id"] = entry_id
+                await self._propose(uow, conversation_id, entry_id, now)
+            view = await uow.chats.add_message(conversation_id, Sender.AGENT, text, now, meta=meta)
             uow.outbox.issue(DeliverMessage(*_route(conversation), view.id), now, conversation_id)
             await uow.desk.first_response(conversation_id, now)
             for complaint_id in await uow.desk.complaint_ids(conversation_id):
@@ -160,7 +169,16 @@ class Desk:
                     await uow.desk.meet_clock(complaint_id, "supervisor", now)
             await uow.commit()
         await self._bus.publish(StaffMessage(conversation_id, conversation.assignee_id, view))
-        return ReplyOutcome(sent=view.to_event(), warnings=tuple(hits))
+        return ReplyOutcome(sent=view.to_staff_event(), warnings=tuple(hits))
+
+    async def _propose(self, uow: DeskUnitOfWork, conversation_id: str, entry_id: str, now: datetime) -> None:
+        asked = next((m for m in reversed(await uow.chats.history(conversation_id, last=20))
+                      if m.sender == Sender.CUSTOMER and m.text.strip()), None)
+        if asked is None:
+            return
+        words = pii.mask(asked.text.strip())
+        if len(words) <= PROPOSAL_LONGEST:
+            await uow.proposals.propose_alternate(entry_id, words, "agent", conversation_id, asked.id, now)
 
     async def note(self, conversation_id: str, agent: StaffMember, text: str) -> dict:
         text = text.strip()

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from gateway.audit import AuditEntry
-from gateway.conversations.ports import ChatStore, CommandOutbox, ConversationRecord, Transaction
+from gateway.conversations.ports import AlternateProposals, ChatStore, CommandOutbox, ConversationRecord, Transaction
+from handoff.finding import ConversationQuery
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,14 @@ class ConsoleReadModel(Protocol):
 
     async def context_package(self, conversation_id: str, now: datetime, language: str) -> dict: ...
 
+    async def search(self, query: ConversationQuery, now: datetime) -> list[dict]:
+        """List rows, latest first, each with `match`: the text of the first message that matched."""
+
+    async def had_handoff(self, conversation_id: str, user_id: int) -> bool: ...
+
+    async def staff(self) -> list[dict]:
+        """Active agents and supervisors: id, username, role, presence, capacity, load."""
+
 
 class AuditLog(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
@@ -227,6 +236,7 @@ class DeskUnitOfWork(Transaction, Protocol):
     desk: DeskStore
     outbox: CommandOutbox
     audit: AuditLog
+    proposals: AlternateProposals
 
 
 class CalendarUnitOfWork(Transaction, Protocol):

@@ -221,6 +221,11 @@ class HybridSearch:
         self._set_pairs(saved["pairs"] if same_models else self._self_check(self._indexes, self._vectors))
         return True
 
+    def documents(self, language: str) -> list[KbDoc]:
+        """The published entries of one language, as the index holds them now."""
+        index = self._indexes.get(language)
+        return list(index.docs) if index is not None else []
+
     # -- querying -------------------------------------------------------------------------
     async def search(self, text: str, top_k: int = 5, mode: str = "hybrid", language: str | None = None) -> SearchResult:
         language = language or detect_language(text)

@@ -14,7 +14,7 @@ from gateway import texts
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.commands import DeliverMessage, RunBotTurn
-from gateway.conversations.events import BotTyping
+from gateway.conversations.events import BotMessageStored, BotTyping
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.ports import HandoffPort, PipelineUnitOfWorkFactory, StoreConflict
 from gateway.logs import conversation_context
@@ -136,6 +136,7 @@ class BotTurn:
                 opened = await self._handoffs.open(uow, conversation, reply.handoff_reason, reply.details,
                                                    message_id, customer_text, language, now)
             await uow.commit()
+        await self._bus.publish(BotMessageStored(bot_message))
         if opened is not None:
             if self._metrics is not None:  # counted once committed, so a dropped turn is not counted
                 self._metrics.handed_off(opened.kind)

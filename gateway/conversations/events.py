@@ -16,6 +16,12 @@ class CustomerMessageStored:
 
 
 @dataclass(frozen=True)
+class BotMessageStored:
+    """The bot answered, asked back or handed off: a console that has the conversation open shows it."""
+    message: MessageView
+
+
+@dataclass(frozen=True)
 class CustomerTyping:
     conversation_id: str
     channel: str

@@ -37,6 +37,8 @@ class MessageView:
         for key in ("attachments", "edit_of"):
             if key in self.meta:
                 event[key] = self.meta[key]
+        if "kb_entry_id" in self.meta:  # an agent's reply started from this knowledge-base entry
+            event["entry_id"] = self.meta["kb_entry_id"]
         if delivery is not None:
             event["delivery"] = delivery
         return event

@@ -8,12 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.conversations.model import Sender
 from gateway.storage.channel_repository import ChannelRepository
+from gateway.storage.conversation_search import ConversationSearch
 from gateway.storage.handoff_repository import HandoffRepository
 from gateway.storage.repository import ConversationRepository, message_view
 from gateway.storage.tables import Conversation, Handoff
 from gateway.texts import ui
 from handoff.complaint_view import complaint_dict
 from handoff.context import context_dict, delivery_dict, listing_row
+from handoff.finding import ConversationQuery
 
 
 class ConsoleQueries:
@@ -21,6 +23,7 @@ class ConsoleQueries:
         self._conversations = ConversationRepository(session)
         self._handoffs = HandoffRepository(session)
         self._channels = ChannelRepository(session)
+        self._search = ConversationSearch(session)
 
     async def queue_rows(self, now: datetime) -> list[dict]:
         """The whole queue in three queries, however long it is: it is rebuilt on every change."""
@@ -42,6 +45,25 @@ class ConsoleQueries:
                        or await self._handoffs.latest(conversation.id))
             out.append(await self.summary_row(conversation, handoff, now))
         return out
+
+    async def search(self, query: ConversationQuery, now: datetime) -> list[dict]:
+        """List rows of what the search found, each with the message text that matched (or None)."""
+        out = []
+        for conversation, matched in await self._search.find(query):
+            handoff = (await self._handoffs.current(conversation.id)
+                       or await self._handoffs.latest(conversation.id))
+            out.append({**await self.summary_row(conversation, handoff, now), "match": matched})
+        return out
+
+    async def staff(self) -> list[dict]:
+        """Who a conversation can be transferred to, with presence and load."""
+        return [{"id": u.id, "username": u.username, "role": u.role,
+                 "presence": p.status if p else "offline", "capacity": p.capacity if p else None, "load": load}
+                for u, p, load in await self._handoffs.staff_with_load()]
+
+    async def had_handoff(self, conversation_id: str, user_id: int) -> bool:
+        """Whether this staff member was assigned one of the conversation's hand-offs."""
+        return await self._handoffs.had(conversation_id, user_id)
 
     async def complaints(self, status: str | None) -> list[dict]:
         rows = await self._handoffs.complaints(status)

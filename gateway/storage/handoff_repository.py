@@ -25,6 +25,10 @@ class HandoffRepository:
         stmt = select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc()).limit(1)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def had(self, conversation_id: str, user_id: int) -> bool:
+        stmt = select(Handoff.id).where(Handoff.conversation_id == conversation_id, Handoff.assignee_id == user_id)
+        return (await self.session.execute(stmt.limit(1))).first() is not None
+
     async def queue(self, limit: int = 1000) -> list[tuple[Conversation, Handoff]]:
         """Waiting conversations, in the order people should take them."""
         stmt = (select(Conversation, Handoff)
@@ -77,6 +81,17 @@ class HandoffRepository:
                 .outerjoin(load, load.c.assignee_id == User.id)
                 .where(AgentPresence.status == "online", User.disabled_at.is_(None))
                 .order_by(func.coalesce(load.c.n, 0), AgentPresence.updated_at, User.id))
+        return [tuple(r) for r in (await self.session.execute(stmt)).all()]
+
+    async def staff_with_load(self) -> list[tuple[User, AgentPresence | None, int]]:
+        """Every active agent and supervisor, with presence (None: never set) and current load."""
+        load = (select(Conversation.assignee_id, func.count().label("n"))
+                .where(Conversation.status == Status.ASSIGNED).group_by(Conversation.assignee_id).subquery())
+        stmt = (select(User, AgentPresence, func.coalesce(load.c.n, 0))
+                .outerjoin(AgentPresence, AgentPresence.user_id == User.id)
+                .outerjoin(load, load.c.assignee_id == User.id)
+                .where(User.role.in_(("agent", "supervisor")), User.disabled_at.is_(None))
+                .order_by(User.username))
         return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
     async def user(self, user_id: int) -> User | None:

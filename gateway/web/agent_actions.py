@@ -16,6 +16,8 @@ class TextFields(BaseModel):
 
 class ReplyFields(TextFields):
     confirm: bool = Field(False, description="send although the reply guard warned")
+    entry_id: str | None = Field(None, min_length=1, max_length=80,
+                                 description="the knowledge-base entry the reply was started from")
 
 
 class TransferFields(BaseModel):

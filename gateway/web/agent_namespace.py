@@ -1,7 +1,8 @@
 """The console's live channel, namespace `/agent`.
 
-Rooms: `staff` (every agent and supervisor), `supervisors`, and `user:<id>` for one
-person; events are addressed to rooms, never to sockets, so any process can send them.
+Rooms: `staff` (every agent and supervisor), `supervisors`, `user:<id>` for one person,
+and `watch:<conversation id>` for the sockets that have that conversation open; events are
+addressed to rooms, never to sockets, so any process can send them.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from gateway.bus import MessageBus
 from gateway.conversations.channel_port import ChannelRegistry
 from gateway.socket_acks import error, validation_error
 from gateway.clock import Clock
-from gateway.conversations.events import CustomerMessageStored, CustomerTyping, DeliveryChanged
+from gateway.conversations.events import BotMessageStored, CustomerMessageStored, CustomerTyping, DeliveryChanged
 from gateway.conversations.model import ConcurrentUpdate, Status
 from gateway.conversations.ports import only_reading
 from gateway.privacy.staff_view import ConsoleView
@@ -28,6 +29,7 @@ from gateway.web.agent_actions import NEEDS_CONFIRMATION, ReplyFields, TextField
 from gateway.web.auth import COOKIE
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
+from handoff.finding import may_read, needs_history
 from handoff.events import (QUEUE_REDRAW_SHARE, ComplaintClockBreached, ConversationAssigned, NobodyOnline,
                             QueueChanged, SlaBreach, SlaWarning, StaffMessage)
 
@@ -53,6 +55,15 @@ class NoteIn(Target, TextFields):
     pass
 
 
+class WatchIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    conversation_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+def _watch_room(conversation_id: str) -> str:
+    return f"watch:{conversation_id}"
+
+
 def _user_room(user_id: int | None) -> str | None:
     return f"user:{user_id}" if user_id is not None else None
 
@@ -72,6 +83,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         bus.subscribe(ConversationAssigned, self._assigned)
         bus.subscribe(StaffMessage, self._staff_message)
         bus.subscribe(CustomerMessageStored, self._customer_message)
+        bus.subscribe(BotMessageStored, self._bot_message)
         bus.subscribe(CustomerTyping, self._customer_typing)
         bus.subscribe(DeliveryChanged, self._delivery_changed)
         bus.subscribe(SlaWarning, self._sla_warning)
@@ -168,7 +180,8 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def on_reply(self, sid, data=None, *_):
         body = ReplyIn.model_validate(data if isinstance(data, dict) else {})
-        outcome = await self._desk.reply(body.conversation_id, await self._principal(sid), body.text, body.confirm)
+        outcome = await self._desk.reply(body.conversation_id, await self._principal(sid), body.text, body.confirm,
+                                         body.entry_id)
         warnings = warnings_of(outcome)
         if outcome.sent is None:
             return error(NEEDS_CONFIRMATION, "the reply guard found something; send again with confirm",
@@ -188,6 +201,29 @@ class AgentNamespace(socketio.AsyncNamespace):
         target = Target.model_validate(data if isinstance(data, dict) else {})
         await self._desk.resolve(target.conversation_id, await self._principal(sid))
         return {"status": "resolved"}
+
+    async def on_watch(self, sid, data=None, *_):
+        """The conversation this console has open: it hears the bot's side of it too."""
+        body = WatchIn.model_validate(data if isinstance(data, dict) else {})
+        principal = await self._principal(sid)
+        session = await self.get_session(sid)
+        if session.get("watching"):
+            await self.leave_room(sid, _watch_room(session["watching"]))
+            session["watching"] = None
+        if body.conversation_id is None:
+            return {"status": "stopped"}
+        async with self._uow() as uow:
+            conversation = await uow.chats.conversation(body.conversation_id)
+            if conversation is None:
+                return error("not_found", "no such conversation")
+            had_it = needs_history(conversation, principal) and await uow.console.had_handoff(
+                conversation.id, principal.user_id)
+        if not may_read(conversation, principal, had_it):
+            return error("forbidden", "agents see the queue, their own conversations and the resolved ones they had")
+        await self.enter_room(sid, _watch_room(conversation.id))
+        session["watching"] = conversation.id
+        await self.save_session(sid, session)
+        return {"status": "watching"}
 
     async def on_typing(self, sid, data=None, *_):
         target = Target.model_validate(data if isinstance(data, dict) else {})
@@ -222,12 +258,18 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def _staff_message(self, event: StaffMessage) -> None:
         await self._to_handlers(event.conversation_id, event.assignee_id, "message",
-                                {"conversation_id": event.conversation_id, **event.message.to_event()})
+                                {"conversation_id": event.conversation_id, **event.message.to_staff_event()})
 
     async def _customer_message(self, event: CustomerMessageStored) -> None:
         if event.status in (Status.QUEUED, Status.ASSIGNED):
             await self._to_handlers(event.message.conversation_id, event.assignee_id, "message",
                                     self._view.message(event.message.to_staff_event()))
+        elif event.status == Status.BOT:  # only a console that has it open
+            await self.emit("message", self._view.message(event.message.to_staff_event()),
+                            room=_watch_room(event.message.conversation_id))
+
+    async def _bot_message(self, event: BotMessageStored) -> None:
+        await self.emit("message", event.message.to_staff_event(), room=_watch_room(event.message.conversation_id))
 
     async def _delivery_changed(self, event: DeliveryChanged) -> None:
         async with self._uow() as uow:

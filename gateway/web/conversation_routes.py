@@ -17,6 +17,7 @@ from gateway.json_api.errors import ApiError, read_json
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
+from handoff.finding import may_read, needs_history
 from handoff.service_clocks import CalendarSource, ServiceClocks
 
 DESK = web.AppKey("desk", Desk)
@@ -89,10 +90,19 @@ async def _visible(request: web.Request, uow):
     conversation = await uow.chats.conversation(request.match_info["conversation_id"])
     if conversation is None:
         raise ApiError(404, "no such conversation")
-    mine = conversation.assignee_id == principal.user_id
-    if principal.role not in SUPERVISORS and not (mine or conversation.status == Status.QUEUED):
-        raise ApiError(403, "agents see the queue and their own conversations")
+    had_it = needs_history(conversation, principal) and await uow.console.had_handoff(conversation.id,
+                                                                                       principal.user_id)
+    if not may_read(conversation, principal, had_it):
+        raise ApiError(403, "agents see the queue, their own conversations and the resolved ones they had")
     return conversation
+
+
+def can_act(conversation, principal) -> bool:
+    """Whether the reader can claim, reply or resolve here; everything else is read-only."""
+    if conversation.status == Status.QUEUED:
+        return True
+    return conversation.status == Status.ASSIGNED and (
+        conversation.assignee_id == principal.user_id or principal.role in SUPERVISORS)
 
 
 @require(*STAFF)
@@ -101,7 +111,8 @@ async def get_conversation(request: web.Request) -> web.Response:
     async with uow_factory() as uow:
         visible = await _visible(request, uow)
         package = await uow.console.context_package(visible.id, clock(), request[PRINCIPAL].language)
-    return web.json_response(request.app[CONSOLE_VIEW].package(package))
+    package = {**request.app[CONSOLE_VIEW].package(package), "read_only": not can_act(visible, request[PRINCIPAL])}
+    return web.json_response(package)
 
 
 @require(*STAFF)
@@ -133,7 +144,8 @@ async def claim(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     desk, _, _ = _deps(request)
     body = await read_json(request, ReplyIn)
-    outcome = await _run(desk.reply(request.match_info["conversation_id"], request[PRINCIPAL], body.text, body.confirm))
+    outcome = await _run(desk.reply(request.match_info["conversation_id"], request[PRINCIPAL], body.text, body.confirm,
+                                    body.entry_id))
     warnings = warnings_of(outcome)
     if outcome.sent is None:
         raise ApiError(422, "the reply guard found something: fix the text, or resend with confirm=true",

@@ -111,9 +111,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/customers/{customer_id}/erase"): Route(errors=(409,)),
     ("PUT", "/api/service-hours"): Route(errors=(409,)),  # saved over a stale version
     ("POST", "/api/kb/search"): Route(errors=(503,)),  # in the first seconds after a start
+    ("GET", "/api/conversations/{conversation_id}/suggestions"): Route(query={"q": _text()}, errors=(503,)),
+    ("GET", "/api/conversations/search"): Route(query={
+        "q": _text(), "status": _choice(("bot", "queued", "assigned", "resolved")), "channel": _choice(("web", "telegram")),
+        "assignee": _text(), "complaint": _choice(("yes", "no")), "breached": _choice(("yes", "no")),
+        "from": DAY, "to": DAY, "limit": {**WHOLE, "minimum": 1, "maximum": 100}}),
+    ("GET", "/api/canned-replies"): Route(query={"language": _choice(("zh", "en"))}),
+    ("POST", "/api/canned-replies"): Route(success=201, errors=(409,)),
+    ("PUT", "/api/canned-replies/{reply_id}"): Route(errors=(409,)),
+    ("DELETE", "/api/canned-replies/{reply_id}"): Route(success=204),
 }
 # Path parameters with a fixed set of values.
-PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE}
+PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE, "reply_id": WHOLE}
 
 
 def _error(status: int) -> dict:
