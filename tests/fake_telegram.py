@@ -16,7 +16,8 @@ from aiohttp import web
 
 TOKEN = "123456:TEST-token_for-the-fake"
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "Shop", "username": "shop_bot"}
-CUSTOMER = {"id": 1001, "is_bot": False, "first_name": "Lin", "last_name": "Wei", "language_code": "zh-hans"}
+CUSTOMER = {"id": 1001, "is_bot": False, "first_name": "Lin", "last_name": "Wei", "username": "linwei_tea",
+            "language_code": "zh-hans"}
 MAX_LONG_POLL = 2.0  # whatever the client asks, so a test never waits long on a poll
 
 

@@ -167,7 +167,10 @@ async def test_asking_for_a_person_hands_off_and_the_agents_reply_is_delivered(l
 
     status, context = await agent.request("GET", f"/api/conversations/{queued['id']}")
     assert status == 200
-    assert context["customer"]["display_name"] == "Lin Wei"
+    assert context["customer"]["display_name"] == "Lin Wei (@linwei_tea)"
+    # The console's search finds a Telegram customer by the username they write under.
+    status, found = await agent.request("GET", "/api/conversations/search?q=linwei_tea")
+    assert status == 200 and [c["id"] for c in found["conversations"]] == [queued["id"]]
     assert context["customer"]["identities"] == [{"channel": "telegram", "handle": str(CUSTOMER["id"])}]
 
     assert (await agent.request("POST", f"/api/conversations/{queued['id']}/claim"))[0] == 200

@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message
 
 from gateway.conversations.channel_port import CsatRefused
 from gateway.channels.telegram import texts
-from gateway.channels.telegram.inbound import FILE_KINDS, chat_of, inbound, pressed
+from gateway.channels.telegram.inbound import FILE_KINDS, chat_of, display_name, inbound, pressed
 from gateway.channels.telegram.keyboards import QuickReplyPress, RatingPress
 from gateway.channels.telegram.output import CHANNEL
 from gateway.conversations.intake import Intake
@@ -58,7 +58,7 @@ async def _command_answer(message: Message, intake: Intake, command: str) -> Non
     user = message.from_user
     await intake.answer_command(
         CHANNEL, str(message.chat.id), str(user.id), texts.text(user.language_code, command),
-        key=f"{command}:{message.message_id}", display_name=user.full_name)
+        key=f"{command}:{message.message_id}", display_name=display_name(user))
 
 
 async def on_message(message: Message, intake: Intake) -> None:

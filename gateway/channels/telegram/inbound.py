@@ -1,7 +1,7 @@
 """Telegram messages turned into the channel seam's `InboundMessage`."""
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, User
 
 from gateway.conversations.channel_port import Attachment, InboundMessage
 from gateway.channels.telegram.output import CHANNEL
@@ -33,6 +33,12 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
+def display_name(user: User) -> str:
+    """The name agents see, with the @username when there is one: it is what a customer
+    quotes when they write about a chat, and what the console's search finds them by."""
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
+
+
 def inbound(message: Message, *, key: str | None = None, edit_of: str | None = None) -> InboundMessage:
     user = message.from_user
     return InboundMessage(
@@ -42,7 +48,7 @@ def inbound(message: Message, *, key: str | None = None, edit_of: str | None = N
         text=message.text or message.caption or "",
         external_message_id=key or str(message.message_id),
         attachments=attachments_of(message),
-        display_name=user.full_name if user else None,
+        display_name=display_name(user) if user else None,
         language=user.language_code if user else None,
         edit_of=edit_of,
     )
@@ -64,6 +70,6 @@ def pressed(callback: CallbackQuery, text: str, message_id: int) -> InboundMessa
         external_message_id=f"cb:{callback.id}",
         payload=callback.data,
         pressed_on=message_id,
-        display_name=user.full_name,
+        display_name=display_name(user),
         language=user.language_code,
     )
