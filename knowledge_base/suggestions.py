@@ -7,6 +7,10 @@ import asyncio
 from knowledge_base.documents import KbDoc
 from knowledge_base.search import HybridSearch
 
+# Below this an entry is not about the customer's words at all; listing it costs the agent a
+# look and suggests nothing.
+LEAST_SCORE = 0.02
+
 
 def _item(doc_id: str, question: str, answer: str, score: float | None, tags=()) -> dict:
     return {"entry_id": doc_id, "question": question, "answer": answer,
@@ -21,6 +25,8 @@ async def suggest(search: HybridSearch, texts: list[str], language: str, top_k: 
     best: dict[str, dict] = {}
     for result in results:
         for c in result.candidates:
+            if c.score < LEAST_SCORE:
+                continue
             if c.id not in best or c.score > best[c.id]["score"]:
                 best[c.id] = _item(c.id, c.question, c.answer, c.score, tags.get(c.id, ()))
     return sorted(best.values(), key=lambda s: -s["score"])[:top_k]

@@ -23,6 +23,7 @@ STAFF_PAGES = {
     "quality": SUPERVISORS,
     "audit": SUPERVISORS,
     "hours": SUPERVISORS,  # admins edit; supervisors read
+    "canned": SUPERVISORS,
 }
 VENDOR_TYPES = {".js": "application/javascript", ".css": "text/css"}
 # The demo shop styles itself inline, as a shop's page may; scripts still come only from here.

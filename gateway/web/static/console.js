@@ -10,6 +10,8 @@ var DeskPage = (function () {
     Desk.state.me = me;
     $("open-block").hidden = !Desk.isSupervisor();
     DeskLists.renderAll();
+    DeskSearch.ready();
+    DeskCanned.load();
     DeskSocket.connect();
   }
 
@@ -17,6 +19,8 @@ var DeskPage = (function () {
   // feed, forget what was on screen and ask for a login again.
   function signOut(message) {
     DeskSocket.disconnect();
+    DeskTransfer.close();
+    DeskSearch.reset();
     Desk.reset();
     DeskLists.renderAll();
     DeskDetail.show(null);
@@ -24,6 +28,9 @@ var DeskPage = (function () {
   }
 
   DeskActions.bind();
+  DeskSearch.bind();
+  DeskTransfer.bind();
+  DeskKeys.bind();
   Staff.start(function () { return t("console.title"); }, ["agent", "supervisor", "admin"], ready, {
     refused: function (role) { return t("console.role_refused", { role: role }); },
     sessionEnded: function (loggedOut) { signOut(loggedOut ? "" : t("console.session_ended")); }

@@ -1,15 +1,8 @@
 /* What the agent does: claim, transfer, resolve, reply (through the reply guard), notes,
- * canned replies and presence. Every action goes over the /agent socket and waits for its ack. */
+ * and presence (canned replies: console_canned.js). Every action goes over the /agent socket and waits for its ack. */
 var DeskActions = (function () {
   "use strict";
   var state = Desk.state, $ = Desk.$, el = Staff.el;
-  // Ready-made replies, in both languages: the customer's language is not the agent's.
-  var CANNED = [
-    "您好，我是客服，请问有什么可以帮您？",
-    "Sorry for the wait, I'm looking into it now.",
-    "Thank you for your patience.",
-    "请稍等，我马上为您查询。"
-  ];
   var TYPING_EVERY_MS = 2000;
   var typingSentAt = 0;
 
@@ -37,12 +30,8 @@ var DeskActions = (function () {
   }
 
   function claim() {
-    act("claim", $("claim"), function () { DeskDetail.load(state.selected); $("reply-text").focus(); });
-  }
-
-  function transfer() {
-    act("transfer", $("transfer"), function () {
-      Staff.flash(t("console.flash.transferred"), "info");
+    act("claim", $("claim"), function () {
+      DeskDetail.focusReplyOnce(state.selected);
       DeskDetail.load(state.selected);
     });
   }
@@ -50,11 +39,8 @@ var DeskActions = (function () {
   function resolve() {
     act("resolve", $("resolve"), function () {
       Staff.flash(t("console.flash.resolved"), "info");
-      // An agent may not read a resolved conversation back: keep what is on screen, marked resolved.
-      if (Desk.isSupervisor()) { DeskDetail.load(state.selected); return; }
-      state.detail.status = "resolved";
-      state.detail.assignee = null;
-      DeskDetail.show(state.detail);
+      // The agent who handled it may read it back, read-only.
+      DeskDetail.load(state.selected);
     });
   }
 
@@ -65,7 +51,9 @@ var DeskActions = (function () {
     Desk.showError("");
     $("reply-send").disabled = true;
     $("send-anyway").disabled = true;
-    DeskSocket.call("reply", { conversation_id: id, text: text, confirm: !!confirm }, function (err, ack) {
+    var payload = { conversation_id: id, text: text, confirm: !!confirm }, entry = DeskSuggestions.entryFor(id);
+    if (entry) payload.entry_id = entry;
+    DeskSocket.call("reply", payload, function (err, ack) {
       $("reply-send").disabled = false;
       $("send-anyway").disabled = false;
       if (!err && ack && ack.error && ack.error.code === "needs_confirmation") {
@@ -79,6 +67,7 @@ var DeskActions = (function () {
       state.pendingReply = null;
       $("guard").hidden = true;
       if ($("reply-text").value.trim() === text) $("reply-text").value = "";
+      DeskSuggestions.forget();
       if (state.selected === id) DeskTranscript.append(ack.message);
       // The first reply stops the SLA clock: show it in the lists and the hand-off facts.
       afterChange();
@@ -150,22 +139,10 @@ var DeskActions = (function () {
     });
   }
 
-  function cannedButton(text) {
-    var b = el("button", null, text);
-    b.type = "button";
-    b.addEventListener("click", function () {
-      var box = $("reply-text");
-      box.value = text;
-      box.dispatchEvent(new Event("input"));
-      box.focus();
-    });
-    return b;
-  }
-
   // Once per page: the buttons and forms outlive logins.
   function bind() {
     $("claim").addEventListener("click", claim);
-    $("transfer").addEventListener("click", transfer);
+    // #transfer opens the picker: console_transfer.js.
     $("resolve").addEventListener("click", resolve);
     $("reply-form").addEventListener("submit", function (e) {
       e.preventDefault();
@@ -184,7 +161,6 @@ var DeskActions = (function () {
       $("guard").hidden = true;
       $("reply-text").focus();
     });
-    CANNED.forEach(function (text) { $("canned").appendChild(cannedButton(text)); });
     $("note-form").addEventListener("submit", addNote);
     $("presence").addEventListener("change", sendPresence);
     $("capacity").addEventListener("change", sendPresence);

@@ -3,9 +3,15 @@
 var DeskDetail = (function () {
   "use strict";
   var state = Desk.state, $ = Desk.$;
+  // Just claimed: the reply box takes the focus once a read paints the conversation as writable,
+  // which is not the first read to land when the assignment event's read overtakes it.
+  var focusReplyFor = null;
+
+  function focusReplyOnce(id) { focusReplyFor = id; }
 
   function select(id) {
     if (id !== state.selected) {
+      focusReplyFor = null;
       state.pendingReply = null;
       $("guard").hidden = true;
       $("reply-text").value = "";
@@ -15,6 +21,7 @@ var DeskDetail = (function () {
     state.selected = id;
     delete state.unread[id];
     DeskLists.renderAll();
+    DeskSocket.watch(id);
     load(id);
   }
 
@@ -28,15 +35,21 @@ var DeskDetail = (function () {
     }, function (err) {
       if (seq !== state.loadSeq || id !== state.selected) return;
       if (err.status === 403 || err.status === 404) {
-        state.selected = null;
-        state.detail = null;
-        show(null);
-        DeskLists.renderAll();
+        close();
         Staff.flash(err.status === 403 ? t("console.flash.not_yours") : t("console.flash.gone"), "warn");
       } else {
         Desk.showError(t("console.error.load", { message: err.message }));
       }
     });
+  }
+
+  // Nothing open: gone, or no longer this login's to read.
+  function close() {
+    state.selected = null;
+    state.detail = null;
+    DeskSocket.watch(null);
+    show(null);
+    DeskLists.renderAll();
   }
 
   function reloadSelected() { if (state.selected) load(state.selected); }
@@ -46,6 +59,7 @@ var DeskDetail = (function () {
     $("detail").hidden = !pkg;
     $("context-empty").hidden = !!pkg;
     $("context-body").hidden = !pkg;
+    DeskSuggestions.show(pkg);
     if (!pkg) return;
     var name = pkg.customer && pkg.customer.display_name;
     var status = I18n.code("console.status.", pkg.status);
@@ -53,18 +67,29 @@ var DeskDetail = (function () {
     $("conv-status").textContent = status;
     $("conv-status").setAttribute("data-status", pkg.status);
     $("conv-assignee").textContent = pkg.assignee ? t("console.detail.with", { agent: pkg.assignee }) : "";
-    var writable = Desk.mayWrite(pkg);
+    // read_only: the server's word that this login may read but not act (resolved, someone else's).
+    var readOnly = !!pkg.read_only, writable = Desk.mayWrite(pkg) && !readOnly, resolved = pkg.status === "resolved";
+    $("read-only").hidden = !readOnly;
+    $("read-only").textContent = readOnly ? t(resolved ? "console.read_only.resolved" : "console.read_only.other") : "";
+    $("note-text").disabled = readOnly;
+    $("note-add").disabled = readOnly;
     $("claim").hidden = pkg.status !== "queued";
     $("transfer").hidden = !writable;
     $("resolve").hidden = !(writable || (pkg.status === "queued" && Desk.isSupervisor()));
     $("reply-text").disabled = !writable;
     $("reply-send").disabled = !writable;
     $("reply-text").placeholder = writable ? t("console.reply.placeholder")
-      : pkg.status === "queued" ? t("console.reply.claim_first") : t("console.reply.closed", { status: status });
+      : pkg.status === "queued" ? t("console.reply.claim_first")
+      : pkg.status === "bot" ? t("console.reply.bot") : t("console.reply.closed", { status: status });
     Array.prototype.forEach.call($("canned").querySelectorAll("button"), function (b) { b.disabled = !writable; });
     DeskTranscript.render(pkg);
     DeskContext.render(pkg);
+    if (writable && focusReplyFor === pkg.id) {
+      focusReplyFor = null;
+      $("reply-text").focus();
+    }
   }
 
-  return { select: select, load: load, reloadSelected: reloadSelected, show: show };
+  return { select: select, load: load, reloadSelected: reloadSelected, show: show, close: close,
+           focusReplyOnce: focusReplyOnce };
 })();

@@ -17,6 +17,7 @@ var DeskLists = (function () {
     NAMES.forEach(function (name) {
       state.lists[name].rows.forEach(function (r) { if (r.id === id) r.last_customer_message = String(text).slice(0, 200); });
     });
+    DeskSearch.customerSaid(id, text);
     renderAll();
   }
 
@@ -36,18 +37,34 @@ var DeskLists = (function () {
     refreshTimer = setTimeout(refreshOpen, 300);
   }
 
-  function renderAll() { NAMES.forEach(render); }
+  // The search results show which row is open too (console_search.js, loaded after this).
+  function renderAll() {
+    NAMES.forEach(render);
+    DeskSearch.render();
+  }
 
   function render(name) {
     var list = state.lists[name], ul = $(name);
-    Staff.clear(ul);
     $(name + "-count").textContent = String(list.rows.length);
-    if (!list.rows.length) {
-      ul.appendChild(el("li", "none", name === "queue" ? t("console.queue.none") : t("console.list.none")));
-      return;
-    }
-    list.rows.forEach(function (row) { ul.appendChild(item(row, list.at, name)); });
-    tick();
+    repaint(ul, function () {
+      if (!list.rows.length) {
+        ul.appendChild(el("li", "none", name === "queue" ? t("console.queue.none") : t("console.list.none")));
+        return;
+      }
+      list.rows.forEach(function (row) { ul.appendChild(item(row, list.at, name)); });
+      tick();
+    });
+  }
+
+  // Lists are drawn anew on every change; a keyboard user on a row stays on that row.
+  function repaint(ul, paint) {
+    var focused = document.activeElement;
+    var onRow = focused && focused.parentNode === ul && focused.classList.contains("conv");
+    var id = onRow ? focused.getAttribute("data-id") : null;
+    Staff.clear(ul);
+    paint();
+    var again = id && ul.querySelector('li.conv[data-id="' + CSS.escape(id) + '"]');
+    if (again) again.focus();
   }
 
   function chip(className, text, attribute, value) {
@@ -135,5 +152,5 @@ var DeskLists = (function () {
   setInterval(tick, 500);  // twice a second, so a late timer never skips a second on screen
 
   return { set: set, has: has, customerSaid: customerSaid, refreshMine: refreshMine, refreshOpen: refreshOpen,
-           refreshSoon: refreshSoon, renderAll: renderAll, tick: tick };
+           refreshSoon: refreshSoon, renderAll: renderAll, tick: tick, item: item, repaint: repaint };
 })();

@@ -21,6 +21,8 @@ var DeskSocket = (function () {
       DeskLists.refreshMine();
       DeskLists.refreshOpen();
       DeskDetail.reloadSelected();
+      // The server forgets what a socket watched when it drops: a reconnect asks again.
+      if (state.selected) watch(state.selected);
     },
     disconnect: function () { setConnection(t("console.connection.reconnecting"), false); },
     // The server closes the feed of a login that was logged out (here or on another device).
@@ -51,7 +53,7 @@ var DeskSocket = (function () {
       if (!m || !m.conversation_id) return;
       if (m.conversation_id === state.selected) {
         DeskTranscript.append(m);
-        if (m.sender === "customer") DeskTranscript.hideTyping();
+        if (m.sender === "customer") { DeskTranscript.hideTyping(); DeskSuggestions.refresh(); }
       } else if (m.sender === "customer") {
         state.unread[m.conversation_id] = true;
       }
@@ -97,6 +99,12 @@ var DeskSocket = (function () {
     socket.timeout(15000).emit(event, payload, done);
   }
 
+  // The open conversation's bot and system messages (and the customer's, while the bot has it)
+  // come as `message` events too; null stops them. One per socket: the newest replaces the last.
+  function watch(id) {
+    if (socket && socket.connected) socket.emit("watch", { conversation_id: id || null });
+  }
+
   // Fire and forget (typing): true when it went out.
   function emit(event, payload) {
     if (!socket || !socket.connected) return false;
@@ -104,5 +112,5 @@ var DeskSocket = (function () {
     return true;
   }
 
-  return { EVENTS: EVENTS, connect: connect, disconnect: disconnect, call: call, emit: emit };
+  return { EVENTS: EVENTS, connect: connect, disconnect: disconnect, call: call, emit: emit, watch: watch };
 })();

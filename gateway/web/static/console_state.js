@@ -1,7 +1,8 @@
 /* The agent console's shared state and the small readings every part of it makes.
  * The console is a few scripts loaded in order by console.html, no build step:
  * console_state, console_lists, console_transcript, console_context, console_detail,
- * console_actions, console_socket, then console.js, which starts it. Each part calls the
+ * console_actions, console_socket, console_search, console_transfer, console_keys (and the
+ * others console.html lists), then console.js, which starts it. Each part calls the
  * others only from event handlers, so the order matters for loading alone.
  * Customer text only ever reaches the page through textContent, never innerHTML. */
 var Desk = (function () {

@@ -40,6 +40,11 @@ var DeskTranscript = (function () {
                                                       : t("console.message.edited_older")));
     }
     if (m.text) item.appendChild(el("div", "text", m.text));
+    // The bot's buttons (clarify options, "helpful?"): what the customer was offered to press.
+    if (m.quick_replies && m.quick_replies.length) {
+      var options = m.quick_replies.join(t("console.list_separator"));
+      item.appendChild(el("div", "quick", t("console.quick_replies", { options: options })));
+    }
     if (m.masked) {
       item.setAttribute("data-masked", "true");
       item.querySelector(".text").appendChild(revealButton(m, item));

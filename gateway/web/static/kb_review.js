@@ -6,7 +6,8 @@ var KbReview = (function () {
   var $ = function (id) { return document.getElementById(id); };
 
   function sourceLabel(source) {
-    return source === "clarify" ? t("kb.learning.source.clarify") : t("kb.learning.source.helpful");
+    if (source === "clarify") return t("kb.learning.source.clarify");
+    return source === "agent" ? t("kb.learning.source.agent") : t("kb.learning.source.helpful");
   }
 
   function setCount(n) {

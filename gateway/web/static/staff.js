@@ -9,7 +9,8 @@ var Staff = (function () {
     { href: "/reports", label: function () { return t("staff.nav.reports"); }, roles: ["supervisor", "admin"] },
     { href: "/quality", label: function () { return t("staff.nav.quality"); }, roles: ["supervisor", "admin"] },
     { href: "/audit", label: function () { return t("staff.nav.audit"); }, roles: ["supervisor", "admin"] },
-    { href: "/hours", label: function () { return t("staff.nav.hours"); }, roles: ["supervisor", "admin"] }
+    { href: "/hours", label: function () { return t("staff.nav.hours"); }, roles: ["supervisor", "admin"] },
+    { href: "/canned", label: function () { return t("staff.nav.canned"); }, roles: ["supervisor", "admin"] }
   ];
 
   // Who is logged in on this page, and what the page does when that login ends mid-session.
@@ -76,7 +77,7 @@ var Staff = (function () {
   function topbar(title, me) {
     var bar = document.getElementById("topbar");
     clear(bar);
-    bar.appendChild(el("span", "brand", title));
+    bar.appendChild(el("h1", "brand", title));  // the page's one top-level heading
     var nav = el("nav");
     PAGES.forEach(function (p) {
       if (p.roles.indexOf(me.role) < 0) return;
@@ -131,6 +132,8 @@ var Staff = (function () {
   // One login form for every staff page, built here rather than repeated in each page. Its
   // words carry their keys, so drawing the page in the account's language redraws them too.
   function loginForm(view, title) {
+    // Until someone logs in, the form is all the page has: its main landmark.
+    view.setAttribute("role", "main");
     var form = el("form");
     form.id = "login-form";
     form.appendChild(el("h1", null, title));
