@@ -42,12 +42,16 @@ var KbEditor = (function () {
       body.entries.forEach(function (entry) {
         var li = el("li");
         li.dataset.id = entry.id;
-        li.setAttribute("aria-selected", String(!!current && current.id === entry.id));
-        li.appendChild(el("span", "q", entry.question));
+        // A button, so the keyboard opens entries too; the open entry is the list's aria-current.
+        var pick = el("button", "pick");
+        pick.type = "button";
+        pick.setAttribute("aria-current", String(!!current && current.id === entry.id));
+        pick.appendChild(el("span", "q", entry.question));
         var meta = el("span", "meta");
         meta.appendChild(el("span", "pill " + entry.status, kbStatus(entry.status)));
         meta.appendChild(document.createTextNode(entry.language + " · " + entry.id + " · v" + entry.version));
-        li.appendChild(meta);
+        pick.appendChild(meta);
+        li.appendChild(pick);
         li.addEventListener("click", function () { openEntry(entry.id); });
         list.appendChild(li);
       });
@@ -102,7 +106,7 @@ var KbEditor = (function () {
     $("diff-view").hidden = true;
     $("history-block").hidden = !entry;
     document.querySelectorAll("#entries li").forEach(function (li) {
-      li.setAttribute("aria-selected", String(!!entry && li.dataset.id === entry.id));
+      li.firstChild.setAttribute("aria-current", String(!!entry && li.dataset.id === entry.id));
     });
     if (entry) loadHistory(entry.id);
   }

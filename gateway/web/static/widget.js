@@ -10,6 +10,7 @@ I18n.use(I18n.pick([script && script.getAttribute("data-lang")].concat(
 
 var host = document.createElement("div");
 host.id = "csgw-widget";
+host.lang = I18n.language();  // its words' language, which may not be the shop page's (WCAG 3.1.2)
 document.body.appendChild(host);
 var root = host.attachShadow({ mode: "open" });
 root.innerHTML =
@@ -20,8 +21,8 @@ root.innerHTML =
   '#panel{position:fixed;right:20px;bottom:20px;z-index:2147483001;width:360px;height:520px;max-height:calc(100vh - 40px);' +
   'display:none;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}' +
   '#panel.open{display:flex}' +
-  'header{background:#0b6e4f;color:#fff;padding:12px 14px;display:flex;justify-content:space-between;align-items:center;font-size:15px}' +
-  'header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}' +
+  '.head{background:#0b6e4f;color:#fff;padding:12px 14px;display:flex;justify-content:space-between;align-items:center;font-size:15px}' +
+  '.head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}' +
   '#log{flex:1;overflow-y:auto;padding:12px;background:#f5f7f6;font-size:14px}' +
   '.msg{max-width:80%;margin:6px 0;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;line-height:1.4}' +
   '.msg[data-sender=customer]{margin-left:auto;background:#0b6e4f;color:#fff;border-bottom-right-radius:3px}' +
@@ -37,7 +38,8 @@ root.innerHTML =
   '@media (max-width:480px){#panel{right:0;bottom:0;width:100vw;height:100vh;max-height:100vh;border-radius:0}}' +
   '</style>' +
   '<button id="launcher" type="button"></button>' +
-  '<div id="panel" role="dialog"><header><span id="title"></span><button id="close" type="button">×</button></header>' +
+  '<div id="panel" role="dialog" aria-labelledby="title"><div class="head"><span id="title"></span>' +
+  '<button id="close" type="button">×</button></div>' +
   '<div id="log" aria-live="polite"></div><div id="status"></div><div id="quick"></div>' +
   '<form id="composer"><textarea id="input" maxlength="4096"></textarea><button id="send" type="submit"></button></form></div>';
 
@@ -125,8 +127,8 @@ socket.on("handoff", function (h) {
   else if (h.state === "resolved") setStatus(t("widget.resolved"));
 });
 
-socket.on("typing", function (t) {
-  if (t.sender === "customer") return;
+socket.on("typing", function (typing) {  // not `t`: that is the words function
+  if (typing.sender === "customer") return;
   setStatus(t("widget.typing"));
   clearTimeout(typingTimer);
   typingTimer = setTimeout(function () { if ($("status").textContent === t("widget.typing")) setStatus(""); }, 3000);
