@@ -224,7 +224,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         per_name=settings.gateway_login_failures_per_name, per_address=settings.gateway_login_failures_per_address,
         window=timedelta(seconds=settings.gateway_login_window_seconds)))
     guard_model = GuardModel.load() if settings.gateway_reply_guard_model else None
-    desk = Desk(uow, clock, bus, read_reply=reply_reader(guard_model, knowledge))
+    desk = Desk(uow, clock, bus, read_reply=reply_reader(guard_model, knowledge), published=knowledge.search.has)
     sweeper = SlaSweeper(uow, clock, bus, desk, interval=settings.gateway_sla_sweep_seconds,
                          calendar=calendar.current)
     days = settings.gateway_retention_days

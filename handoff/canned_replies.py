@@ -125,13 +125,19 @@ class CannedReplies:
             await uow.commit()
 
     async def seed_if_new(self, replies: list[CannedReplyFields], actor: str = "system:demo") -> bool:
-        """The demo replies, on a first start only."""
+        """The demo replies, on a first start only (audited like any other change)."""
         now = self._clock()
         async with self._uow() as uow:
             if await uow.canned.ever_written():
                 return False
-            for fields in replies:
-                await uow.canned.add(fields, actor, now)
+            try:
+                for fields in replies:
+                    created = await uow.canned.add(fields, actor, now)
+                    audit.record(uow, at=now, actor=actor, action="create", object_type=AUDIT_TYPE,
+                                 object_id=str(created.id), summary=f"/{fields.shortcut} ({fields.language}) added",
+                                 after=_content(fields))
+            except StoreConflict:  # another process starting on the same database seeded them first
+                return False
             await uow.commit()
         return True
 

@@ -52,11 +52,13 @@ ReplyReader = Callable[[str], Awaitable[GuardHit | None]]
 
 class Desk:
     def __init__(self, uow: Callable[[], DeskUnitOfWork], clock: Clock, bus: MessageBus,
-                 read_reply: ReplyReader | None = None):
+                 read_reply: ReplyReader | None = None, published: Callable[[str], bool] | None = None):
         self._uow = uow
         self._clock = clock
         self._bus = bus
         self._read_reply = read_reply
+        # Whether a knowledge-base entry is live: a reply's entry id comes from the client.
+        self._published = published or (lambda _entry_id: True)
         self._assigning = asyncio.Lock()
 
     # -- claiming and assignment ----------------------------------------------------------
@@ -157,7 +159,7 @@ class Desk:
                 return ReplyOutcome(warnings=tuple(hits))
             await uow.chats.touch(conversation, now)
             meta = {"agent": agent.username, "agent_id": agent.user_id}
-            if entry_id is not None:
+            if entry_id is not None and self._published(entry_id):  # else the reply goes, unlinked
                 meta["kb_entry_id"] = entry_id
                 await self._propose(uow, conversation_id, entry_id, now)
             view = await uow.chats.add_message(conversation_id, Sender.AGENT, text, now, meta=meta)

@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,10 @@ class LanguageIndex:
     # Question and answer read together: a customer's words often match the answer's details
     # ("do I pay the return postage?") better than either part alone.
     combined: dict[str, DenseIndex] = field(default_factory=dict)
+
+    @cached_property  # computed on first use: snapshots saved before it load as they are
+    def ids(self) -> frozenset[str]:
+        return frozenset(d.id for d in self.docs)
 
 
 def fingerprint(docs: list[KbDoc]) -> str:
@@ -220,6 +225,10 @@ class HybridSearch:
         same_models = saved.get("calibration") == self.calibration.to_json()
         self._set_pairs(saved["pairs"] if same_models else self._self_check(self._indexes, self._vectors))
         return True
+
+    def has(self, entry_id: str) -> bool:
+        """Whether the entry is published, as the index holds it now."""
+        return any(entry_id in index.ids for index in self._indexes.values())
 
     def documents(self, language: str) -> list[KbDoc]:
         """The published entries of one language, as the index holds them now."""

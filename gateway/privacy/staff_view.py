@@ -49,6 +49,10 @@ class ConsoleView:
     def rows(self, rows: list[dict]) -> list[dict]:
         return [mask_row(r) for r in rows] if self.mask_pii else rows
 
+    def text(self, text: str) -> str:
+        """A customer's words quoted outside a message: a search match, what suggestions read."""
+        return pii.mask(text) if self.mask_pii else text
+
     def message(self, message: dict) -> dict:
         return mask_message(message) if self.mask_pii else message
 

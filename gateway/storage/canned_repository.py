@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.storage.conflicts import conflicts_as_domain_errors
 from gateway.storage.tables import AuditRecord, CannedReply as Row
-from handoff.canned_replies import AUDIT_TYPE, CannedReply, CannedReplyFields
+from handoff.canned_replies import AUDIT_TYPE, CannedReply, CannedReplyFields, CannedReplyNotFound
 
 
 def _reply(row: Row) -> CannedReply:
@@ -42,6 +42,8 @@ class SqlCannedReplies:
 
     async def replace(self, reply_id: int, fields: CannedReplyFields, by: str, at: datetime) -> CannedReply:
         row = await self.session.get(Row, reply_id)
+        if row is None:  # deleted since the caller read it
+            raise CannedReplyNotFound(f"no canned reply {reply_id}")
         row.shortcut, row.title, row.text, row.language = fields.shortcut, fields.title, fields.text, fields.language
         row.updated_by, row.updated_at = by, at
         async with conflicts_as_domain_errors():

@@ -39,21 +39,22 @@ class ConsoleQueries:
 
     async def listing(self, statuses: list[str], assignee_id: int | None, now: datetime) -> list[dict]:
         """Rows of the conversations in these statuses (of one assignee, if named), latest first."""
-        out = []
-        for conversation in await self._conversations.by_status(statuses, assignee_id):
-            handoff = (await self._handoffs.current(conversation.id)
-                       or await self._handoffs.latest(conversation.id))
-            out.append(await self.summary_row(conversation, handoff, now))
-        return out
+        return await self._rows(await self._conversations.by_status(statuses, assignee_id), now)
 
     async def search(self, query: ConversationQuery, now: datetime) -> list[dict]:
         """List rows of what the search found, each with the message text that matched (or None)."""
-        out = []
-        for conversation, matched in await self._search.find(query):
-            handoff = (await self._handoffs.current(conversation.id)
-                       or await self._handoffs.latest(conversation.id))
-            out.append({**await self.summary_row(conversation, handoff, now), "match": matched})
-        return out
+        found = await self._search.find(query)
+        rows = await self._rows([c for c, _ in found], now)
+        return [{**row, "match": matched} for row, (_, matched) in zip(rows, found)]
+
+    async def _rows(self, conversations: list[Conversation], now: datetime) -> list[dict]:
+        """List rows in four queries, however many conversations."""
+        ids = [c.id for c in conversations]
+        handoffs = await self._handoffs.shown(ids)
+        last = await self._conversations.last_customer_texts(ids)
+        names = await self._handoffs.usernames({c.assignee_id for c in conversations if c.assignee_id})
+        return [listing_row(c, handoffs.get(c.id), last.get(c.id, ""), names.get(c.assignee_id), now)
+                for c in conversations]
 
     async def staff(self) -> list[dict]:
         """Who a conversation can be transferred to, with presence and load."""

@@ -1,7 +1,7 @@
 """The console's conversation search on SQLAlchemy: one query, the reader's rule included."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,8 +46,9 @@ class ConversationSearch:
             stmt = stmt.where(Conversation.channel == query.channel)
         if query.assignee_id is not None:
             # A resolved conversation has no assignee any more: its hand-offs remember who had it.
-            stmt = stmt.where(or_(Conversation.assignee_id == query.assignee_id, exists().where(
-                Handoff.conversation_id == Conversation.id, Handoff.assignee_id == query.assignee_id)))
+            stmt = stmt.where(or_(Conversation.assignee_id == query.assignee_id, and_(
+                Conversation.status == Status.RESOLVED,
+                exists().where(Handoff.conversation_id == Conversation.id, Handoff.assignee_id == query.assignee_id))))
         if query.has_complaint is not None:
             found = exists().where(Complaint.conversation_id == Conversation.id)
             stmt = stmt.where(found if query.has_complaint else ~found)
@@ -56,7 +57,7 @@ class ConversationSearch:
             stmt = stmt.where(found if query.breached else ~found)
         if query.created_from:
             stmt = stmt.where(Conversation.created_at >= _midnight(query.created_from))
-        if query.created_to:
+        if query.created_to and query.created_to < date.max:  # the last day there is bounds nothing
             stmt = stmt.where(Conversation.created_at < _midnight(query.created_to + timedelta(days=1)))
         like = None
         if query.text:

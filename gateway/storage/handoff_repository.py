@@ -25,6 +25,25 @@ class HandoffRepository:
         stmt = select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc()).limit(1)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def shown(self, conversation_ids: list[str]) -> dict[str, Handoff]:
+        """Each conversation's hand-off to show in a list: the open one, else the latest (as
+        `current() or latest()`, for many conversations in one query)."""
+        if not conversation_ids:
+            return {}
+        rows = (await self.session.execute(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids))
+                                           .order_by(Handoff.id))).scalars()
+        shown: dict[str, Handoff] = {}
+        for handoff in rows:
+            kept = shown.get(handoff.conversation_id)
+            if kept is None or handoff.resolved_at is None or kept.resolved_at is not None:
+                shown[handoff.conversation_id] = handoff
+        return shown
+
+    async def usernames(self, user_ids: set[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        return dict((await self.session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))).all())
+
     async def had(self, conversation_id: str, user_id: int) -> bool:
         stmt = select(Handoff.id).where(Handoff.conversation_id == conversation_id, Handoff.assignee_id == user_id)
         return (await self.session.execute(stmt.limit(1))).first() is not None

@@ -58,10 +58,6 @@ class KbRepository:
                                              KbProposal.text == proposal.text)
         if (await self.session.execute(exists)).first() is not None:
             return False
-        # The entry comes from a client (an agent's reply names the one it started from).
-        live = select(KbEntry.id).where(KbEntry.id == proposal.entry_id, KbEntry.deleted_at.is_(None))
-        if (await self.session.execute(live)).first() is None:
-            return False
         try:
             async with self.session.begin_nested():
                 self.session.add(proposal)

@@ -29,7 +29,6 @@ from gateway.web.agent_actions import NEEDS_CONFIRMATION, ReplyFields, TextField
 from gateway.web.auth import COOKIE
 from handoff.desk import Desk
 from handoff.errors import HandoffRefused
-from handoff.finding import may_read, needs_history
 from handoff.events import (QUEUE_REDRAW_SHARE, ComplaintClockBreached, ConversationAssigned, NobodyOnline,
                             QueueChanged, SlaBreach, SlaWarning, StaffMessage)
 
@@ -203,26 +202,26 @@ class AgentNamespace(socketio.AsyncNamespace):
         return {"status": "resolved"}
 
     async def on_watch(self, sid, data=None, *_):
-        """The conversation this console has open: it hears the bot's side of it too."""
+        """The conversation a supervisor's console has open: it hears the bot's side of it too.
+        Supervisors only: the bot writes only while it has the conversation, and an agent may
+        not read it then (a room, once joined, is not re-checked when the status moves on)."""
         body = WatchIn.model_validate(data if isinstance(data, dict) else {})
         principal = await self._principal(sid)
-        session = await self.get_session(sid)
-        if session.get("watching"):
-            await self.leave_room(sid, _watch_room(session["watching"]))
-            session["watching"] = None
+        if principal.role not in (Role.SUPERVISOR, Role.ADMIN):
+            return error("forbidden", "supervisors watch the bot's conversations")
+        if body.conversation_id is not None:
+            with only_reading():
+                async with self._uow() as uow:
+                    found = await uow.chats.conversation(body.conversation_id) is not None
+            if not found:
+                return error("not_found", "no such conversation")
+        # After the read: two watches in flight must leave the socket in the later one's room only.
+        for room in self.rooms(sid):
+            if room.startswith("watch:") and room != _watch_room(body.conversation_id or ""):
+                await self.leave_room(sid, room)
         if body.conversation_id is None:
             return {"status": "stopped"}
-        async with self._uow() as uow:
-            conversation = await uow.chats.conversation(body.conversation_id)
-            if conversation is None:
-                return error("not_found", "no such conversation")
-            had_it = needs_history(conversation, principal) and await uow.console.had_handoff(
-                conversation.id, principal.user_id)
-        if not may_read(conversation, principal, had_it):
-            return error("forbidden", "agents see the queue, their own conversations and the resolved ones they had")
-        await self.enter_room(sid, _watch_room(conversation.id))
-        session["watching"] = conversation.id
-        await self.save_session(sid, session)
+        await self.enter_room(sid, _watch_room(body.conversation_id))
         return {"status": "watching"}
 
     async def on_typing(self, sid, data=None, *_):
@@ -264,9 +263,6 @@ class AgentNamespace(socketio.AsyncNamespace):
         if event.status in (Status.QUEUED, Status.ASSIGNED):
             await self._to_handlers(event.message.conversation_id, event.assignee_id, "message",
                                     self._view.message(event.message.to_staff_event()))
-        elif event.status == Status.BOT:  # only a console that has it open
-            await self.emit("message", self._view.message(event.message.to_staff_event()),
-                            room=_watch_room(event.message.conversation_id))
 
     async def _bot_message(self, event: BotMessageStored) -> None:
         await self.emit("message", event.message.to_staff_event(), room=_watch_room(event.message.conversation_id))

@@ -20,15 +20,17 @@ Language = Literal["zh", "en"]
 
 
 class CannedReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    # What follows the agent's "/": one word, so the picker can tell where it ends.
-    shortcut: str = Field(min_length=1, max_length=32, pattern=r"^[^\s/]+$")
+    # Stripped before the length checks: a title of spaces is a missing title.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # What follows the agent's "/": one word (letters of any script, digits, _ and -), so the
+    # picker can tell where it ends.
+    shortcut: str = Field(min_length=1, max_length=32, pattern=r"^[\w-]+$")
     title: str = Field(min_length=1, max_length=100)
     text: str = Field(min_length=1, max_length=4000)
     language: Language
 
     def fields(self) -> CannedReplyFields:
-        return CannedReplyFields(self.shortcut, self.title.strip(), self.text.strip(), self.language)
+        return CannedReplyFields(self.shortcut, self.title, self.text, self.language)
 
 
 def _id(request: web.Request) -> int:

@@ -84,7 +84,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     return web.json_response({"conversations": request.app[CONSOLE_VIEW].rows(out)})
 
 
-async def _visible(request: web.Request, uow):
+async def visible_conversation(request: web.Request, uow):
     """The conversation in the path, if the caller may see it."""
     principal = request[PRINCIPAL]
     conversation = await uow.chats.conversation(request.match_info["conversation_id"])
@@ -109,7 +109,7 @@ def can_act(conversation, principal) -> bool:
 async def get_conversation(request: web.Request) -> web.Response:
     _, uow_factory, clock = _deps(request)
     async with uow_factory() as uow:
-        visible = await _visible(request, uow)
+        visible = await visible_conversation(request, uow)
         package = await uow.console.context_package(visible.id, clock(), request[PRINCIPAL].language)
     package = {**request.app[CONSOLE_VIEW].package(package), "read_only": not can_act(visible, request[PRINCIPAL])}
     return web.json_response(package)
@@ -122,8 +122,8 @@ async def reveal(request: web.Request) -> web.Response:
     body = await read_json(request, RevealIn)
     async with uow_factory() as uow:
         try:
-            text = await staff_view.reveal(uow, await _visible(request, uow), body.message_id, request[PRINCIPAL],
-                                           clock())
+            conversation = await visible_conversation(request, uow)
+            text = await staff_view.reveal(uow, conversation, body.message_id, request[PRINCIPAL], clock())
         except staff_view.NotRevealable as exc:
             raise ApiError(404, str(exc)) from None
         await uow.commit()

@@ -10,10 +10,10 @@ from aiohttp import web
 from gateway.conversations.model import MAX_TEXT_LENGTH, Sender, Status
 from gateway.json_api.errors import ApiError
 from gateway.json_api.storable import whole
-from gateway.privacy import pii
+from gateway.conversations.ports import only_reading
 from gateway.texts.languages import detect_language
 from gateway.web.auth import PRINCIPAL, require
-from gateway.web.conversation_routes import CONSOLE_VIEW, STAFF, SUPERVISORS, _visible
+from gateway.web.conversation_routes import CONSOLE_VIEW, STAFF, SUPERVISORS, visible_conversation
 from gateway.web.kb_routes import WARMING_WAIT_SECONDS
 from gateway.web.services import WebServices
 from handoff.finding import MAX_RESULTS, ConversationQuery, snippet
@@ -28,7 +28,8 @@ CHANNELS = ("web", "telegram")
 
 
 def _customer_asks(history) -> list[str]:
-    """What the customer wrote since someone last answered them, latest first."""
+    """The customer's latest run of messages, latest first: what they wrote since someone last
+    answered them, or, once answered, the run that answer was to (the agent may be checking it)."""
     since = []
     for message in reversed(history):
         if message.sender in (Sender.AGENT, Sender.BOT) and since:
@@ -44,9 +45,10 @@ async def suggestions(request: web.Request) -> web.Response:
     asked = request.query.get("q", "").strip()
     if len(asked) > MAX_TEXT_LENGTH:
         raise ApiError(422, f"q may be at most {MAX_TEXT_LENGTH} characters")
-    async with services.uow() as uow:
-        conversation = await _visible(request, uow)
-        history = await uow.chats.history(conversation.id, last=50)
+    with only_reading():  # a read: SQLite's writers (customers' acks among them) need not wait for it
+        async with services.uow() as uow:
+            conversation = await visible_conversation(request, uow)
+            history = await uow.chats.history(conversation.id, last=50)
     texts = [asked] if asked else _customer_asks(history)
     language = detect_language(" ".join(texts)) if texts else "zh"
     if not texts:
@@ -61,7 +63,8 @@ async def suggestions(request: web.Request) -> web.Response:
     found = await suggest(knowledge.search, texts, language, SEARCH_RESULTS if asked else SUGGESTIONS)
     if asked:
         found = word_matches(knowledge.search.documents(language), asked, found, SEARCH_RESULTS)
-    return web.json_response({"language": language, "query": " / ".join(texts), "suggestions": found})
+    query = asked or " / ".join(request.app[CONSOLE_VIEW].text(t) for t in texts)
+    return web.json_response({"language": language, "query": query, "suggestions": found})
 
 
 def _flag(request: web.Request, name: str) -> bool | None:
@@ -116,21 +119,22 @@ async def search_conversations(request: web.Request) -> web.Response:
         assignee_id=assignee_id, has_complaint=_flag(request, "complaint"), breached=_flag(request, "breached"),
         created_from=_day(request, "from"), created_to=_day(request, "to"), limit=limit,
         readable_by=None if principal.role in SUPERVISORS else principal.user_id)
-    async with services.uow() as uow:
-        rows = await uow.console.search(query, services.clock())
+    with only_reading():
+        async with services.uow() as uow:
+            rows = await uow.console.search(query, services.clock())
     view = request.app[CONSOLE_VIEW]
     for row in rows:
         if row["match"] is not None:
-            matched = pii.mask(row["match"]) if view.mask_pii else row["match"]
-            row["match"] = snippet(matched, text or "")
+            row["match"] = snippet(view.text(row["match"]), text or "")
     return web.json_response({"conversations": view.rows(rows)})
 
 
 @require(*STAFF)
 async def agents(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
-    async with services.uow() as uow:
-        return web.json_response({"agents": await uow.console.staff()})
+    with only_reading():
+        async with services.uow() as uow:
+            return web.json_response({"agents": await uow.console.staff()})
 
 
 def add_routes(app: web.Application, services: WebServices) -> None:

@@ -67,7 +67,7 @@ class KbProposal(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     entry_id: Mapped[str] = mapped_column(String(80), index=True)
     text: Mapped[str] = mapped_column(String(300))  # personal data masked
-    source: Mapped[str] = mapped_column(String(16))  # helpful | clarify
+    source: Mapped[str] = mapped_column(String(16))  # helpful | clarify | agent
     conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | rejected

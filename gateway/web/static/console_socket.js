@@ -51,6 +51,12 @@ var DeskSocket = (function () {
     },
     message: function (m) {
       if (!m || !m.conversation_id) return;
+      if (m.conversation_id === state.selected && m.sender === "bot" && state.detail && state.detail.status === "bot") {
+        // The bot answered while we watch: the customer's words it answered are not sent on
+        // their own (that would cost every customer message an emit), so read both at once.
+        DeskDetail.reloadSelected();
+        return;
+      }
       if (m.conversation_id === state.selected) {
         DeskTranscript.append(m);
         if (m.sender === "customer") { DeskTranscript.hideTyping(); DeskSuggestions.refresh(); }
@@ -99,10 +105,11 @@ var DeskSocket = (function () {
     socket.timeout(15000).emit(event, payload, done);
   }
 
-  // The open conversation's bot and system messages (and the customer's, while the bot has it)
-  // come as `message` events too; null stops them. One per socket: the newest replaces the last.
+  // The open conversation's bot and system messages come as `message` events too; null stops
+  // them. One per socket: the newest replaces the last. Supervisors only: an agent reads the
+  // bot's side once the conversation is handed off, in the context package.
   function watch(id) {
-    if (socket && socket.connected) socket.emit("watch", { conversation_id: id || null });
+    if (socket && socket.connected && Desk.isSupervisor()) socket.emit("watch", { conversation_id: id || null });
   }
 
   // Fire and forget (typing): true when it went out.

@@ -86,6 +86,8 @@ var DeskTransfer = (function () {
     $("transfer-queue").addEventListener("click", function () { send(null, null); });
     $("transfer-cancel").addEventListener("click", close);
     $("transfer-picker").addEventListener("close", function () {
+      // The event comes a task after the close: a quick Escape then Enter has opened it again.
+      if ($("transfer-picker").open) return;
       conversationId = null;
       if (!$("detail").hidden && !$("transfer").hidden) $("transfer").focus();
       else if (!$("empty").hidden) $("empty").focus();  // the conversation went with the transfer
