@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-TYPES = ("kb", "conversation", "complaint", "user", "customer", "service_hours", "canned_reply")
+TYPES = ("kb", "conversation", "complaint", "user", "customer", "service_hours", "canned_reply", "webhook")
 MAX_LIMIT = 500
 
 

@@ -39,13 +39,15 @@ from gateway.storage.unit_of_work import UnitOfWork
 from gateway.privacy.retention import RetentionSweeper
 from gateway.web import customer_routes
 from gateway.web import (audit_routes, canned_routes, conversation_routes, kb_editor_routes, kb_review_routes,
-                         metrics_routes, quality_routes, report_routes, service_hours_routes, workspace_routes)
+                         metrics_routes, quality_routes, report_routes, service_hours_routes, webhook_routes,
+                         workspace_routes)
 from handoff.accounts import Accounts
 from gateway.web.agent_namespace import AgentNamespace
 from gateway.web.auth import SESSIONS_ENDED, LoginGuard
 from gateway.web.csrf import CsrfTokens
 from handoff.login_throttle import LoginThrottle, ThrottlePolicy
 from gateway.web.services import WebServices
+from gateway.channels.webhooks import WebhookSender
 from handoff.calendar_store import CalendarStore
 from handoff.canned_demo import DEMO as DEMO_CANNED_REPLIES
 from handoff.canned_replies import CannedReplies
@@ -65,7 +67,7 @@ if TYPE_CHECKING:
 
 
 STAFF_ROUTES = (kb_editor_routes, kb_review_routes, report_routes, quality_routes, audit_routes, metrics_routes,
-                customer_routes, service_hours_routes, canned_routes)
+                customer_routes, service_hours_routes, canned_routes, webhook_routes)
 
 
 # How a unit of work is made: the session factory and the outbox worker's wake-up call in.
@@ -215,6 +217,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake
+    webhooks = WebhookSender(uow, clock, poll_seconds=settings.gateway_webhook_poll_seconds,
+                             timeout_seconds=settings.gateway_webhook_timeout_seconds,
+                             retry_cap_seconds=settings.gateway_webhook_retry_cap_seconds, leases=leases)
     worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases,
                           superseded=pipeline.superseded)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),
@@ -302,6 +307,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         if leases is None:
             worker.start()
         sweeper.start()
+        webhooks.start()
         background.append(asyncio.create_task(every(SESSION_SWEEP_SECONDS, agents.sweep_sessions),
                                               name="agent-session-sweep"))
         if retention is not None:
@@ -314,6 +320,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         if telegram is not None:
             await telegram.stop()
         await sweeper.stop()
+        await webhooks.stop()
         await worker.stop()
         for task in background:
             task.cancel()

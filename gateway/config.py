@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # The console shows customers' phones, ID and card numbers and e-mails masked; a person who
     # needs one reveals that message, and each reveal is written to the audit log.
     gateway_console_mask_pii: bool = False
+    # Webhook deliveries (gateway/channels/webhooks.py): how long one attempt may take, and the
+    # longest wait between attempts (the waits double from 1 s); each event is tried for 24 h.
+    gateway_webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    gateway_webhook_retry_cap_seconds: float = Field(300.0, gt=0, le=3600)
+    gateway_webhook_poll_seconds: float = Field(1.0, gt=0, le=60)
     # The reply guard's model beside its lexicons (handoff/guard_model.py). Off by default: on
     # held-out labelled replies it catches 0.90-0.96 of forbidden ones, but it also warns on
     # short greetings such as "您好，很高兴为您服务" that its training lines lacked.

@@ -95,5 +95,8 @@ class ComplaintRegister:
                 audit.record(uow, at=now, actor=f"{by.role}:{by.username}", action=action, object_type="complaint",
                              object_id=complaint_id, before=old, after={**new, **met},
                              summary=_change_summary(old, new, clock_met))
+                await uow.webhook_events.record("complaint.updated", {
+                    "complaint_id": complaint_id, "conversation_id": complaint.conversation_id,
+                    "status": complaint.status, "changed": {**new, **met}, "by": f"{by.role}:{by.username}"}, now)
             await uow.commit()
             return complaint_dict(complaint, await uow.desk.complaint_clocks(complaint_id))

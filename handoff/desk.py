@@ -98,6 +98,7 @@ class Desk:
             await uow.desk.assign_handoff(conversation_id, user_id, now)
             status = HandoffStatus("assigned", agent_name=username)
             uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
+            await _assigned_event(uow, conversation_id, user_id, username, by, now)
             await uow.commit()
         await self._bus.publish(ConversationAssigned(conversation_id, user_id, username, by))
         await self._bus.publish(QueueChanged("assigned"))
@@ -135,6 +136,7 @@ class Desk:
         await uow.desk.assign_handoff(conversation_id, target.user_id, now)
         status = HandoffStatus("assigned", agent_name=target.username)
         uow.outbox.issue(SendHandoffStatus(*_route(conversation), status.to_event()), now, conversation_id)
+        await _assigned_event(uow, conversation_id, target.user_id, target.username, f"agent:{by.username}", now)
         await uow.commit()
         return target.username
 
@@ -212,6 +214,9 @@ class Desk:
             uow.outbox.issue(SendHandoffStatus(*route, {"state": "resolved"}), now, conversation_id)
             uow.outbox.issue(DeliverMessage(*route, ask.id), now, conversation_id)
             uow.outbox.issue(RequestCsat(*route), now, conversation_id)
+            await uow.webhook_events.record("conversation.resolved", {
+                "conversation_id": conversation_id, "channel": conversation.channel,
+                "resolved_by": f"agent:{agent.username}", "resolved_at": now.isoformat()}, now)
             await uow.commit()
         await self._bus.publish(QueueChanged("resolved"))
 
@@ -223,7 +228,11 @@ class Desk:
                     raise WrongState("nothing to rate yet")
                 if await uow.desk.rated(handoff.id):
                     raise WrongState("this conversation was rated already")
-                await uow.desk.add_csat(conversation_id, handoff.id, score, comment, self._clock())
+                now = self._clock()
+                await uow.desk.add_csat(conversation_id, handoff.id, score, comment, now)
+                await uow.webhook_events.record("csat.received", {
+                    "conversation_id": conversation_id, "score": score, "comment": comment,
+                    "received_at": now.isoformat()}, now)
                 await uow.commit()
         except StoreConflict:  # the same rating, sent twice at once, was stored by the other
             raise WrongState("this conversation was rated already") from None
@@ -261,3 +270,10 @@ class Desk:
         """What the customer told us themselves may be repeated back to them."""
         history = await uow.chats.history(conversation.id)
         return [item for m in history if m.sender == Sender.CUSTOMER for item in personal_data(m.text)]
+
+
+async def _assigned_event(uow: DeskUnitOfWork, conversation_id: str, user_id: int, username: str, by: str,
+                          at: datetime) -> None:
+    await uow.webhook_events.record("conversation.assigned", {
+        "conversation_id": conversation_id, "agent_id": user_id, "agent_name": username, "by": by,
+        "assigned_at": at.isoformat()}, at)

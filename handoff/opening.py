@@ -17,6 +17,10 @@ async def open_handoff(uow: DeskUnitOfWork, conversation: ConversationRecord, re
     kind = policy.classify(details)
     handoff = await uow.desk.open_handoff(conversation.id, kind.kind, reason, kind.priority, kind.category,
                                           kind.severity, now, clocks.first_response_due(now, sla_seconds))
+    await uow.webhook_events.record("conversation.handed_off", {
+        "conversation_id": conversation.id, "channel": conversation.channel, "kind": kind.kind, "reason": reason,
+        "priority": kind.priority, "category": kind.category, "severity": kind.severity, "queued_at": now.isoformat(),
+        "first_response_due_at": handoff.first_response_due_at.isoformat()}, now)
     if kind.category:
         await register_complaint(uow, conversation, kind.category, kind.severity or "ordinary",
                                  details.get("severity_reasons", []), policy.demand(customer_text),
@@ -38,6 +42,9 @@ async def register_complaint(uow: DeskUnitOfWork, conversation: ConversationReco
     await uow.desk.add_complaint(complaint)
     for clock_kind, due in clocks.complaint_clocks(severity, now):
         await uow.desk.add_complaint_clock(complaint.id, clock_kind, due)
+    await uow.webhook_events.record("complaint.registered", {
+        "complaint_id": complaint.id, "conversation_id": conversation.id, "category": category, "severity": severity,
+        "demand": demand, "status": complaint.status, "created_by": created_by, "created_at": now.isoformat()}, now)
     # Every complaint, opened by the bot or by a person, starts its audit trail here.
     audit.record(uow, at=now, actor=created_by, action="registered", object_type="complaint", object_id=complaint.id,
                  summary=f"{severity} {category} complaint, demand {demand}, on {conversation.id}",

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from gateway.audit import AuditEntry
-from gateway.conversations.ports import AlternateProposals, ChatStore, CommandOutbox, ConversationRecord, Transaction
+from gateway.conversations.ports import (AlternateProposals, ChatStore, CommandOutbox, ConversationRecord, Transaction,
+                                         WebhookEvents)
 from handoff.finding import ConversationQuery
 
 
@@ -237,6 +238,7 @@ class DeskUnitOfWork(Transaction, Protocol):
     outbox: CommandOutbox
     audit: AuditLog
     proposals: AlternateProposals
+    webhook_events: WebhookEvents
 
 
 class CalendarUnitOfWork(Transaction, Protocol):

@@ -44,6 +44,16 @@ def _queued(row: HandoffRow) -> QueuedHandoff:
     return QueuedHandoff(row.id, row.conversation_id, row.kind, row.priority, row.queued_at, row.first_response_due_at)
 
 
+class MemoryWebhookEvents:
+    """The events a unit of work recorded, type and data, in order."""
+
+    def __init__(self, uow):
+        self._uow = uow
+
+    async def record(self, event_type: str, data: dict, at) -> None:
+        self._uow.work.webhook_events.append((event_type, data))
+
+
 class MemoryAuditLog:
     def __init__(self, uow):
         self._uow = uow

@@ -24,7 +24,7 @@ from gateway.conversations.ports import ConversationRecord, DeliveryRecord, NewM
 from gateway.conversations.views import MessageView
 from gateway.audit import AuditEntry
 from handoff.ports import ComplaintRecord, StaffAccount
-from tests.memory_desk import ClockRow, HandoffRow, MemoryAuditLog, MemoryDeskStore
+from tests.memory_desk import ClockRow, HandoffRow, MemoryAuditLog, MemoryDeskStore, MemoryWebhookEvents
 
 
 @dataclasses.dataclass
@@ -53,6 +53,7 @@ class Tables:
     notes: list[tuple[int, str, int, str]] = dataclasses.field(default_factory=list)
     guard_hits: list[tuple[str, int, str, bool]] = dataclasses.field(default_factory=list)
     audit: list[AuditEntry] = dataclasses.field(default_factory=list)
+    webhook_events: list[tuple[str, dict]] = dataclasses.field(default_factory=list)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: getattr(self, f.name).copy() for f in dataclasses.fields(self)})
@@ -82,6 +83,7 @@ class MemoryUnitOfWork:
         self.proposals = MemoryProposals(self)
         self.desk = MemoryDeskStore(self)
         self.audit = MemoryAuditLog(self)
+        self.webhook_events = MemoryWebhookEvents(self)
         self._base = self._db.tables.copy()
         return self
 

@@ -172,11 +172,41 @@ class AlternateProposals(Protocol):
         """False when those words are already proposed for that entry."""
 
 
+class WebhookEvents(Protocol):
+    async def record(self, event_type: str, data: dict, at: datetime) -> None:
+        """One delivery for each endpoint that wants `event_type`, in the caller's transaction."""
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    id: int
+    endpoint_id: int
+    url: str
+    secret: str
+    body: str
+    attempts: int
+    created_at: datetime
+
+
+class WebhookDeliveries(Protocol):
+    """The deliveries on their way (gateway/channels/webhooks.py sends them)."""
+
+    async def heads(self, now: datetime, skip: set[int]) -> list[WebhookDelivery]:
+        """Each endpoint's oldest pending delivery, if it is due; endpoints in `skip` left out."""
+
+    async def delivered(self, delivery_id: int, status: int, at: datetime) -> None: ...
+
+    async def retry(self, delivery_id: int, status: int | None, error: str, at: datetime, next_at: datetime) -> None: ...
+
+    async def failed(self, delivery_id: int, status: int | None, error: str, at: datetime) -> None: ...
+
+
 class PipelineUnitOfWork(Transaction, Protocol):
     chats: ChatStore
     deliveries: DeliveryLog
     outbox: CommandOutbox
     proposals: AlternateProposals
+    webhook_events: WebhookEvents
 
 
 PipelineUnitOfWorkFactory = Callable[[], PipelineUnitOfWork]

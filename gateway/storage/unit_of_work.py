@@ -10,6 +10,7 @@ from gateway.conversations.ports import ack_path, reading
 from gateway.storage.audit_log import SqlAuditLog
 from gateway.storage.calendar_repository import CalendarRepository
 from gateway.storage.canned_repository import SqlCannedReplies
+from gateway.storage.webhook_repository import SqlWebhookDeliveries, SqlWebhookEndpoints, SqlWebhookEvents
 from gateway.storage.channel_repository import ChannelRepository
 from gateway.storage.chat_store import SqlAlternateProposals, SqlChatStore, SqlDeliveryLog
 from gateway.storage.conflicts import conflicts_as_domain_errors
@@ -53,6 +54,9 @@ class UnitOfWork:
         self.reviews = ReviewRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         self.canned = SqlCannedReplies(self.session)
+        self.webhooks = SqlWebhookEndpoints(self.session)
+        self.webhook_events = SqlWebhookEvents(self.session)
+        self.webhook_deliveries = SqlWebhookDeliveries(self.session)
         self.chats = SqlChatStore(self.session)
         self.deliveries = SqlDeliveryLog(self.session)
         self.proposals = SqlAlternateProposals(self.session)

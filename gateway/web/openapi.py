@@ -120,9 +120,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/canned-replies"): Route(success=201, errors=(409,)),
     ("PUT", "/api/canned-replies/{reply_id}"): Route(errors=(409,)),
     ("DELETE", "/api/canned-replies/{reply_id}"): Route(success=204),
+    ("POST", "/api/webhooks"): Route(success=201),
+    ("DELETE", "/api/webhooks/{endpoint_id}"): Route(success=204),
 }
 # Path parameters with a fixed set of values.
-PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE, "reply_id": WHOLE}
+PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE, "reply_id": WHOLE, "endpoint_id": WHOLE}
 
 
 def _error(status: int) -> dict:

@@ -25,6 +25,8 @@ from gateway.storage.tables.staff import (
     AuditRecord,
     ServiceCalendar,
     CannedReply,
+    WebhookEndpoint,
+    WebhookDelivery,
 )
 from gateway.storage.tables.handoffs import (
     Handoff,
@@ -62,6 +64,8 @@ __all__ = [
     "AuditRecord",
     "ServiceCalendar",
     "CannedReply",
+    "WebhookEndpoint",
+    "WebhookDelivery",
     "Handoff",
     "AgentPresence",
     "Complaint",

@@ -1,0 +1,101 @@
+"""Webhook endpoints, and the deliveries on their way to them, on SQLAlchemy."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.conversations.ports import WebhookDelivery
+from gateway.privacy import pii
+from gateway.storage.tables import WebhookDelivery as Delivery, WebhookEndpoint as Row
+from handoff.webhook_endpoints import Endpoint, EndpointFields, EndpointNotFound
+
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+def _endpoint(row: Row) -> Endpoint:
+    return Endpoint(row.url, tuple(row.events), row.trusted, row.id, row.created_by, row.created_at, row.updated_at)
+
+
+class SqlWebhookEndpoints:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def all(self) -> list[Endpoint]:
+        return [_endpoint(r) for r in (await self.session.execute(select(Row).order_by(Row.id))).scalars()]
+
+    async def get(self, endpoint_id: int) -> Endpoint | None:
+        row = await self.session.get(Row, endpoint_id)
+        return _endpoint(row) if row is not None else None
+
+    async def add(self, fields: EndpointFields, secret: str, by: str, at: datetime) -> Endpoint:
+        row = Row(url=fields.url, secret=secret, events=list(fields.events), trusted=fields.trusted, created_by=by,
+                  created_at=at, updated_at=at)
+        self.session.add(row)
+        await self.session.flush()
+        return _endpoint(row)
+
+    async def replace(self, endpoint_id: int, fields: EndpointFields, secret: str | None, at: datetime) -> Endpoint:
+        row = await self.session.get(Row, endpoint_id)
+        if row is None:  # deleted since the caller read it
+            raise EndpointNotFound(f"no webhook endpoint {endpoint_id}")
+        row.url, row.events, row.trusted, row.updated_at = fields.url, list(fields.events), fields.trusted, at
+        if secret is not None:
+            row.secret = secret
+        await self.session.flush()
+        return _endpoint(row)
+
+    async def remove(self, endpoint_id: int) -> None:
+        await self.session.execute(delete(Row).where(Row.id == endpoint_id))
+
+
+class SqlWebhookEvents:
+    """Events recorded with the change they tell of: one delivery row per endpoint wanting it."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def record(self, event_type: str, data: dict, at: datetime) -> None:
+        wanting = [(e_id, trusted) for e_id, events, trusted in
+                   (await self.session.execute(select(Row.id, Row.events, Row.trusted))).all() if event_type in events]
+        if not wanting:
+            return
+        event_id = str(uuid.uuid4())
+        for endpoint_id, trusted in wanting:
+            # Untrusted receivers get personal data masked, as the console's masking does.
+            body = {"id": event_id, "type": event_type, "created_at": at.isoformat(),
+                    "data": data if trusted else pii.mask_nested(data)}
+            self.session.add(Delivery(endpoint_id=endpoint_id, event_id=event_id, event_type=event_type,
+                                      body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                                      status=PENDING, attempts=0, created_at=at, next_attempt_at=at))
+
+
+class SqlWebhookDeliveries:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def heads(self, now: datetime, skip: set[int]) -> list[WebhookDelivery]:
+        first = (select(Delivery.endpoint_id, func.min(Delivery.id).label("id"))
+                 .where(Delivery.status == PENDING).group_by(Delivery.endpoint_id).subquery())
+        stmt = (select(Delivery, Row.url, Row.secret).join(first, Delivery.id == first.c.id)
+                .join(Row, Row.id == Delivery.endpoint_id).where(Delivery.next_attempt_at <= now))
+        if skip:
+            stmt = stmt.where(Delivery.endpoint_id.not_in(skip))
+        return [WebhookDelivery(d.id, d.endpoint_id, url, secret, d.body, d.attempts, d.created_at)
+                for d, url, secret in (await self.session.execute(stmt)).all()]
+
+    async def delivered(self, delivery_id: int, status: int, at: datetime) -> None:
+        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+            status=DELIVERED, attempts=Delivery.attempts + 1, last_status=status, last_error=None, done_at=at))
+
+    async def retry(self, delivery_id: int, status: int | None, error: str, at: datetime, next_at: datetime) -> None:
+        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+            attempts=Delivery.attempts + 1, last_status=status, last_error=error[:2000], next_attempt_at=next_at))
+
+    async def failed(self, delivery_id: int, status: int | None, error: str, at: datetime) -> None:
+        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+            status=FAILED, attempts=Delivery.attempts + 1, last_status=status, last_error=error[:2000], done_at=at))
