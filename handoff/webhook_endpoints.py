@@ -43,6 +43,10 @@ class EndpointNotFound(LookupError):
     pass
 
 
+class DeliveryNotFound(LookupError):
+    pass
+
+
 class EndpointStore(Protocol):
     async def all(self) -> list[Endpoint]: ...
 
@@ -54,6 +58,13 @@ class EndpointStore(Protocol):
         """`secret` None keeps the one set."""
 
     async def remove(self, endpoint_id: int) -> None: ...
+
+    async def deliveries(self, endpoint_id: int, limit: int) -> list[dict]:
+        """Newest first: id, event_id, type, status, attempts, created_at, next_attempt_at,
+        last_status, last_error, done_at."""
+
+    async def resend(self, delivery_id: int, at: datetime) -> dict | None:
+        """The delivery made pending again, due now (same event id and body); None if unknown."""
 
 
 class WebhookUnitOfWork(Transaction, Protocol):
@@ -97,6 +108,25 @@ class WebhookEndpoints:
                          summary=f"webhook to {fields.url} edited", before=before, after=after)
             await uow.commit()
         return updated
+
+    async def deliveries(self, endpoint_id: int, limit: int = 50) -> list[dict]:
+        async with self._uow() as uow:
+            if await uow.webhooks.get(endpoint_id) is None:
+                raise EndpointNotFound(f"no webhook endpoint {endpoint_id}")
+            return await uow.webhooks.deliveries(endpoint_id, limit)
+
+    async def resend(self, delivery_id: int, actor: str) -> dict:
+        """Once more, as it was: a receiver that lost an event, or one that failed for good."""
+        now = self._clock()
+        async with self._uow() as uow:
+            again = await uow.webhooks.resend(delivery_id, now)
+            if again is None:
+                raise DeliveryNotFound(f"no webhook delivery {delivery_id}")
+            audit.record(uow, at=now, actor=actor, action="resend", object_type=AUDIT_TYPE,
+                         object_id=str(again["endpoint_id"]),
+                         summary=f"{again['type']} event {again['event_id']} sent again")
+            await uow.commit()
+        return again
 
     async def delete(self, endpoint_id: int, actor: str) -> None:
         now = self._clock()

@@ -25,6 +25,7 @@ class WebhookReceiver:
         self.hang = False
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Condition()
+        self._stopping = asyncio.Event()  # a hanging request lets go when the receiver stops
         self.url = ""
 
     async def start(self) -> "WebhookReceiver":
@@ -39,6 +40,7 @@ class WebhookReceiver:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()
         await self._runner.cleanup()
 
     def verified(self, timestamp: str, body: bytes, header: str) -> bool:
@@ -51,7 +53,8 @@ class WebhookReceiver:
             self.attempts += 1
             self._arrived.notify_all()
         if self.hang:
-            await asyncio.sleep(3600)
+            await self._stopping.wait()
+            return web.Response(status=503)
         if self.down:
             return web.Response(status=503)
         body = await request.read()

@@ -17,6 +17,14 @@ from handoff.webhook_endpoints import Endpoint, EndpointFields, EndpointNotFound
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 
+def _delivery(d: Delivery) -> dict:
+    return {"id": d.id, "endpoint_id": d.endpoint_id, "event_id": d.event_id, "type": d.event_type,
+            "status": d.status, "attempts": d.attempts, "created_at": d.created_at.isoformat(),
+            "next_attempt_at": d.next_attempt_at.isoformat() if d.status == PENDING else None,
+            "last_status": d.last_status, "last_error": d.last_error,
+            "done_at": d.done_at.isoformat() if d.done_at else None}
+
+
 def _endpoint(row: Row) -> Endpoint:
     return Endpoint(row.url, tuple(row.events), row.trusted, row.id, row.created_by, row.created_at, row.updated_at)
 
@@ -50,7 +58,22 @@ class SqlWebhookEndpoints:
         return _endpoint(row)
 
     async def remove(self, endpoint_id: int) -> None:
+        # Its deliveries first: SQLite may run without foreign keys, and they mean nothing alone.
+        await self.session.execute(delete(Delivery).where(Delivery.endpoint_id == endpoint_id))
         await self.session.execute(delete(Row).where(Row.id == endpoint_id))
+
+    async def deliveries(self, endpoint_id: int, limit: int) -> list[dict]:
+        rows = (await self.session.execute(select(Delivery).where(Delivery.endpoint_id == endpoint_id)
+                                           .order_by(Delivery.id.desc()).limit(limit))).scalars()
+        return [_delivery(d) for d in rows]
+
+    async def resend(self, delivery_id: int, at: datetime) -> dict | None:
+        row = await self.session.get(Delivery, delivery_id)
+        if row is None:
+            return None
+        row.status, row.next_attempt_at, row.done_at = PENDING, at, None
+        await self.session.flush()
+        return _delivery(row)
 
 
 class SqlWebhookEvents:

@@ -122,9 +122,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("DELETE", "/api/canned-replies/{reply_id}"): Route(success=204),
     ("POST", "/api/webhooks"): Route(success=201),
     ("DELETE", "/api/webhooks/{endpoint_id}"): Route(success=204),
+    ("GET", "/api/webhooks/{endpoint_id}/deliveries"): Route(query={"limit": {**WHOLE, "maximum": 500}}),
 }
 # Path parameters with a fixed set of values.
-PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE, "reply_id": WHOLE, "endpoint_id": WHOLE}
+PATH_VALUES = {"table": _choice(TABLES), "proposal_id": WHOLE, "reply_id": WHOLE, "endpoint_id": WHOLE,
+               "delivery_id": WHOLE}
 
 
 def _error(status: int) -> dict:

@@ -14,7 +14,7 @@ from gateway.json_api.storable import LARGEST_VERSION, whole
 from gateway.web.auth import author, require
 from gateway.web.services import WebServices
 from handoff.staff import Role
-from handoff.webhook_endpoints import EndpointFields, EndpointNotFound, WebhookEndpoints
+from handoff.webhook_endpoints import DeliveryNotFound, EndpointFields, EndpointNotFound, WebhookEndpoints
 
 ENDPOINTS = web.AppKey("webhook_endpoints", WebhookEndpoints)
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
@@ -91,6 +91,32 @@ async def delete_endpoint(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@require(Role.ADMIN)
+async def list_deliveries(request: web.Request) -> web.Response:
+    """The endpoint's latest deliveries, newest first, with how each went."""
+    limit = whole(request.query.get("limit", "50"), 500)
+    if not limit:
+        raise ApiError(422, "limit must be 1 to 500")
+    try:
+        found = await request.app[ENDPOINTS].deliveries(_id(request), limit)
+    except EndpointNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+    return web.json_response({"deliveries": found})
+
+
+@require(Role.ADMIN)
+async def resend_delivery(request: web.Request) -> web.Response:
+    """The same event (id and body) goes out again, now, before the endpoint's later ones."""
+    delivery_id = whole(request.match_info["delivery_id"], LARGEST_VERSION)
+    try:
+        if delivery_id is None:
+            raise DeliveryNotFound(f"no webhook delivery {request.match_info['delivery_id']!r}")
+        again = await request.app[ENDPOINTS].resend(delivery_id, author(request))
+    except DeliveryNotFound as exc:
+        raise ApiError(404, str(exc)) from None
+    return web.json_response(again)
+
+
 create_endpoint.body_model = EndpointIn
 update_endpoint.body_model = EndpointUpdateIn
 
@@ -102,3 +128,5 @@ def add_routes(app: web.Application, services: WebServices) -> None:
     r.add_post("/api/webhooks", create_endpoint)
     r.add_put("/api/webhooks/{endpoint_id}", update_endpoint)
     r.add_delete("/api/webhooks/{endpoint_id}", delete_endpoint)
+    r.add_get("/api/webhooks/{endpoint_id}/deliveries", list_deliveries)
+    r.add_post("/api/webhooks/deliveries/{delivery_id}/resend", resend_delivery)

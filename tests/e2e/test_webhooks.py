@@ -71,7 +71,7 @@ async def test_a_hand_off_a_complaint_and_a_rating_each_arrive_once_and_signed(l
 
 async def test_a_receiver_that_was_down_gets_every_event_afterwards_in_order(live, receiver):
     admin = await login(live, "ada", "admin")
-    await register(live, admin, receiver.url, events=["conversation.handed_off"])
+    endpoint = await register(live, admin, receiver.url, events=["conversation.handed_off"])
     receiver.down = True
     customers = []
     try:
@@ -83,6 +83,21 @@ async def test_a_receiver_that_was_down_gets_every_event_afterwards_in_order(liv
         await receiver.wait_for(lambda r: len(r.accepted) == 3)
         assert [e["data"]["conversation_id"] for e in receiver.accepted] == [c for _, c in customers]
         assert receiver.duplicates == 0
+
+        # The admin sees how each went, and sends one again: the same event, which the receiver drops.
+        status, body = await call(live, "GET", f"/api/webhooks/{endpoint['id']}/deliveries", admin)
+        assert status == 200
+        first = body["deliveries"][-1]
+        assert [d["status"] for d in body["deliveries"]] == ["delivered"] * 3
+        assert first["attempts"] >= 2 and first["last_status"] == 204 and first["event_id"] == receiver.accepted[0]["id"]
+        status, again = await call(live, "POST", f"/api/webhooks/deliveries/{first['id']}/resend", admin)
+        assert status == 200 and again["status"] == "pending"
+        await receiver.wait_for(lambda r: r.duplicates == 1)
+        assert len(receiver.accepted) == 3
+        assert (await call(live, "POST", "/api/webhooks/deliveries/999999/resend", admin))[0] == 404
+        assert (await call(live, "GET", "/api/webhooks/999999/deliveries", admin))[0] == 404
+        _, trail = await call(live, "GET", "/api/audit?type=webhook", admin)
+        assert trail["entries"][0]["action"] == "resend"
     finally:
         for customer, _ in customers:
             await customer.close()
