@@ -98,7 +98,8 @@ async def main(args) -> None:
         env = {**os.environ, "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/gateway.db", "GATEWAY_DATA_DIR": tmp,
                "GATEWAY_SECRET_KEY": uuid.uuid4().hex * 2, "GATEWAY_FIRST_RESPONSE_SLA_SECONDS": "3600",
                "GATEWAY_CHAT_CONNECTS_PER_MINUTE": "0", "GATEWAY_CHAT_MESSAGES_PER_MINUTE": "0",
-               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+               "GATEWAY_WEBHOOK_ALLOW_PRIVATE": "true"}  # the receiver is on 127.0.0.1
         env.pop("GATEWAY_REDIS_URL", None)
         await run_cli(env, tmp, "db", "upgrade")
         await run_cli(env, tmp, "user", "add", "bench-admin", "--role", "admin", "--password-stdin", stdin=PASSWORD)

@@ -219,7 +219,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     intake = pipeline.intake
     webhooks = WebhookSender(uow, clock, poll_seconds=settings.gateway_webhook_poll_seconds,
                              timeout_seconds=settings.gateway_webhook_timeout_seconds,
-                             retry_cap_seconds=settings.gateway_webhook_retry_cap_seconds, leases=leases)
+                             retry_cap_seconds=settings.gateway_webhook_retry_cap_seconds, leases=leases,
+                             allow_private=settings.gateway_webhook_allow_private)
     worker = OutboxWorker(uow, pipeline.handlers, clock, on_failure=pipeline.delivery.failed, leases=leases,
                           superseded=pipeline.superseded)
     accounts = Accounts(uow, clock, lifetime=timedelta(hours=settings.gateway_session_hours),

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     gateway_webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
     gateway_webhook_retry_cap_seconds: float = Field(300.0, gt=0, le=3600)
     gateway_webhook_poll_seconds: float = Field(1.0, gt=0, le=60)
+    # Receivers on private, loopback or link-local addresses are refused unless this is on
+    # (a receiver on the same network, or tests on 127.0.0.1).
+    gateway_webhook_allow_private: bool = False
     # The reply guard's model beside its lexicons (handoff/guard_model.py). Off by default: on
     # held-out labelled replies it catches 0.90-0.96 of forbidden ones, but it also warns on
     # short greetings such as "您好，很高兴为您服务" that its training lines lacked.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Protocol
+from urllib.parse import urlsplit
 
 from gateway import audit
 from gateway.conversations.ports import Transaction
@@ -72,8 +73,14 @@ class WebhookUnitOfWork(Transaction, Protocol):
     audit: AuditLog
 
 
+def _shown(url: str) -> str:
+    """The address without its query: supervisors read the audit log, and a receiver's token
+    often rides in the query string."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()
+
+
 def _content(fields: EndpointFields) -> dict:
-    return {"url": fields.url, "events": list(fields.events), "trusted": fields.trusted}
+    return {"url": _shown(fields.url), "events": list(fields.events), "trusted": fields.trusted}
 
 
 class WebhookEndpoints:
@@ -90,7 +97,7 @@ class WebhookEndpoints:
         async with self._uow() as uow:
             created = await uow.webhooks.add(fields, secret, actor, now)
             audit.record(uow, at=now, actor=actor, action="create", object_type=AUDIT_TYPE, object_id=str(created.id),
-                         summary=f"webhook to {fields.url}", after=_content(fields))
+                         summary=f"webhook to {_shown(fields.url)}", after=_content(fields))
             await uow.commit()
         return created
 
@@ -105,7 +112,7 @@ class WebhookEndpoints:
             if secret is not None:
                 after["secret"] = "changed"  # that it changed, never what it is
             audit.record(uow, at=now, actor=actor, action="update", object_type=AUDIT_TYPE, object_id=str(endpoint_id),
-                         summary=f"webhook to {fields.url} edited", before=before, after=after)
+                         summary=f"webhook to {_shown(fields.url)} edited", before=before, after=after)
             await uow.commit()
         return updated
 
@@ -136,5 +143,5 @@ class WebhookEndpoints:
                 raise EndpointNotFound(f"no webhook endpoint {endpoint_id}")
             await uow.webhooks.remove(endpoint_id)
             audit.record(uow, at=now, actor=actor, action="delete", object_type=AUDIT_TYPE, object_id=str(endpoint_id),
-                         summary=f"webhook to {current.url} deleted", before=_content(current))
+                         summary=f"webhook to {_shown(current.url)} deleted", before=_content(current))
             await uow.commit()

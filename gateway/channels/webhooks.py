@@ -10,8 +10,10 @@ several processes, a lease per endpoint lets one process serve it at a time.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 from typing import Callable, Protocol
 
 import aiohttp
@@ -43,21 +45,25 @@ def backoff(attempts: int, cap_seconds: float) -> timedelta:
 class WebhookSender:
     def __init__(self, uow: Callable[[], DeliveryUnitOfWork], clock: Clock, *, poll_seconds: float = 1.0,
                  timeout_seconds: float = 10.0, retry_cap_seconds: float = 300.0,
-                 leases: EndpointLeases | None = None):
+                 leases: EndpointLeases | None = None, allow_private: bool = False):
         self._uow = uow
         self._clock = clock
         self._poll = poll_seconds
         self._timeout = timeout_seconds
         self._cap = retry_cap_seconds
         self._leases = leases
-        self._held: set[int] = set()  # endpoints whose lease this process holds
+        self._allow_private = allow_private
         self._sending: dict[int, asyncio.Task] = {}  # endpoint id -> its delivery under way
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._http: aiohttp.ClientSession | None = None
 
     def start(self) -> None:
-        self._http = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+        # One connection per receiver and no cap in all: a hundred hanging endpoints must not
+        # use up the connections the others need; no cookies carried from one receiver to another.
+        self._http = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT},
+                                           connector=aiohttp.TCPConnector(limit=0, limit_per_host=1),
+                                           cookie_jar=aiohttp.DummyCookieJar())
         self._task = asyncio.create_task(self._run(), name="webhook-sender")
 
     def kick(self) -> None:
@@ -68,9 +74,6 @@ class WebhookSender:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._leases is not None:
-            for endpoint_id in self._held:
-                await self._leases.release(_lease(endpoint_id))
         if self._http is not None:
             await self._http.close()
 
@@ -95,19 +98,29 @@ class WebhookSender:
                 continue
             task = asyncio.create_task(self._send(delivery), name=f"webhook-{delivery.endpoint_id}")
             self._sending[delivery.endpoint_id] = task
-            task.add_done_callback(lambda _t, e=delivery.endpoint_id: self._done(e))
+            task.add_done_callback(lambda t, e=delivery.endpoint_id: self._done(e, t))
 
-    def _done(self, endpoint_id: int) -> None:
+    def _done(self, endpoint_id: int, task: asyncio.Task) -> None:
         self._sending.pop(endpoint_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook delivery not recorded", exc_info=task.exception())
         self.kick()  # the endpoint's next event may be waiting
 
     async def _mine(self, endpoint_id: int) -> bool:
-        if self._leases is None or endpoint_id in self._held:
-            return True
-        if await self._leases.take(_lease(endpoint_id)):
-            self._held.add(endpoint_id)
-            return True
-        return False
+        """Taken again before every delivery (the owner's take renews it): a process that lost
+        the lease while stalled must not go on sending beside the one that took it over."""
+        return self._leases is None or await self._leases.take(_lease(endpoint_id))
+
+    async def _public(self, url: str) -> None:
+        """Receivers are the shop's systems on the internet: an address inside this network (the
+        database, a metadata service) is refused unless the operator allows it. Checked as the
+        name resolves now; a name that resolves otherwise at connect time is not caught."""
+        if self._allow_private:
+            return
+        host = urlsplit(url).hostname or ""
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        if any(_refused(info[4][0]) for info in infos):
+            raise PrivateAddress(f"{host} is a private or local address")
 
     async def _send(self, delivery: WebhookDelivery) -> None:
         body = delivery.body.encode()
@@ -116,11 +129,15 @@ class WebhookSender:
                    SIGNATURE_HEADER: signature(delivery.secret, timestamp, body)}
         status: int | None = None
         try:
-            async with self._http.post(delivery.url, data=body, headers=headers,
+            await self._public(delivery.url)
+            # Not followed: a redirect would carry the signed body elsewhere, or turn it into a GET.
+            async with self._http.post(delivery.url, data=body, headers=headers, allow_redirects=False,
                                        timeout=aiohttp.ClientTimeout(total=self._timeout)) as response:
                 status = response.status
                 error = "" if 200 <= status < 300 else f"HTTP {status}"
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # whatever it was, the attempt is recorded, or the line would stall
             error = f"{type(exc).__name__}: {exc}"[:500]
         now = self._clock()
         async with self._uow() as uow:
@@ -133,6 +150,16 @@ class WebhookSender:
                 await uow.webhook_deliveries.retry(delivery.id, status, error, now,
                                                    now + backoff(delivery.attempts + 1, self._cap))
             await uow.commit()
+
+
+class PrivateAddress(ValueError):
+    pass
+
+
+def _refused(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast \
+        or ip.is_unspecified
 
 
 def _lease(endpoint_id: int) -> str:

@@ -112,13 +112,13 @@ class SqlWebhookDeliveries:
                 for d, url, secret in (await self.session.execute(stmt)).all()]
 
     async def delivered(self, delivery_id: int, status: int, at: datetime) -> None:
-        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == PENDING).values(
             status=DELIVERED, attempts=Delivery.attempts + 1, last_status=status, last_error=None, done_at=at))
 
     async def retry(self, delivery_id: int, status: int | None, error: str, at: datetime, next_at: datetime) -> None:
-        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == PENDING).values(
             attempts=Delivery.attempts + 1, last_status=status, last_error=error[:2000], next_attempt_at=next_at))
 
     async def failed(self, delivery_id: int, status: int | None, error: str, at: datetime) -> None:
-        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        await self.session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == PENDING).values(
             status=FAILED, attempts=Delivery.attempts + 1, last_status=status, last_error=error[:2000], done_at=at))

@@ -34,6 +34,8 @@ class EndpointIn(BaseModel):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("url must be an http or https address with a host")
+        if parts.username or parts.password:
+            raise ValueError("url must not carry a user or password: the secret signs each delivery")
         return url
 
     @field_validator("events")
