@@ -23,7 +23,7 @@ from gateway.conversations.views import HandoffStatus
 from gateway.privacy import pii
 from handoff.ports import DeskUnitOfWork
 from handoff.errors import HandoffRefused, InvalidRequest, NotFound, NotYours, WrongState
-from handoff.staff import Role, StaffMember
+from handoff.staff import SUPERVISING, Role, StaffMember
 from handoff.events import ConversationAssigned, QueueChanged, StaffMessage
 from handoff.guard_model import merged
 from handoff.reply_guard import GuardHit, check_reply, personal_data
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 PRESENCE = ("online", "away", "offline")
 # Longer customer messages make poor alternates for an entry: the bot's own rule too.
 PROPOSAL_LONGEST = 200
-SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from gateway.conversations.model import Status
-from handoff.staff import Role, StaffMember
+from handoff.staff import SUPERVISING, StaffMember
 
 MAX_RESULTS = 100
-SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def may_read(conversation, reader: StaffMember, had_it: bool) -> bool:

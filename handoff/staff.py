@@ -13,6 +13,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who sees every conversation and may act in anyone's.
+SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class StaffMember:
     user_id: int

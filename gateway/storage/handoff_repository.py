@@ -93,8 +93,7 @@ class HandoffRepository:
 
     async def online_agents(self) -> list[tuple[User, AgentPresence, int]]:
         """Online agents with their current load, least loaded first."""
-        load = (select(Conversation.assignee_id, func.count().label("n"))
-                .where(Conversation.status == Status.ASSIGNED).group_by(Conversation.assignee_id).subquery())
+        load = _load()
         stmt = (select(User, AgentPresence, func.coalesce(load.c.n, 0))
                 .join(AgentPresence, AgentPresence.user_id == User.id)
                 .outerjoin(load, load.c.assignee_id == User.id)
@@ -104,8 +103,7 @@ class HandoffRepository:
 
     async def staff_with_load(self) -> list[tuple[User, AgentPresence | None, int]]:
         """Every active agent and supervisor, with presence (None: never set) and current load."""
-        load = (select(Conversation.assignee_id, func.count().label("n"))
-                .where(Conversation.status == Status.ASSIGNED).group_by(Conversation.assignee_id).subquery())
+        load = _load()
         stmt = (select(User, AgentPresence, func.coalesce(load.c.n, 0))
                 .outerjoin(AgentPresence, AgentPresence.user_id == User.id)
                 .outerjoin(load, load.c.assignee_id == User.id)
@@ -184,3 +182,9 @@ class HandoffRepository:
     async def guard_hits(self, conversation_id: str) -> list[GuardHit]:
         stmt = select(GuardHit).where(GuardHit.conversation_id == conversation_id).order_by(GuardHit.id)
         return list((await self.session.execute(stmt)).scalars().all())
+
+
+def _load():
+    """Conversations assigned now, per assignee: an agent's load."""
+    return (select(Conversation.assignee_id, func.count().label("n"))
+            .where(Conversation.status == Status.ASSIGNED).group_by(Conversation.assignee_id).subquery())

@@ -12,7 +12,7 @@ from handoff.staff import Role
 from gateway.web.handoff_errors import api_error
 from gateway.web.agent_actions import (NEEDS_CONFIRMATION, PresenceFields, ReplyFields, TextFields, TransferFields,
                                        warnings_of)
-from gateway.web.auth import PRINCIPAL, require
+from gateway.web.auth import PRINCIPAL, SUPERVISORS, require
 from gateway.json_api.errors import ApiError, read_json
 from handoff.complaints import ComplaintRegister
 from handoff.desk import Desk
@@ -25,7 +25,6 @@ COMPLAINTS = web.AppKey("complaints", ComplaintRegister)
 STORE = web.AppKey("desk_store", object)
 CONSOLE_VIEW = web.AppKey("console_view", staff_view.ConsoleView)
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 AGENT_VIEWS = ("queued", "mine")
 SUPERVISOR_VIEWS = AGENT_VIEWS + ("assigned", "open", "resolved", "bot", "all")
 

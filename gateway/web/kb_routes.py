@@ -127,16 +127,21 @@ async def import_entries(request: web.Request) -> web.Response:
     return web.json_response(vars(report))
 
 
-@require(*KB_READERS)
-async def search(request: web.Request) -> web.Response:
-    body = await read_json(request, SearchIn)
-    knowledge = _kb(request)
-    try:  # just after a start: the answer waits for the index rather than being made without it
+async def until_ready(knowledge: KnowledgeBase) -> None:
+    """Just after a start: an answer waits for the index rather than being made without it,
+    and a 503 `warming` tells the client to come back when that takes too long."""
+    try:
         async with asyncio.timeout(WARMING_WAIT_SECONDS):
             await knowledge.ready()
     except TimeoutError:
         raise ApiError(503, f"the bot is not ready yet ({knowledge.state})", "warming",
                        headers={"Retry-After": "5"}) from None
+
+
+@require(*KB_READERS)
+async def search(request: web.Request) -> web.Response:
+    body = await read_json(request, SearchIn)
+    await until_ready(_kb(request))
     decision = await request.app[BOT].decide(body.text)
     summary = decision.summary()
     summary["results"] = summary["results"][: body.top_k]

@@ -22,6 +22,8 @@ from gateway.web.auth import LoginIn
 from gateway.web.conversation_routes import SUPERVISOR_VIEWS
 from gateway.web.kb_routes import EntryUpdateIn, ImportIn, SearchIn
 from gateway.web.report_routes import TABLES
+from gateway.web.workspace_routes import CHANNELS
+from gateway.conversations.model import Status
 from gateway.json_api.storable import LARGEST as LARGEST_ID, LARGEST_VERSION
 from knowledge_base.entry import EntryStatus, KbEntryIn
 from knowledge_base.exporters import EXPORT_FORMATS
@@ -113,7 +115,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/kb/search"): Route(errors=(503,)),  # in the first seconds after a start
     ("GET", "/api/conversations/{conversation_id}/suggestions"): Route(query={"q": _text()}, errors=(503,)),
     ("GET", "/api/conversations/search"): Route(query={
-        "q": _text(), "status": _choice(("bot", "queued", "assigned", "resolved")), "channel": _choice(("web", "telegram")),
+        "q": _text(), "status": _choice(Status), "channel": _choice(CHANNELS),
         "assignee": _text(), "complaint": _choice(("yes", "no")), "breached": _choice(("yes", "no")),
         "from": DAY, "to": DAY, "limit": {**WHOLE, "minimum": 1, "maximum": 100}}),
     ("GET", "/api/canned-replies"): Route(query={"language": _choice(("zh", "en"))}),

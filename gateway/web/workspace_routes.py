@@ -2,7 +2,6 @@
 conversations, and whom a conversation can go to."""
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from aiohttp import web
@@ -14,7 +13,7 @@ from gateway.conversations.ports import only_reading
 from gateway.texts.languages import detect_language
 from gateway.web.auth import PRINCIPAL, require
 from gateway.web.conversation_routes import CONSOLE_VIEW, STAFF, SUPERVISORS, visible_conversation
-from gateway.web.kb_routes import WARMING_WAIT_SECONDS
+from gateway.web.kb_routes import until_ready
 from gateway.web.services import WebServices
 from handoff.finding import MAX_RESULTS, ConversationQuery, snippet
 from knowledge_base.suggestions import suggest, word_matches
@@ -54,12 +53,7 @@ async def suggestions(request: web.Request) -> web.Response:
     if not texts:
         return web.json_response({"language": language, "query": "", "suggestions": []})
     knowledge = services.knowledge
-    try:  # just after a start the index is loading: say so rather than suggest nothing
-        async with asyncio.timeout(WARMING_WAIT_SECONDS):
-            await knowledge.ready()
-    except TimeoutError:
-        raise ApiError(503, f"the bot is not ready yet ({knowledge.state})", "warming",
-                       headers={"Retry-After": "5"}) from None
+    await until_ready(knowledge)
     found = await suggest(knowledge.search, texts, language, SEARCH_RESULTS if asked else SUGGESTIONS)
     if asked:
         found = word_matches(knowledge.search.documents(language), asked, found, SEARCH_RESULTS)

@@ -118,8 +118,6 @@ async def test_a_receiver_that_hangs_holds_back_only_itself(live, receiver):
         await stuck.wait_for(lambda r: r.attempts >= 1, timeout=10)
         await receiver.wait_for(lambda r: len(r.accepted) == 1, timeout=3)
         assert stuck.attempts == 1 and stuck.accepted == []
-        # Chat goes on while that endpoint hangs.
-        assert (await chat.send("还在吗", "c-2")).get("status") == "stored"
         await chat.close()
     finally:
         stuck.hang = False
