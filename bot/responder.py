@@ -25,6 +25,10 @@ class BotReply:
     # The customer's own words an entry answered, proposed as its alternate; kept out of
     # `details`, which is stored with the message and survives the customer's erasure.
     proposal: dict | None = None
+    # An order the bot is working on or answered (bot/order_responder.py), stored as the
+    # message's `meta.order` for the next turn and the agents' order card; kept out of
+    # `details` too, as it is the customer's and goes when they are erased.
+    order: dict | None = None
 
 
 class Responder(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
-from bot.intent_model import Intent, IntentModel
+from bot.intent_model import Intent, IntentModel, lexicon_intent
 from bot.policy import COMPLAINT, LOW_CONFIDENCE, Decision, PreviousTurn, Thresholds, decide
 from bot.responder import BotReply, Said
 from bot.search_memo import SearchMemo, same_text
@@ -28,9 +28,19 @@ class RetrievalResponder:
         self.memo: SearchMemo[tuple[SearchResult, Intent | None]] = SearchMemo(memo_size)
 
     async def decide(self, text: str, previous: PreviousTurn = PreviousTurn()) -> Decision:
-        key = (same_text(text), self._search.current_fingerprint)
-        result, intent = await self.memo.get(key, lambda: self._search_and_read(text))
+        result, intent = await self._read(text)
         return decide(text, result, self._thresholds, previous, intent=intent)
+
+    async def wants_person(self, text: str) -> bool:
+        """Whether the customer asks for a person or complains: that comes before any other
+        flow. The search it takes is the one `respond` would make, kept in the memo."""
+        _, intent = await self._read(text)
+        intent = intent or lexicon_intent(text)
+        return intent.kind == "human" or (intent.kind == "complaint" and intent.complaint is not None)
+
+    async def _read(self, text: str) -> tuple[SearchResult, Intent | None]:
+        key = (same_text(text), self._search.current_fingerprint)
+        return await self.memo.get(key, lambda: self._search_and_read(text))
 
     async def _search_and_read(self, text: str) -> tuple[SearchResult, Intent | None]:
         result = await self._search.search(text, top_k=5)

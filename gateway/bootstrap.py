@@ -12,7 +12,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.intent_model import IntentModel
+from bot.order_responder import OrderStatusResponder
 from bot.retrieval_responder import RetrievalResponder
+from bot.shop_api import ShopOrderApi
 from bot.responder import Responder
 from gateway.app import create_app
 from gateway.bus import MessageBus
@@ -214,7 +216,15 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
     metrics = GatewayMetrics()  # per gateway: tests run several in one process
     metrics.watch(bus)
     metrics.follow_memo(retrieval_bot.memo)
-    pipeline = wire_pipeline(uow, registry, clock, bus, responder or retrieval_bot, handoffs, metrics=metrics,
+    bot: Responder = responder or retrieval_bot
+    orders = None
+    if settings.gateway_order_lookup_url and responder is None:  # in front of the retrieval bot
+        orders = ShopOrderApi(settings.gateway_order_lookup_url, settings.gateway_order_lookup_token,
+                              settings.gateway_order_lookup_timeout_seconds)
+        # "Late" by the shop's own calendar day, not the server's.
+        bot = OrderStatusResponder(retrieval_bot, orders,
+                                   today=lambda: clock().astimezone(calendar.current().hours.zone).date())
+    pipeline = wire_pipeline(uow, registry, clock, bus, bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)
     intake = pipeline.intake
     webhooks = WebhookSender(uow, clock, poll_seconds=settings.gateway_webhook_poll_seconds,
@@ -323,6 +333,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         await sweeper.stop()
         await webhooks.stop()
         await worker.stop()
+        if orders is not None:
+            await orders.close()
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)

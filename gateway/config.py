@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # Receivers on private, loopback or link-local addresses are refused unless this is on
     # (a receiver on the same network, or tests on 127.0.0.1).
     gateway_webhook_allow_private: bool = False
+    # The shop's order API (bot/shop_api.py): with a URL holding {order_id}, the bot answers
+    # "where is my order?" from it; unset, order questions go to the knowledge base as before.
+    gateway_order_lookup_url: str | None = Field(None, pattern=r"^https?://[^\s]*\{order_id\}[^\s]*$")
+    gateway_order_lookup_token: str | None = None  # sent as Authorization: Bearer …
+    # A lookup taking longer is given up and the customer handed to a person.
+    gateway_order_lookup_timeout_seconds: float = Field(3.0, gt=0, le=30)
     # The reply guard's model beside its lexicons (handoff/guard_model.py). Off by default: on
     # held-out labelled replies it catches 0.90-0.96 of forbidden ones, but it also warns on
     # short greetings such as "您好，很高兴为您服务" that its training lines lacked.

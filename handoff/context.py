@@ -73,8 +73,19 @@ def context_dict(row: dict, customer, identities, conversations, current_id: str
         "bot_attempts": attempts,
         "complaints": [complaint_dict(c, [k for k in clocks if k.complaint_id == c.id]) for c in complaints],
         "notes": notes,
+        "order": latest_order(bot_messages),
         "summary": summary(language, row, attempts, transcript),
     }
+
+
+def latest_order(bot_messages: list[MessageView]) -> dict | None:
+    """The order the bot last looked up in this conversation, as its card (the bot's
+    `meta.order`; no phone digits are ever in it), or None."""
+    for message in reversed(bot_messages):
+        order = message.meta.get("order") or {} if message.sender == Sender.BOT else {}
+        if order.get("order_id"):
+            return {k: v for k, v in order.items() if k != "step"}
+    return None
 
 
 def delivery_dict(d) -> dict:

@@ -10,7 +10,10 @@ from gateway.texts import ui
 # The bot's hand-off codes as its stored details carry them (bot/policy.py writes them):
 # read as data, since the records keep them whichever bot wrote them.
 COMPLAINT, LOW_CONFIDENCE = "complaint", "low_confidence"
-_PLAIN = {"human_request", "not_helpful", "unhelpful"}  # the code says it all
+_PLAIN = {"human_request", "not_helpful", "unhelpful", "order_unknown", "order_late", "order_lookup_failed",
+          "order_unverified"}  # the code says it all
+# The steps of an order lookup (bot/order_responder.py), which the decision names.
+_ORDER_STEPS = {"order_ask_number", "order_ask_phone", "order_status"}
 
 
 def reason_text(language: str, attempt: dict) -> str | None:
@@ -30,6 +33,8 @@ def reason_text(language: str, attempt: dict) -> str | None:
         if attempt.get("entry_id") is None:
             return ui.text(language, "console.reason.helped")
         return ui.text(language, "console.reason.answer", score=_score(attempt.get("score")))
+    if attempt.get("decision") in _ORDER_STEPS:
+        return ui.code(language, "console.reason.", attempt["decision"])
     if attempt.get("decision") == "clarify" and results:
         return ui.text(language, "console.reason.clarify", best=_score(results[0]["score"]))
     return attempt.get("reason")

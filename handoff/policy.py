@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 # Lower runs first: major complaints, then complaints, then people who asked for a person
-# (or said the bot did not help), then the bot's own doubts. Keys are the bot's hand-off codes.
+# (or said the bot did not help, or whose order is late or would not verify), then the bot's
+# own doubts and the order lookups that found nothing or failed. Keys are the bot's hand-off codes.
 PRIORITY = {"major_complaint": 0, "complaint": 1, "human_request": 2, "not_helpful": 2, "unhelpful": 2,
-            "low_confidence": 3, "other": 4}
+            "order_late": 2, "order_unverified": 2, "low_confidence": 3, "order_unknown": 3,
+            "order_lookup_failed": 3, "other": 4}
 WARNING_MARKS = (0.5, 0.8)
 CHANNEL_CODES = {"web": "WEB", "telegram": "TG"}
 COMPLAINT_CLOCKS = {

@@ -124,6 +124,7 @@ class BotTurn:
                 conversation.id, Sender.BOT, reply.text, now, reply_to_id=message_id,
                 meta={"quick_replies": list(reply.quick_replies), "bot": reply.details,
                       "handoff_reason": reply.handoff_reason,
+                      **({"order": reply.order} if reply.order else {}),
                       # Every customer message this reply answers, its own included.
                       **({"answers": answers} if len(answers) > 1 else {})})
             uow.outbox.issue(DeliverMessage(conversation.channel, conversation.external_chat_id, bot_message.id),

@@ -43,10 +43,15 @@ def customer_language(history: Iterable[Said], current: str | None = None) -> st
     for message in reversed(said):
         if (message.meta or {}).get("language"):
             return language_of_locale(message.meta["language"])
-    if current and current.strip():
+    if current and _has_words(current):
         return detect_language(current)
-    recent = [m.text for m in said if m.text.strip()][-RECENT:]
+    # A number ("1111", an order number) is in no language: the words around it decide.
+    recent = [m.text for m in said if _has_words(m.text)][-RECENT:]
     return detect_language(" ".join(recent)) if recent else DEFAULT
+
+
+def _has_words(text: str) -> bool:
+    return any(c.isalpha() for c in text)
 
 
 def opening_time(language: str, at: datetime, zone: tzinfo) -> str:

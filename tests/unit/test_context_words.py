@@ -41,4 +41,8 @@ def test_the_codes_read_are_the_ones_the_bot_writes():
     from handoff import context_words
 
     assert (context_words.COMPLAINT, context_words.LOW_CONFIDENCE) == (policy.COMPLAINT, policy.LOW_CONFIDENCE)
-    assert context_words._PLAIN == {policy.HUMAN_REQUEST, policy.NOT_HELPFUL, policy.UNHELPFUL}
+    from bot import order_responder as orders
+
+    assert context_words._PLAIN == {policy.HUMAN_REQUEST, policy.NOT_HELPFUL, policy.UNHELPFUL, orders.ORDER_UNKNOWN,
+                                    orders.ORDER_LATE, orders.ORDER_LOOKUP_FAILED, orders.ORDER_UNVERIFIED}
+    assert context_words._ORDER_STEPS == {orders.ASK_NUMBER, orders.ASK_PHONE, orders.ORDER_ANSWER}

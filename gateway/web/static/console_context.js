@@ -26,6 +26,7 @@ var DeskContext = (function () {
   function render(pkg) {
     $("ctx-summary").textContent = pkg.summary || "";
     handoff(pkg.handoff || {});
+    order(pkg.order);
     attempts(pkg.bot_attempts || []);
     customer(pkg);
     complaints(pkg.complaints || []);
@@ -53,6 +54,27 @@ var DeskContext = (function () {
     }
     if (h.breached_at) fact(dl, t("console.fact.breached"), timeText(h.breached_at), "breached");
     if (h.resolved_at) fact(dl, t("console.fact.resolved"), timeText(h.resolved_at));
+  }
+
+  // The order the bot looked up: what the shop's system said, and whether the customer proved
+  // it is theirs. Shown only when there is one.
+  function order(o) {
+    var block = $("ctx-order-block"), dl = $("ctx-order");
+    clear(dl);
+    block.hidden = !o;
+    if (!o) return;
+    fact(dl, t("console.order.id"), o.order_id, "order-id");
+    fact(dl, t("console.order.lookup"), o.lookup && I18n.code("console.order.lookup.", o.lookup) +
+         (o.error ? " (" + o.error + ")" : ""), "order-lookup");
+    fact(dl, t("console.order.status"), o.status, "order-status");
+    fact(dl, t("console.order.carrier"), o.carrier);
+    fact(dl, t("console.order.tracking"), o.tracking_number, "order-tracking");
+    var late = o.late ? " \u00b7 " + t("console.order.late") : "";
+    fact(dl, t("console.order.expected"), o.expected_date && o.expected_date + late, o.late ? "breached" : null);
+    if (o.verified !== undefined) {
+      fact(dl, t("console.order.verified"), o.verified ? t("console.order.verified.yes")
+           : t("console.order.verified.no", { tries: o.tries || 0 }), "order-verified");
+    }
   }
 
   function attempts(list) {
