@@ -24,6 +24,7 @@ STAFF_PAGES = {
     "audit": SUPERVISORS,
     "hours": SUPERVISORS,  # admins edit; supervisors read
     "canned": SUPERVISORS,
+    "webhooks": (Role.ADMIN,),
 }
 VENDOR_TYPES = {".js": "application/javascript", ".css": "text/css"}
 # The demo shop styles itself inline, as a shop's page may; scripts still come only from here.

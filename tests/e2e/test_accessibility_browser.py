@@ -12,6 +12,7 @@ from tests.e2e.test_console_browser import DESKTOP, PASSWORD, queue_row, queued_
 from tests.e2e.test_kb_editor_api import BIKES, unanswered_by_the_bot
 from tests.e2e.test_quality_audit_api import call, handled_conversation, login
 from tests.e2e.test_service_hours import HOURS, SetClock, at
+from tests.e2e.test_workspace_api import handed_off
 from tests.integration.test_reports import FIRST, LAST, seed
 
 pytestmark = pytest.mark.browser
@@ -184,3 +185,26 @@ async def test_canned_replies(server, browser, artifacts):
     await assert_accessible(page, "/canned (supervisor), a reply being edited")
     await page.screenshot(path=str(artifacts / "a11y-canned.png"), full_page=True)
     assert errors == []
+
+
+async def test_webhooks_with_deliveries_shown_and_an_endpoint_being_edited(server, browser, artifacts):
+    # A receiver on 127.0.0.1, which this gateway refuses: the delivery waits, with the reason.
+    root = await login(server, "root", "admin")
+    status, _ = await call(server, root, "POST", "/api/webhooks", {
+        "url": "http://127.0.0.1:9/hook", "secret": "whsec-0123456789abcdef",
+        "events": ["conversation.handed_off"], "trusted": True})
+    assert status == 201
+    customer, _ = await handed_off(server, "转人工", "发票怎么开？")
+    try:
+        page, errors = await staff_page(browser, server, "/webhooks", "ada", "admin")
+        await page.locator("#webhooks-rows button.show").click()
+        await expect(page.locator("#deliveries-rows tr .pill")).to_have_text("pending")
+        await expect(page.locator("#deliveries-rows td.last")).to_contain_text("private")
+        await assert_accessible(page, "/webhooks (admin), an endpoint's deliveries")
+        await page.locator("#webhooks-rows button.edit").click()
+        await expect(page.locator("#secret-keep")).to_be_visible()
+        await assert_accessible(page, "/webhooks (admin), an endpoint being edited")
+        await page.screenshot(path=str(artifacts / "a11y-webhooks.png"), full_page=True)
+        assert errors == []
+    finally:
+        await customer.close()

@@ -10,7 +10,8 @@ var Staff = (function () {
     { href: "/quality", label: function () { return t("staff.nav.quality"); }, roles: ["supervisor", "admin"] },
     { href: "/audit", label: function () { return t("staff.nav.audit"); }, roles: ["supervisor", "admin"] },
     { href: "/hours", label: function () { return t("staff.nav.hours"); }, roles: ["supervisor", "admin"] },
-    { href: "/canned", label: function () { return t("staff.nav.canned"); }, roles: ["supervisor", "admin"] }
+    { href: "/canned", label: function () { return t("staff.nav.canned"); }, roles: ["supervisor", "admin"] },
+    { href: "/webhooks", label: function () { return t("staff.nav.webhooks"); }, roles: ["admin"] }
   ];
 
   // Who is logged in on this page, and what the page does when that login ends mid-session.
