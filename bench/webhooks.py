@@ -29,11 +29,11 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from load import CLI, free_port, run_cli, spawn, stop, wait_ready  # noqa: E402
+from gateway.conversations.webhook_events import EVENT_TYPES  # noqa: E402
 from tests.chat_client import ChatClient  # noqa: E402
 
 PASSWORD = "bench-password-1"
-EVENTS = ["conversation.handed_off", "conversation.assigned", "conversation.resolved", "complaint.registered",
-          "complaint.updated", "csat.received"]
+EVENTS = list(EVENT_TYPES)  # every customer message and bot reply is one (message.created)
 
 
 def log(message: str) -> None:

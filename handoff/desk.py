@@ -20,6 +20,7 @@ from gateway.conversations.commands import DeliverMessage, RequestCsat, SendHand
 from gateway.conversations.model import MAX_REPLY_LENGTH, ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.ports import ConversationRecord, StoreConflict
 from gateway.conversations.views import HandoffStatus
+from gateway.conversations.webhook_events import record_message
 from gateway.privacy import pii
 from handoff.ports import DeskUnitOfWork
 from handoff.errors import HandoffRefused, InvalidRequest, NotFound, NotYours, WrongState
@@ -164,6 +165,7 @@ class Desk:
                 meta["kb_entry_id"] = entry_id
                 await self._propose(uow, conversation_id, entry_id, now)
             view = await uow.chats.add_message(conversation_id, Sender.AGENT, text, now, meta=meta)
+            await record_message(uow.webhook_events, view)
             uow.outbox.issue(DeliverMessage(*_route(conversation), view.id), now, conversation_id)
             await uow.desk.first_response(conversation_id, now)
             for complaint_id in await uow.desk.complaint_ids(conversation_id):

@@ -4,7 +4,8 @@ Warnings at 50 % and 80 % of the first-response time, a breach at the deadline (
 conversation is flagged, supervisors alerted, and it goes back to the queue if its
 assignee is away), and overdue complaint clocks. Each is stamped once by a conditional
 update, so a second sweeper (or a restart) never repeats an alert; nothing lives in a
-timer that a crash could lose.
+timer that a crash could lose. Webhooks hear each (`sla.warning`, `sla.breached`) from the
+transaction that stamps it.
 """
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ from typing import Callable
 from gateway.bus import MessageBus
 from gateway.clock import Clock
 from gateway.conversations.model import ConcurrentUpdate, Status, plan_transition
+from gateway.conversations.ports import ConversationRecord
 from handoff.desk import Desk
 from handoff.events import ComplaintClockBreached, QueueChanged, SlaBreach, SlaWarning
 from handoff.policy import WARNING_MARKS
-from handoff.ports import DeskUnitOfWork
+from handoff.ports import AwaitedHandoff, DeskUnitOfWork
 from handoff.service_clocks import CalendarSource, ServiceClocks
 
 log = logging.getLogger(__name__)
+
+
+def _first_response(handoff: AwaitedHandoff, conversation: ConversationRecord) -> dict:
+    """What an `sla.*` webhook tells of a first-response clock (a complaint's clocks say `complaint_clock`)."""
+    return {"conversation_id": handoff.conversation_id, "kind": "first_response", "handoff_id": handoff.id,
+            "agent_id": conversation.assignee_id, "first_response_due_at": handoff.first_response_due_at.isoformat()}
 
 
 class SlaSweeper:
@@ -72,14 +80,22 @@ class SlaSweeper:
                             and await uow.desk.stamp_handoff(handoff.id, name, now)):
                         events.append(SlaWarning(handoff.conversation_id, handoff.id, int(mark * 100), due,
                                                  conversation.assignee_id))
+                        await uow.webhook_events.record("sla.warning", {
+                            **_first_response(handoff, conversation), "mark": mark, "warned_at": now.isoformat()}, now)
                 if now >= due and await uow.desk.stamp_handoff(handoff.id, "breached", now):
                     assignee = conversation.assignee_id
+                    await uow.webhook_events.record("sla.breached", {
+                        **_first_response(handoff, conversation), "breached_at": now.isoformat()}, now)
                     reassigned = await self._release_if_away(uow, conversation, now)
                     events.append(SlaBreach(handoff.conversation_id, handoff.id, due, assignee, reassigned))
             for clock in await uow.desk.overdue_complaint_clocks(now):
                 if await uow.desk.breach_complaint_clock(clock.id, now):
                     events.append(ComplaintClockBreached(clock.complaint_id, clock.conversation_id, clock.kind,
                                                          clock.due_at))
+                    await uow.webhook_events.record("sla.breached", {
+                        "conversation_id": clock.conversation_id, "kind": "complaint_clock",
+                        "complaint_id": clock.complaint_id, "clock": clock.kind, "due_at": clock.due_at.isoformat(),
+                        "breached_at": now.isoformat()}, now)
             await uow.commit()
         for event in events:
             log.warning("clock fell due", extra={"event": type(event).__name__,

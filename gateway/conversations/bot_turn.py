@@ -17,6 +17,7 @@ from gateway.conversations.commands import DeliverMessage, RunBotTurn
 from gateway.conversations.events import BotMessageStored, BotTyping
 from gateway.conversations.model import ConcurrentUpdate, Sender, Status, plan_transition
 from gateway.conversations.ports import HandoffPort, PipelineUnitOfWorkFactory, StoreConflict
+from gateway.conversations.webhook_events import record_message
 from gateway.logs import conversation_context
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class BotTurn:
                       **({"order": reply.order} if reply.order else {}),
                       # Every customer message this reply answers, its own included.
                       **({"answers": answers} if len(answers) > 1 else {})})
+            await record_message(uow.webhook_events, bot_message)
             uow.outbox.issue(DeliverMessage(conversation.channel, conversation.external_chat_id, bot_message.id),
                              now, conversation.id)
             proposed = reply.proposal

@@ -16,6 +16,7 @@ from gateway.conversations.group_commit import GroupCommit
 from gateway.conversations.ports import (ConversationRecord, HandoffPort, NewMessage, PipelineUnitOfWork,
                                          PipelineUnitOfWorkFactory, StoreConflict, ack_path)
 from gateway.conversations.views import ConversationRef, HandoffStatus, MessageView
+from gateway.conversations.webhook_events import record_conversation, record_message
 from gateway.logs import conversation_context
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class Intake:
                 return
             message = await uow.chats.add_message(conversation.id, Sender.BOT, text, now, client_msg_id=key,
                                                   meta={"command": True})
+            await record_message(uow.webhook_events, message)
             uow.outbox.issue(DeliverMessage(channel, external_chat_id, message.id), now, conversation.id)
             await uow.commit()
 
@@ -195,6 +197,7 @@ class Intake:
             else:
                 _, conversation, _ = plan
                 view = next(views)
+                await record_message(uow.webhook_events, view)
                 if inbound.edit_of is None:
                     uow.outbox.issue(RunBotTurn(view.id), now, conversation_id=conversation.id)
                 done.append((Stored(view, duplicate=False), CustomerMessageStored(
@@ -216,7 +219,10 @@ class Intake:
         conversation = await uow.chats.latest_for_chat(channel, chat_id)
         if conversation is not None:
             return conversation
-        return await uow.chats.open_conversation(channel, chat_id, user_id, display_name, self._clock())
+        now = self._clock()
+        opened = await uow.chats.open_conversation(channel, chat_id, user_id, display_name, now)
+        await record_conversation(uow.webhook_events, opened, now)
+        return opened
 
 
 def _parts(inbounds: list[InboundMessage]) -> list[list[InboundMessage]]:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from gateway.storage.serial_gate import SerialGate
+from gateway.storage.webhook_subscriptions import WebhookSubscriptions
 
 
 def is_sqlite(url: str) -> bool:
@@ -38,6 +39,7 @@ def create_engine(url: str) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
     sessions = async_sessionmaker(engine, expire_on_commit=False)
+    sessions.webhook_subscriptions = WebhookSubscriptions()  # read by UnitOfWork: is anyone listening?
     if engine.dialect.name == "sqlite":
         sessions.gate = SerialGate()  # read by UnitOfWork: one at a time, acks first
     return sessions

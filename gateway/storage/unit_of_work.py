@@ -32,6 +32,8 @@ class UnitOfWork:
     def __init__(self, session_factory: async_sessionmaker, on_outbox_commit: Callable[[], None] | None = None):
         self._session_factory = session_factory
         self._on_outbox_commit = on_outbox_commit
+        # Which event types webhook endpoints want, shared by the process (webhook_subscriptions.py).
+        self._subscriptions = getattr(session_factory, "webhook_subscriptions", None)
 
     async def __aenter__(self) -> "UnitOfWork":
         # SQLite in WAL mode reads beside its one writer: a reader need not take a turn.
@@ -55,7 +57,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(self.session)
         self.canned = SqlCannedReplies(self.session)
         self.webhooks = SqlWebhookEndpoints(self.session)
-        self.webhook_events = SqlWebhookEvents(self.session)
+        self.webhook_events = SqlWebhookEvents(self.session, self._subscriptions)
         self.webhook_deliveries = SqlWebhookDeliveries(self.session)
         self.chats = SqlChatStore(self.session)
         self.deliveries = SqlDeliveryLog(self.session)
@@ -90,8 +92,11 @@ class UnitOfWork:
             raise RuntimeError("a unit of work opened for reading only cannot commit")
         async with conflicts_as_domain_errors():
             await self.outbox.flush()
+            await self.webhook_events.flush()
             await self.session.commit()
         self._committed = True
+        if self.webhooks.changed and self._subscriptions is not None:
+            self._subscriptions.forget()  # this process looks again at once; the others within its TTL
         if self.outbox.added and self._on_outbox_commit:
             self._on_outbox_commit()
 

@@ -5,12 +5,13 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.conversations.ports import WebhookDelivery
 from gateway.privacy import pii
 from gateway.storage.tables import WebhookDelivery as Delivery, WebhookEndpoint as Row
+from gateway.storage.webhook_subscriptions import WebhookSubscriptions
 from handoff.webhook_endpoints import Endpoint, EndpointFields, EndpointNotFound
 
 
@@ -32,6 +33,7 @@ def _endpoint(row: Row) -> Endpoint:
 class SqlWebhookEndpoints:
     def __init__(self, session: AsyncSession):
         self.session = session
+        self.changed = False  # the unit of work tells the process's WebhookSubscriptions once committed
 
     async def all(self) -> list[Endpoint]:
         return [_endpoint(r) for r in (await self.session.execute(select(Row).order_by(Row.id))).scalars()]
@@ -43,6 +45,7 @@ class SqlWebhookEndpoints:
     async def add(self, fields: EndpointFields, secret: str, by: str, at: datetime) -> Endpoint:
         row = Row(url=fields.url, secret=secret, events=list(fields.events), trusted=fields.trusted, created_by=by,
                   created_at=at, updated_at=at)
+        self.changed = True
         self.session.add(row)
         await self.session.flush()
         return _endpoint(row)
@@ -52,12 +55,14 @@ class SqlWebhookEndpoints:
         if row is None:  # deleted since the caller read it
             raise EndpointNotFound(f"no webhook endpoint {endpoint_id}")
         row.url, row.events, row.trusted, row.updated_at = fields.url, list(fields.events), fields.trusted, at
+        self.changed = True
         if secret is not None:
             row.secret = secret
         await self.session.flush()
         return _endpoint(row)
 
     async def remove(self, endpoint_id: int) -> None:
+        self.changed = True
         # Its deliveries first: SQLite may run without foreign keys, and they mean nothing alone.
         await self.session.execute(delete(Delivery).where(Delivery.endpoint_id == endpoint_id))
         await self.session.execute(delete(Row).where(Row.id == endpoint_id))
@@ -77,24 +82,53 @@ class SqlWebhookEndpoints:
 
 
 class SqlWebhookEvents:
-    """Events recorded with the change they tell of: one delivery row per endpoint wanting it."""
+    """Events recorded with the change they tell of: one delivery row per endpoint wanting it.
 
-    def __init__(self, session: AsyncSession):
+    The endpoints are read once per unit of work, and not at all while the process knows that
+    none wants the event (webhook_subscriptions.py says why that is safe); the rows are written
+    in one statement when the unit of work commits (`flush`), not as ORM objects one by one:
+    a burst's batch of customer messages can be hundreds of events."""
+
+    def __init__(self, session: AsyncSession, subscriptions: WebhookSubscriptions | None = None):
         self.session = session
+        self._subscriptions = subscriptions
+        self._endpoints: list[tuple[int, list, bool]] | None = None  # as this unit of work read them
+        self._rows: list[dict] = []
 
     async def record(self, event_type: str, data: dict, at: datetime) -> None:
-        wanting = [(e_id, trusted) for e_id, events, trusted in
-                   (await self.session.execute(select(Row.id, Row.events, Row.trusted))).all() if event_type in events]
+        if self._endpoints is None:
+            wanted = self._subscriptions.wanted() if self._subscriptions is not None else None
+            if wanted is not None and event_type not in wanted:
+                return
+            await self._read_endpoints()
+        wanting = [(e_id, trusted) for e_id, events, trusted in self._endpoints if event_type in events]
         if not wanting:
             return
         event_id = str(uuid.uuid4())
+        bodies: dict[bool, str] = {}
         for endpoint_id, trusted in wanting:
-            # Untrusted receivers get personal data masked, as the console's masking does.
-            body = {"id": event_id, "type": event_type, "created_at": at.isoformat(),
-                    "data": data if trusted else pii.mask_nested(data)}
-            self.session.add(Delivery(endpoint_id=endpoint_id, event_id=event_id, event_type=event_type,
-                                      body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                                      status=PENDING, attempts=0, created_at=at, next_attempt_at=at))
+            if trusted not in bodies:
+                # Untrusted receivers get personal data masked, as the console's masking does.
+                body = {"id": event_id, "type": event_type, "created_at": at.isoformat(),
+                        "data": data if trusted else pii.mask_nested(data)}
+                bodies[trusted] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            self._rows.append(dict(endpoint_id=endpoint_id, event_id=event_id, event_type=event_type,
+                                   body=bodies[trusted], status=PENDING, attempts=0, created_at=at,
+                                   next_attempt_at=at))
+
+    async def _read_endpoints(self) -> None:
+        version = self._subscriptions.version if self._subscriptions is not None else 0
+        self._endpoints = [tuple(r) for r in (await self.session.execute(select(Row.id, Row.events, Row.trusted))).all()]
+        if self._subscriptions is not None:
+            self._subscriptions.remember({e for _, events, _ in self._endpoints for e in events}, version)
+
+    async def flush(self) -> None:
+        """Writes what was recorded, in order: the unit of work calls it before it commits (a
+        later transaction of the same unit reads the endpoints again)."""
+        self._endpoints = None
+        if self._rows:
+            rows, self._rows = self._rows, []
+            await self.session.execute(insert(Delivery), rows)
 
 
 class SqlWebhookDeliveries:
