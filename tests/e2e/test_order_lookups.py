@@ -1,13 +1,17 @@
 """Order-status answers on a live gateway from a shop API on 127.0.0.1
 (tests/fake_shop_api.py): zh and en questions answered once the phone digits match; an
 unknown order, an API error and a timeout each handed to a person with the reason and the
-order card; and without the setting, the bot as before."""
+order card, which the console shows (headless Chromium, test-artifacts/order-card.png); and
+without the setting, the bot as before."""
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import expect
 
 from tests.chat_client import ChatClient
 from tests.conftest import make_settings, start_server
+from tests.e2e.accessibility import describe, serious_violations
+from tests.e2e.test_console_browser import open_console, queue_row
 from tests.e2e.test_service_hours import login
 from tests.e2e.test_workspace_api import call
 from tests.fake_shop_api import ShopApi
@@ -130,5 +134,36 @@ async def test_without_the_setting_order_questions_go_to_the_knowledge_base_as_b
         attempt, = package["bot_attempts"]
         assert attempt["decision"] in ("answer", "clarify", "handoff") and attempt["results"]  # searched the KB
         assert package["order"] is None and shop.requests == []
+    finally:
+        await customer.close()
+
+
+@pytest.mark.browser
+async def test_a_late_order_is_handed_off_with_its_card_in_the_console(live, browser, artifacts):
+    console, errors = await open_console(browser, live)
+    customer = await ChatClient().connect(live.url)
+    try:
+        await bot_says(customer, "订单2023110277怎么还没到", 1)
+        late = await bot_says(customer, "1111", 2)
+        assert "ZT7788990011" in late["text"] and "转接人工" in late["text"]
+        await customer.wait_for("handoff", lambda h: h["state"] == "queued", timeout=10)
+
+        row = queue_row(console, "1111")
+        await expect(row).to_have_count(1)
+        await expect(row).to_contain_text("late order")
+        await row.click()
+        card = console.locator("#ctx-order-block")
+        await expect(card).to_be_visible()
+        await expect(card.locator("h3")).to_have_text("Order")
+        await expect(card.locator(".order-id")).to_have_text("2023110277")
+        await expect(card.locator(".order-status")).to_have_text("shipped")
+        await expect(card.locator(".order-tracking")).to_have_text("ZT7788990011")
+        await expect(card.locator(".order-verified")).to_have_text("yes (phone digits matched)")
+        await expect(card.locator(".breached")).to_have_text("2020-01-02 · past its expected date")
+        await expect(console.locator("#ctx-handoff .reason")).to_have_text("order is past its expected delivery date")
+        await console.screenshot(path=str(artifacts / "order-card.png"))
+        violations = await serious_violations(console)
+        assert violations == [], describe(violations)
+        assert errors == []
     finally:
         await customer.close()
