@@ -13,6 +13,7 @@ row is stamped first by a conditional update, so whoever comes second finds noth
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +24,7 @@ from gateway.clock import Clock
 from gateway.conversations.model import Status
 from gateway.storage.tables import (AuditRecord, ChannelIdentity, Complaint, Conversation, ConversationEvent,
                                     ConversationNote, CsatResponse, Customer, Delivery, GuardHit, Handoff, KbProposal,
-                                    Message, OutboxItem, QualityReview, TelegramUpdate)
+                                    Message, OutboxItem, QualityReview, TelegramUpdate, WebhookDelivery)
 from gateway.storage.unit_of_work import UnitOfWorkFactory
 
 MARKER = "[erased]"
@@ -174,6 +175,7 @@ async def _erase_rows(session, customer_id: str, now: datetime) -> dict[str, int
                           .values(conversation_id=None, message_id=None))
     counts.update(await _erase_complaints(session, conversation_ids, now))
     counts["outbox"] = await _erase_outbox(session, conversation_ids, now)
+    counts["webhook_deliveries"] = await _erase_webhook_bodies(session, conversation_ids)
     counts["telegram_updates"] = await _erase_update_errors(session, external_ids)
     return counts
 
@@ -219,6 +221,33 @@ async def _erase_outbox(session, conversation_ids: list[str], now: datetime) -> 
             values["done_at"] = now
         if values:
             await session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(**values))
+            changed += 1
+    return changed
+
+
+# What an event's data keeps after its customer is erased: ids, times and the gateway's own codes,
+# so a receiver still gets the event (and can erase the customer in turn), never their words.
+ERASED_EVENT_FIELDS = frozenset({"channel", "kind", "status", "sender", "score", "severity", "category", "mark",
+                                 "clock", "priority"})
+
+
+def erased_event(body: str) -> str:
+    event = json.loads(body)
+    data = event.get("data") or {}
+    kept = {k: v for k, v in data.items() if k.endswith(("_id", "_at")) or k in ERASED_EVENT_FIELDS}
+    return json.dumps({**event, "data": {**kept, "erased": True}}, ensure_ascii=False, separators=(",", ":"))
+
+
+async def _erase_webhook_bodies(session, conversation_ids: list[str]) -> int:
+    """Events about the customer's conversations, delivered or on their way: the same event id,
+    its data cut to ids and codes. One still pending goes out so, in its turn."""
+    rows = (await session.execute(select(WebhookDelivery.id, WebhookDelivery.body).where(
+        WebhookDelivery.conversation_id.in_(conversation_ids)))).all()
+    changed = 0
+    for delivery_id, body in rows:
+        erased = erased_event(body)
+        if erased != body:
+            await session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(body=erased))
             changed += 1
     return changed
 

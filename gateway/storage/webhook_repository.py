@@ -113,8 +113,8 @@ class SqlWebhookEvents:
                         "data": data if trusted else pii.mask_nested(data)}
                 bodies[trusted] = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
             self._rows.append(dict(endpoint_id=endpoint_id, event_id=event_id, event_type=event_type,
-                                   body=bodies[trusted], status=PENDING, attempts=0, created_at=at,
-                                   next_attempt_at=at))
+                                   conversation_id=data.get("conversation_id"), body=bodies[trusted],
+                                   status=PENDING, attempts=0, created_at=at, next_attempt_at=at))
 
     async def _read_endpoints(self) -> None:
         version = self._subscriptions.version if self._subscriptions is not None else 0

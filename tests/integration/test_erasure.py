@@ -16,7 +16,7 @@ from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.tables import (AuditRecord, ChannelIdentity, Complaint, ComplaintClock, Conversation,
                                     ConversationEvent, ConversationNote, CsatResponse, Customer, Delivery, GuardHit,
                                     Handoff, Message, OutboxItem, QualityReview, QualitySample, TelegramUpdate,
-                                    UnansweredHandled, User)
+                                    UnansweredHandled, User, WebhookDelivery, WebhookEndpoint)
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.storage.audit_log import SqlAuditLog
 from gateway.storage.report_queries import ReportQueries
@@ -38,8 +38,10 @@ def at(minutes: int) -> datetime:
     return NOW - timedelta(days=10) + timedelta(minutes=minutes)
 
 
-async def seed_customer(session, cid: str, p: dict, telegram: str | None, agent: User) -> None:
-    """A customer who wrote on the web and on Telegram, was handed off, complained and rated."""
+async def seed_customer(session, cid: str, p: dict, telegram: str | None, agent: User,
+                        endpoint: WebhookEndpoint) -> None:
+    """A customer who wrote on the web and on Telegram, was handed off, complained and rated,
+    and whose words went to a trusted webhook endpoint (one delivered, one still on its way)."""
     name, phone, visitor = p["name"], p["phone"], p["visitor"]
     session.add(Customer(id=cid, display_name=name, language="zh", created_at=at(0)))
     await session.flush()
@@ -93,6 +95,15 @@ async def seed_customer(session, cid: str, p: dict, telegram: str | None, agent:
                    "message_id": messages[3].id}, created_at=at(3), available_at=at(3), attempts=1,
                    last_error=f"no room web:{visitor}"),
         UnansweredHandled(message_id=messages[0].id, action="dismissed", handled_by="editor:eve", handled_at=at(70)),
+        *[WebhookDelivery(endpoint_id=endpoint.id, event_id=f"{cid}-{n}", event_type=kind, conversation_id=web,
+                          body=json.dumps({"id": f"{cid}-{n}", "type": kind, "created_at": at(n).isoformat(),
+                                           "data": data}, ensure_ascii=False),
+                          status=status, attempts=1, created_at=at(n), next_attempt_at=at(n))
+          for n, (kind, status, data) in enumerate([
+              ("message.created", "delivered", {"message_id": messages[0].id, "conversation_id": web,
+                                                "sender": "customer", "text": texts[0][1], "created_at": at(0).isoformat()}),
+              ("csat.received", "pending", {"conversation_id": web, "score": 4, "comment": f"thanks, {name} here",
+                                            "received_at": at(61).isoformat()})])],
     ])
     await session.flush()
     session.add(ComplaintClock(complaint_id=complaint_id, kind="contact", due_at=at(120), met_at=at(3)))
@@ -128,10 +139,12 @@ class World:
     async def seed(self) -> None:
         async with self.sessions() as s:
             agent = User(username="ann", password_hash="x", role="agent", created_at=at(0))
-            s.add(agent)
+            crm = WebhookEndpoint(url="https://crm.example/hook", secret="s" * 16, events=["message.created"],
+                                  trusted=True, created_by="admin:ada", created_at=at(0), updated_at=at(0))
+            s.add_all([agent, crm])
             await s.flush()
-            await seed_customer(s, "c-zhang", ZHANG, TG_USER, agent)
-            await seed_customer(s, "c-lina", LI_NA, None, agent)
+            await seed_customer(s, "c-zhang", ZHANG, TG_USER, agent, crm)
+            await seed_customer(s, "c-lina", LI_NA, None, agent, crm)
             s.add(TelegramUpdate(update_id=1, kind="message", error="timeout talking to Telegram", handled_at=at(1)))
             await s.commit()
 
@@ -186,9 +199,16 @@ async def test_erasure_leaves_no_personal_data_in_any_table_and_keeps_the_figure
         pending = (await s.execute(select(OutboxItem).where(OutboxItem.conversation_id == "c-zhang-web",
                                                              OutboxItem.done_at.is_(None)))).scalars().all()
         assert pending == []  # nothing more goes out to the erased customer
+        # The shop's receiver still gets the event waiting for it, with ids and codes only.
+        events = (await s.execute(select(WebhookDelivery.status, WebhookDelivery.body).where(
+            WebhookDelivery.conversation_id == "c-zhang-web").order_by(WebhookDelivery.id))).all()
+        assert [status for status, _ in events] == ["delivered", "pending"]
+        rating = json.loads(events[1].body)
+        assert rating["id"] == "c-zhang-1" and rating["data"] == {
+            "conversation_id": "c-zhang-web", "score": 4, "received_at": at(61).isoformat(), "erased": True}
         [row] = (await s.execute(select(AuditRecord).where(AuditRecord.action == "erased"))).scalars().all()
     assert (row.object_type, row.object_id, row.actor) == ("customer", "c-zhang", "cli:operator")
-    assert row.after["erased"]["messages"] == 5
+    assert row.after["erased"]["messages"] == 5 and row.after["erased"]["webhook_deliveries"] == 2
     audit_text = f"{row.summary} {json.dumps(row.after)}".lower()
     assert not [p for p in PERSONAL if p.lower() in audit_text]
 

@@ -128,6 +128,8 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[str] = mapped_column(String(36))
     event_type: Mapped[str] = mapped_column(String(40))
+    # The conversation the event tells of, when it tells of one: erasing its customer reaches the body.
+    conversation_id: Mapped[str | None] = mapped_column(String(32), index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
