@@ -109,3 +109,31 @@ async def test_another_process_hears_of_a_new_endpoint_within_the_ttl_and_of_a_d
     finally:
         await engine.dispose()
         await other_engine.dispose()
+
+
+async def test_trust_withdrawn_masks_what_still_waits_and_heads_are_each_endpoints_oldest(database_url):
+    engine = create_engine(database_url)
+    sessions = create_session_factory(engine)
+    try:
+        crm = await add_endpoint(sessions, ("message.created",), trusted=True)
+        other = await add_endpoint(sessions, ("message.created",))
+        await record(sessions, messages(3, "call me on 13812345678"))
+        async with UnitOfWork(sessions) as uow:
+            first = (await uow.webhook_deliveries.heads(T0, set()))
+            await uow.webhook_deliveries.delivered(first[0].id, 204, T0)  # crm's first went out unmasked
+            await uow.commit()
+        assert [(h.endpoint_id, json.loads(h.body)["data"]["message_id"]) for h in first] == [(crm, 0), (other, 0)]
+
+        async with UnitOfWork(sessions) as uow:
+            await uow.webhooks.replace(crm, EndpointFields("https://crm.example/hook", ("message.created",), False),
+                                       None, T0)
+            await uow.commit()
+        bodies = {(d.endpoint_id, json.loads(d.body)["data"]["message_id"]): (d.status, json.loads(d.body)["data"]["text"])
+                  for d in await deliveries(sessions)}
+        assert bodies[crm, 0] == ("delivered", "call me on 13812345678")  # gone already: as it was sent
+        assert all("13812345678" not in text for key, (status, text) in bodies.items() if status == "pending")
+        async with UnitOfWork(sessions) as uow:
+            heads = await uow.webhook_deliveries.heads(T0, {other})
+        assert [(h.endpoint_id, json.loads(h.body)["data"]["message_id"]) for h in heads] == [(crm, 1)]
+    finally:
+        await engine.dispose()
