@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
@@ -182,8 +182,8 @@ class WebhookDelivery:
     id: int
     endpoint_id: int
     url: str
-    secret: str
-    body: str
+    secret: str = field(repr=False)  # a logged delivery must not carry it
+    body: str = field(repr=False)  # the customer's words, perhaps unmasked
     attempts: int
     created_at: datetime
 
