@@ -143,7 +143,7 @@ class WebhookSender:
         async with self._uow() as uow:
             if not error:
                 await uow.webhook_deliveries.delivered(delivery.id, status, now)
-            elif now - delivery.created_at >= GIVE_UP_AFTER:
+            elif now - delivery.tried_since >= GIVE_UP_AFTER:
                 await uow.webhook_deliveries.failed(delivery.id, status, error, now)
                 log.warning("webhook delivery failed for good", extra={"delivery_id": delivery.id, "error": error})
             else:

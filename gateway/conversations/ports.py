@@ -185,7 +185,7 @@ class WebhookDelivery:
     secret: str = field(repr=False)  # a logged delivery must not carry it
     body: str = field(repr=False)  # the customer's words, perhaps unmasked
     attempts: int
-    created_at: datetime
+    tried_since: datetime  # its 24 hours of tries count from here: the event, or its resend
 
 
 class WebhookDeliveries(Protocol):

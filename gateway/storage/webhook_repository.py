@@ -90,7 +90,8 @@ class SqlWebhookEndpoints:
         row = await self.session.get(Delivery, delivery_id)
         if row is None:
             return None
-        row.status, row.next_attempt_at, row.done_at = PENDING, at, None
+        # Sent again now, and tried again for 24 hours from now, however old the event.
+        row.status, row.next_attempt_at, row.done_at, row.tried_since = PENDING, at, None, at
         await self.session.flush()
         return _delivery(row)
 
@@ -164,7 +165,8 @@ class SqlWebhookDeliveries:
             return []
         rows = (await self.session.execute(select(Delivery).where(
             Delivery.id.in_(found), Delivery.next_attempt_at <= now).order_by(Delivery.id))).scalars()
-        return [WebhookDelivery(d.id, d.endpoint_id, *found[d.id], d.body, d.attempts, d.created_at) for d in rows]
+        return [WebhookDelivery(d.id, d.endpoint_id, *found[d.id], d.body, d.attempts, d.tried_since or d.created_at)
+                for d in rows]
 
     async def delivered(self, delivery_id: int, status: int, at: datetime) -> None:
         await self.session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == PENDING).values(

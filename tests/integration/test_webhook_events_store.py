@@ -4,7 +4,7 @@ that has not heard of a change sees it within the TTL, never writing for an endp
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event, func, select
 
@@ -135,5 +135,15 @@ async def test_trust_withdrawn_masks_what_still_waits_and_heads_are_each_endpoin
         async with UnitOfWork(sessions) as uow:
             heads = await uow.webhook_deliveries.heads(T0, {other})
         assert [(h.endpoint_id, json.loads(h.body)["data"]["message_id"]) for h in heads] == [(crm, 1)]
+        assert heads[0].tried_since == T0
+
+        # Resent two days on, the first delivery is tried for 24 hours from then, and goes first.
+        later = T0 + timedelta(days=2)
+        async with UnitOfWork(sessions) as uow:
+            assert (await uow.webhooks.resend(first[0].id, later))["status"] == "pending"
+            await uow.commit()
+        async with UnitOfWork(sessions) as uow:
+            again = await uow.webhook_deliveries.heads(later, {other})
+        assert [(h.id, h.tried_since) for h in again] == [(first[0].id, later)]
     finally:
         await engine.dispose()

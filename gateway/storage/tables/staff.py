@@ -134,6 +134,8 @@ class WebhookDelivery(Base):
     status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
+    # When its 24 h of tries last began: set by a resend; null = at created_at.
+    tried_since: Mapped[datetime | None] = mapped_column(Timestamp())
     next_attempt_at: Mapped[datetime] = mapped_column(Timestamp())
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)

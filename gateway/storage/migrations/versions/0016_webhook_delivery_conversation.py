@@ -1,5 +1,6 @@
 """webhook_deliveries.conversation_id: which conversation an event tells of, so that erasing its
-customer reaches the copies of their words waiting for, or kept after, delivery
+customer reaches the copies of their words waiting for, or kept after, delivery; and
+tried_since: a resend starts a delivery's 24 hours of tries again
 
 Revision ID: 0016
 Revises: 0015
@@ -20,6 +21,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('webhook_deliveries') as batch:
         batch.add_column(sa.Column('conversation_id', sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column('tried_since', sa.DateTime(timezone=True), nullable=True))
         batch.create_index('ix_webhook_deliveries_conversation_id', ['conversation_id'])
     # Deliveries written before: their conversation is in their body.
     deliveries = sa.table('webhook_deliveries', sa.column('id'), sa.column('body'), sa.column('conversation_id'))
@@ -34,4 +36,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('webhook_deliveries') as batch:
         batch.drop_index('ix_webhook_deliveries_conversation_id')
+        batch.drop_column('tried_since')
         batch.drop_column('conversation_id')
