@@ -16,11 +16,12 @@ system is configured.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from bot.order_status import FAILED, FOUND, NOT_FOUND, Lookup, Order, OrderLookup
+from bot.order_status import FAILED, FOUND, NOT_FOUND, Lookup, Order, OrderLookup, VerificationLog, order_key
 from bot.order_words import asks_order_status, last_four, order_number
 from bot.responder import BotReply, Said
 from bot.retrieval_responder import RetrievalResponder
@@ -32,6 +33,9 @@ ORDER_UNKNOWN, ORDER_LATE, ORDER_LOOKUP_FAILED, ORDER_UNVERIFIED = (
 # The bot's decisions while it works on an order (stored as `meta.bot.decision`).
 ASK_NUMBER, ASK_PHONE, ORDER_ANSWER = "order_ask_number", "order_ask_phone", "order_status"
 TRIES = 3
+# Wrong digits for one order, from all conversations in a day, after which it is no longer
+# verified by the bot at all: only a person can, whoever asks.
+LOCKED_AFTER = 5
 # Statuses the catalogues put in words; any other is quoted as the shop wrote it.
 NAMED_STATUSES = ("pending", "paid", "processing", "shipped", "in_transit", "out_for_delivery", "delivered",
                   "cancelled", "returned", "refunded")
@@ -46,20 +50,23 @@ class _Step:
 
 
 class OrderStatusResponder:
-    def __init__(self, inner: RetrievalResponder, orders: OrderLookup, today: Callable[[], date]):
+    def __init__(self, inner: RetrievalResponder, orders: OrderLookup, attempts: VerificationLog,
+                 today: Callable[[], date]):
         """`today`: the shop's date now, against which an expected delivery date is late."""
         self._inner = inner
         self._orders = orders
+        self._attempts = attempts
         self._today = today
 
     async def respond(self, text: str, history: Sequence[Said]) -> BotReply:
+        text = unicodedata.normalize("NFKC", text)  # full-width digits, as Chinese keyboards type them
         step = _last_step(history)
         # Digits and order numbers say nothing of a language: the conversation's decides then.
-        if step is not None and step.decision == ASK_PHONE and (digits := last_four(text)) is not None:
+        if step is not None and step.decision == ASK_PHONE and (digits := last_four(text, not_of=step.order_id)):
             return await self._verify(step, digits, texts.customer_language(history))
         asked = step is not None and step.decision == ASK_NUMBER
         question = asks_order_status(text)
-        number = order_number(text, bare=asked or question)
+        number = order_number(text, bare=asked or question, asked=asked)
         if not (question or (asked and number)) or await self._inner.wants_person(text):
             return await self._inner.respond(text, history)
         language = texts.customer_language(history, text if question else None)
@@ -67,9 +74,10 @@ class OrderStatusResponder:
             return _reply(language, "order_ask_number", ASK_NUMBER, "asked for the order number",
                           order={"step": ASK_NUMBER})
         tries = _wrong_tries(history, number)
-        if tries >= TRIES:  # asking again about the same order does not buy more guesses
-            return _handoff(language, ORDER_UNVERIFIED, "phone digits did not match the order three times",
-                            {"order_id": number, "tries": tries})
+        if tries >= TRIES or await self._attempts.recent_failures(number) >= LOCKED_AFTER:
+            # Asking again, here or in a new conversation, does not buy more guesses.
+            return _handoff(language, ORDER_UNVERIFIED, "phone digits did not match the order too often",
+                            {"order_id": number, "lookup": FOUND, "verified": False, "tries": tries})
         return await self._look_up(number, tries, language)
 
     async def _look_up(self, number: str, tries: int, language: str) -> BotReply:
@@ -85,10 +93,12 @@ class OrderStatusResponder:
             return _failed(language, step.order_id, lookup)
         order = lookup.order
         if digits != order.phone_last4:
+            await self._attempts.failed(order.order_id)
             tries = step.tries + 1
-            if tries >= TRIES:
-                return _handoff(language, ORDER_UNVERIFIED, "phone digits did not match the order three times",
-                                {**order.card(), "lookup": FOUND, "verified": False, "tries": tries})
+            if tries >= TRIES or await self._attempts.recent_failures(order.order_id) >= LOCKED_AFTER:
+                # Nothing of the order for agents either: whoever this is has not shown it is theirs.
+                return _handoff(language, ORDER_UNVERIFIED, "phone digits did not match the order too often",
+                                {"order_id": order.order_id, "lookup": FOUND, "verified": False, "tries": tries})
             return _reply(language, "order_wrong_phone", ASK_PHONE, "phone digits did not match the order",
                           order={"step": ASK_PHONE, "order_id": order.order_id, "lookup": FOUND, "tries": tries},
                           left=TRIES - tries)
@@ -152,7 +162,7 @@ def _last_step(history: Sequence[Said]) -> _Step | None:
 
 
 def _wrong_tries(history: Sequence[Said], order_id: str) -> int:
-    """Wrong digits already sent for this order in this conversation."""
+    """Wrong digits already sent for this order in this conversation, whatever case its id was typed in."""
     counts = [int((m.meta.get("order") or {}).get("tries", 0)) for m in history
-              if m.sender == "bot" and (m.meta.get("order") or {}).get("order_id") == order_id]
+              if m.sender == "bot" and order_key((m.meta.get("order") or {}).get("order_id") or "") == order_key(order_id)]
     return max(counts, default=0)

@@ -45,11 +45,27 @@ class OrderLookup(Protocol):
     async def find(self, order_id: str) -> Lookup: ...
 
 
+class VerificationLog(Protocol):
+    """Wrong phone digits sent for an order, across every conversation: a new conversation
+    (a new visitor token is free) must not buy a new set of guesses."""
+
+    async def recent_failures(self, order_id: str) -> int:
+        """Wrong digits sent for this order within the log's window (a day)."""
+
+    async def failed(self, order_id: str) -> None: ...
+
+
+def order_key(order_id: str) -> str:
+    """The form an order id is compared in: the shop's ids match whatever the case typed."""
+    return order_id.strip().casefold()
+
+
 class MemoryOrders:
-    """Orders held in a dict, for the bot's unit tests; `failing` makes every lookup fail."""
+    """Orders held in a dict, for the bot's unit tests; `failing` makes every lookup fail. Ids
+    match in any case, as the shop's API adapter (bot/shop_api.py) accepts them."""
 
     def __init__(self, orders: list[Order] = (), failing: str | None = None):
-        self.orders = {o.order_id: o for o in orders}
+        self.orders = {order_key(o.order_id): o for o in orders}
         self.failing = failing  # None, FAILED or TIMED_OUT
         self.asked: list[str] = []
 
@@ -57,5 +73,19 @@ class MemoryOrders:
         self.asked.append(order_id)
         if self.failing:
             return Lookup(self.failing, error="down on purpose")
-        order = self.orders.get(order_id)
+        order = self.orders.get(order_key(order_id))
         return Lookup(FOUND, order) if order else Lookup(NOT_FOUND)
+
+
+class MemoryVerificationLog:
+    """Wrong tries in a dict, for the bot's unit tests (no window: a test is shorter than a day)."""
+
+    def __init__(self):
+        self.failures: dict[str, int] = {}
+
+    async def recent_failures(self, order_id: str) -> int:
+        return self.failures.get(order_key(order_id), 0)
+
+    async def failed(self, order_id: str) -> None:
+        key = order_key(order_id)
+        self.failures[key] = self.failures.get(key, 0) + 1

@@ -7,6 +7,7 @@ phrasing they miss falls through to the knowledge base as before, never to a wro
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # An order number: letters, digits and dashes with at least two digits in them, so "ABCDEF"
 # or a word is never one; a trailing Chinese particle is not part of it.
@@ -14,9 +15,15 @@ _TOKEN = r"[A-Za-z0-9][A-Za-z0-9-]{3,31}"
 _NAMED = re.compile(
     r"(?:订单编?号?|单号|订单|order\s*(?:number|no\.?|id|#)?|#)\s*(?:是|为|:|：|#|号)?\s*(" + _TOKEN + r")",
     re.IGNORECASE)
-# A mainland mobile number the customer gave beside the question is not the order's number.
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _BARE = re.compile(r"(?<![A-Za-z0-9-])(" + _TOKEN + r")(?![A-Za-z0-9-])")
+# Numbers a customer writes beside an order question that are not its number: a mainland mobile
+# (138-1234-5678, +8613812345678), a date, a sum of money.
+_MOBILE = re.compile(r"(86)?1[3-9][0-9]{9}")
+_DATE = re.compile(r"(19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}")
+_MONEY_AFTER = re.compile(r"\s*(元|块|塊|圆|yuan|rmb|usd|dollars?|bucks|pounds?|euros?)", re.IGNORECASE)
+_MONEY_BEFORE = re.compile(r"[$¥￥£€]\s*$")
+# Lone tokens shorter than this are read as an order number only when the bot asked for one.
+SHORTEST_UNASKED = 6
 
 def _lexicon(chinese: str, english: str) -> re.Pattern:
     """Chinese phrases, and English words bounded by anything but a Latin letter: "我的order还没
@@ -69,24 +76,37 @@ _IN_GENERAL = _lexicon(
     r"before i order|when i order|without an account|do you (ship|deliver|use)|"
     r"how long does (shipping|delivery|it) take|usually|in general|typically")
 
-_LAST4 = re.compile(r"^\D{0,12}?(\d[\d\s-]{2,18}\d)\D{0,6}$")
+_LAST4 = re.compile(r"^\D{0,24}?(\d[\d\s-]{2,18}\d)\D{0,6}$")
 
 
-def order_number(text: str, bare: bool = False) -> str | None:
+def order_number(text: str, bare: bool = False, asked: bool = False) -> str | None:
     """The order number in a message: one it names ("订单 2023110288", "order #A1B2C3"), or
-    with `bare` (the bot asked for it) any lone token that looks like one."""
-    for pattern in (_NAMED, *((_BARE,) if bare else ())):
+    with `bare` any lone token that looks like one: of six characters or more, or of four when
+    the bot `asked` for the number."""
+    text = _plain(text)
+    for pattern, shortest in ((_NAMED, 4), *(((_BARE, 4 if asked else SHORTEST_UNASKED),) if bare else ())):
         for found in pattern.finditer(text):
             token = found.group(1).strip("-")
-            if sum(c.isdigit() for c in token) >= 2 and not _MOBILE.fullmatch(token):
+            if len(token) >= shortest and sum(c.isdigit() for c in token) >= 2 and not _other_number(text, found):
                 return token
     return None
+
+
+def _other_number(text: str, found: re.Match) -> bool:
+    token = found.group(1).strip("-")
+    return bool(_MOBILE.fullmatch(token.replace("-", "")) or _DATE.fullmatch(token)
+                or _MONEY_AFTER.match(text, found.end()) or _MONEY_BEFORE.search(text[:found.start()]))
+
+
+def _plain(text: str) -> str:
+    """Full-width digits and letters as Chinese keyboards type them, and a phone's curly apostrophe."""
+    return unicodedata.normalize("NFKC", text).replace("\u2019", "'")
 
 
 def asks_order_status(text: str) -> bool:
     """An order-status question: where the customer's own order or parcel is, whether it has
     left, when it comes, or that it has not; not returns, refunds or how things work in general."""
-    text = text.replace("\u2019", "'")  # a phone's curly apostrophe
+    text = _plain(text)
     if _OTHER_MATTER.search(text) or not _WHEREABOUTS.search(text):
         return False
     numbered = order_number(text, bare=True) is not None
@@ -100,11 +120,13 @@ def _chinese(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def last_four(text: str) -> str | None:
+def last_four(text: str, not_of: str | None = None) -> str | None:
     """The last four digits a customer sent when asked for them: "5678", "尾号 5678", or the
-    whole number; None for a message that is not a number."""
-    found = _LAST4.match(text.strip())
-    if found is None:
+    whole number; None for a message that is not a number, or that repeats the order number
+    `not_of` (that is no guess at the phone)."""
+    text = _plain(text).strip()
+    found = _LAST4.match(text)
+    if found is None or (not_of and not_of.casefold() in text.casefold()):
         return None
     digits = re.sub(r"\D", "", found.group(1))
     return digits[-4:] if len(digits) >= 4 else None

@@ -41,7 +41,7 @@ class ShopOrderApi:
                         return Lookup(NOT_FOUND)
                     if response.status != 200:
                         return Lookup(FAILED, error=f"HTTP {response.status}")
-                    raw = await response.content.read(LARGEST_ANSWER + 1)
+                    raw = await _read_at_most(response, LARGEST_ANSWER + 1)
         except TimeoutError:
             return Lookup(TIMED_OUT, error=f"no answer within {self._timeout:g} s")
         except aiohttp.ClientError as exc:
@@ -64,6 +64,17 @@ class ShopOrderApi:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body, or its first `limit` bytes or a little more: `read(n)` alone returns whatever
+    has arrived so far, which for a body sent in parts is not all of it."""
+    raw = bytearray()
+    async for chunk in response.content.iter_chunked(16 * 1024):
+        raw += chunk
+        if len(raw) >= limit:
+            break
+    return bytes(raw)
 
 
 def parse_order(body, asked: str) -> Order:

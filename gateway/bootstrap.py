@@ -36,6 +36,7 @@ from gateway.metrics import METRICS, GatewayMetrics
 from gateway.conversations.outbox_worker import OutboxWorker
 from gateway.periodic import every
 from gateway.storage import migrate
+from gateway.storage.order_verifications import SqlVerificationLog
 from gateway.storage.database import create_engine, create_session_factory
 from gateway.storage.unit_of_work import UnitOfWork
 from gateway.privacy.retention import RetentionSweeper
@@ -222,7 +223,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, responder: Responder | N
         orders = ShopOrderApi(settings.gateway_order_lookup_url, settings.gateway_order_lookup_token,
                               settings.gateway_order_lookup_timeout_seconds)
         # "Late" by the shop's own calendar day, not the server's.
-        bot = OrderStatusResponder(retrieval_bot, orders,
+        bot = OrderStatusResponder(retrieval_bot, orders, SqlVerificationLog(uow, clock, settings.secret_key()),
                                    today=lambda: clock().astimezone(calendar.current().hours.zone).date())
     pipeline = wire_pipeline(uow, registry, clock, bus, bot, handoffs, metrics=metrics,
                              bot_ready=knowledge.ready)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -123,6 +124,15 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET "
                              "(1-256 characters: letters, digits, _ and -)")
+        return self
+
+    @model_validator(mode="after")
+    def _order_token_not_in_clear(self) -> "Settings":
+        # The bearer token would cross the network readable by anyone on the way.
+        url = self.gateway_order_lookup_url
+        if url and url.startswith("http://") and urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("GATEWAY_ORDER_LOOKUP_URL must be https:// (http:// only on this machine: "
+                             "127.0.0.1, localhost, ::1)")
         return self
 
     @model_validator(mode="after")

@@ -59,9 +59,11 @@ class ConsoleView:
     def package(self, package: dict) -> dict:
         if not self.mask_pii:
             return package
-        # The summary quotes the customer's last message.
+        # The summary quotes the customer's last message; the order card holds what the customer
+        # typed as an order number, which may have been their phone number.
         return {**mask_row(package), "summary": pii.mask(package["summary"]),
-                "transcript": [mask_message(m) for m in package["transcript"]]}
+                "transcript": [mask_message(m) for m in package["transcript"]],
+                "order": pii.mask_nested(package["order"]) if package.get("order") else package.get("order")}
 
 
 async def reveal(uow: DeskUnitOfWork, conversation: ConversationRecord, message_id: int, by: StaffMember,

@@ -30,17 +30,23 @@ def _endpoint(row: Row) -> Endpoint:
     return Endpoint(row.url, tuple(row.events), row.trusted, row.id, row.created_by, row.created_at, row.updated_at)
 
 
+def _masked(body: str) -> str:
+    event = json.loads(body)
+    return json.dumps({**event, "data": pii.mask_nested(event.get("data"))}, ensure_ascii=False, separators=(",", ":"))
+
+
 class SqlWebhookEndpoints:
     def __init__(self, session: AsyncSession):
         self.session = session
         self.changed = False  # the unit of work tells the process's WebhookSubscriptions once committed
 
     async def all(self) -> list[Endpoint]:
-        return [_endpoint(r) for r in (await self.session.execute(select(Row).order_by(Row.id))).scalars()]
+        return [_endpoint(r) for r in (await self.session.execute(
+            select(Row).where(Row.removed.is_(False)).order_by(Row.id))).scalars()]
 
     async def get(self, endpoint_id: int) -> Endpoint | None:
         row = await self.session.get(Row, endpoint_id)
-        return _endpoint(row) if row is not None else None
+        return _endpoint(row) if row is not None and not row.removed else None
 
     async def add(self, fields: EndpointFields, secret: str, by: str, at: datetime) -> Endpoint:
         row = Row(url=fields.url, secret=secret, events=list(fields.events), trusted=fields.trusted, created_by=by,
@@ -52,7 +58,7 @@ class SqlWebhookEndpoints:
 
     async def replace(self, endpoint_id: int, fields: EndpointFields, secret: str | None, at: datetime) -> Endpoint:
         row = await self.session.get(Row, endpoint_id)
-        if row is None:  # deleted since the caller read it
+        if row is None or row.removed:  # deleted since the caller read it
             raise EndpointNotFound(f"no webhook endpoint {endpoint_id}")
         if row.trusted and not fields.trusted:
             await self._mask_waiting(endpoint_id)
@@ -69,17 +75,16 @@ class SqlWebhookEndpoints:
         waiting = (await self.session.execute(select(Delivery.id, Delivery.body).where(
             Delivery.endpoint_id == endpoint_id, Delivery.status == PENDING))).all()
         for delivery_id, body in waiting:
-            event = json.loads(body)
-            masked = json.dumps({**event, "data": pii.mask_nested(event.get("data"))}, ensure_ascii=False,
-                                separators=(",", ":"))
+            masked = _masked(body)
             if masked != body:
                 await self.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(body=masked))
 
     async def remove(self, endpoint_id: int) -> None:
         self.changed = True
-        # Its deliveries first: SQLite may run without foreign keys, and they mean nothing alone.
         await self.session.execute(delete(Delivery).where(Delivery.endpoint_id == endpoint_id))
-        await self.session.execute(delete(Row).where(Row.id == endpoint_id))
+        # Kept as a row (tables: WebhookEndpoint.removed), with nothing left to sign or send.
+        await self.session.execute(update(Row).where(Row.id == endpoint_id).values(
+            removed=True, secret="", events=[]))
 
     async def deliveries(self, endpoint_id: int, limit: int) -> list[dict]:
         rows = (await self.session.execute(select(Delivery).where(Delivery.endpoint_id == endpoint_id)
@@ -88,8 +93,11 @@ class SqlWebhookEndpoints:
 
     async def resend(self, delivery_id: int, at: datetime) -> dict | None:
         row = await self.session.get(Delivery, delivery_id)
-        if row is None:
+        endpoint = await self.session.get(Row, row.endpoint_id) if row is not None else None
+        if row is None or endpoint.removed:
             return None
+        if not endpoint.trusted:  # written while it was trusted, perhaps: it goes out as the endpoint is now
+            row.body = _masked(row.body)
         # Sent again now, and tried again for 24 hours from now, however old the event.
         row.status, row.next_attempt_at, row.done_at, row.tried_since = PENDING, at, None, at
         await self.session.flush()
@@ -156,7 +164,7 @@ class SqlWebhookDeliveries:
         # all pending rows, at every delivery, made draining a backlog quadratic.)
         head = (select(func.min(Delivery.id)).where(Delivery.status == PENDING, Delivery.endpoint_id == Row.id)
                 .correlate(Row).scalar_subquery())
-        endpoints = select(Row.id, Row.url, Row.secret, head.label("head"))
+        endpoints = select(Row.id, Row.url, Row.secret, head.label("head")).where(Row.removed.is_(False))
         if skip:
             endpoints = endpoints.where(Row.id.not_in(skip))
         found = {h: (url, secret) for _, url, secret, h in (await self.session.execute(endpoints)).all()

@@ -122,8 +122,8 @@ async def test_a_verified_order_shows_on_the_agents_order_card(live, shop):
         await customer.close()
 
 
-async def test_without_the_setting_order_questions_go_to_the_knowledge_base_as_before(server, shop):
-    """The `server` gateway has no order lookup configured, though a shop API is running."""
+async def test_without_the_setting_order_questions_go_to_the_knowledge_base_as_before(server):
+    """The `server` gateway has no order lookup configured."""
     supervisor = await login(server, "sue", "supervisor")
     customer = await ChatClient().connect(server.url)
     try:
@@ -133,7 +133,7 @@ async def test_without_the_setting_order_questions_go_to_the_knowledge_base_as_b
                                 supervisor)
         attempt, = package["bot_attempts"]
         assert attempt["decision"] in ("answer", "clarify", "handoff") and attempt["results"]  # searched the KB
-        assert package["order"] is None and shop.requests == []
+        assert package["order"] is None
     finally:
         await customer.close()
 

@@ -15,13 +15,14 @@ NEW_EVENTS = ["conversation.created", "message.created", "sla.warning", "sla.bre
 
 
 @pytest.fixture
-async def live_sla3(sqlite_url, tmp_path, encoders):
-    """Deliveries polled five times a second; a first response due 3 s after the hand-off, swept
-    five times a second."""
+async def live_sla(sqlite_url, tmp_path, encoders):
+    """Deliveries polled five times a second; a first response due 5 s after the hand-off, swept
+    five times a second: the 80 % mark leaves a whole second before the deadline, so a late
+    sweep on a loaded machine still sends that warning."""
     server = await start_server(make_settings(sqlite_url, tmp_path, gateway_webhook_poll_seconds=0.2,
                                               gateway_webhook_retry_cap_seconds=0.5,
                                               gateway_webhook_allow_private=True,
-                                              gateway_first_response_sla_seconds=3,
+                                              gateway_first_response_sla_seconds=5,
                                               gateway_sla_sweep_seconds=0.2), encoders)
     yield server
     await server.stop()
@@ -34,13 +35,13 @@ async def receiver():
     await r.stop()
 
 
-async def test_a_conversation_its_transcript_and_its_sla_reach_a_receiver(live_sla3, receiver):
-    live = live_sla3
+async def test_a_conversation_its_transcript_and_its_sla_reach_a_receiver(live_sla, receiver):
+    live = live_sla
     admin, agent = await login(live, "ada", "admin"), await login(live, "amy", "agent")
     await register(live, admin, receiver.url, events=NEW_EVENTS)
     customer, conversation_id = await handed_off(live, "转人工", "我的手机号是13812345678，订单一直没到")
     try:
-        # Nobody answers within 3 s: warned at half and four fifths of it, then breached.
+        # Nobody answers within 5 s: warned at half and four fifths of it, then breached.
         await receiver.wait_for(lambda r: r.of_type("sla.breached"), timeout=10)
         await claimed(live, agent, conversation_id)
         status, sent = await call(live, "POST", f"/api/conversations/{conversation_id}/reply", agent,
@@ -73,7 +74,7 @@ async def test_a_conversation_its_transcript_and_its_sla_reach_a_receiver(live_s
         assert {(e["conversation_id"], e["kind"], e["handoff_id"], e["first_response_due_at"])
                 for e in [*warnings, breach]} == {(conversation_id, "first_response", breach["handoff_id"],
                                                    breach["first_response_due_at"])}
-        assert warnings[0]["warned_at"] < warnings[1]["warned_at"] < breach["breached_at"]
+        assert warnings[0]["warned_at"] <= warnings[1]["warned_at"] <= breach["breached_at"]
         assert not receiver.of_type("conversation.handed_off")  # not subscribed to
     finally:
         await customer.close()

@@ -145,5 +145,6 @@ async def test_trust_withdrawn_masks_what_still_waits_and_heads_are_each_endpoin
         async with UnitOfWork(sessions) as uow:
             again = await uow.webhook_deliveries.heads(later, {other})
         assert [(h.id, h.tried_since) for h in again] == [(first[0].id, later)]
+        assert "13812345678" not in again[0].body  # sent unmasked once, resent as the endpoint is now
     finally:
         await engine.dispose()

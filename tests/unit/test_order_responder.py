@@ -10,7 +10,7 @@ import pytest
 from bot.intent_model import lexicon_intent
 from bot.order_responder import (ASK_NUMBER, ASK_PHONE, ORDER_ANSWER, ORDER_LATE, ORDER_LOOKUP_FAILED,
                                  ORDER_UNKNOWN, ORDER_UNVERIFIED, OrderStatusResponder)
-from bot.order_status import FAILED, TIMED_OUT, MemoryOrders, Order
+from bot.order_status import FAILED, TIMED_OUT, MemoryOrders, MemoryVerificationLog, Order
 from bot.responder import BotReply
 
 TODAY = date(2026, 12, 7)
@@ -45,9 +45,10 @@ class Chat:
     """A conversation: each customer line goes to the bot with the history so far, and the
     bot's reply is kept with its meta as the gateway stores it."""
 
-    def __init__(self, orders: MemoryOrders):
+    def __init__(self, orders: MemoryOrders, attempts: MemoryVerificationLog | None = None):
         self.kb = KnowledgeBaseBot()
-        self.bot = OrderStatusResponder(self.kb, orders, today=lambda: TODAY)
+        self.attempts = attempts or MemoryVerificationLog()
+        self.bot = OrderStatusResponder(self.kb, orders, self.attempts, today=lambda: TODAY)
         self.history: list[Said] = []
 
     async def say(self, text: str) -> BotReply:
@@ -93,9 +94,37 @@ async def test_three_wrong_tries_hand_off_and_asking_again_does_not_buy_more(ord
     third = await chat.say("3333")
     assert third.details["code"] == ORDER_UNVERIFIED and third.handoff_reason
     assert "UPS" not in third.text and "1Z999" not in third.text  # a guess reveals nothing
-    assert third.order["verified"] is False and third.order["tries"] == 3
-    again = await chat.say("where's my order #A1B2C3")
-    assert again.details["code"] == ORDER_UNVERIFIED
+    # Nor to agents: whoever this is has not shown the order is theirs.
+    assert third.order == {"order_id": "A1B2C3", "lookup": "found", "verified": False, "tries": 3}
+    for asked_again in ("where's my order #A1B2C3", "where's my order #a1b2c3"):  # in any case
+        assert (await chat.say(asked_again)).details["code"] == ORDER_UNVERIFIED
+
+
+async def test_new_conversations_do_not_buy_new_guesses(orders):
+    attempts = MemoryVerificationLog()
+    for first, second in (("1111", "1112"), ("2222", "2223")):  # two wrong tries each, then a fresh conversation
+        chat = Chat(orders, attempts)
+        assert (await chat.say("where's my order #a1b2c3")).details["decision"] == ASK_PHONE
+        assert (await chat.say(first)).details["decision"] == ASK_PHONE
+        assert (await chat.say(second)).details["decision"] == ASK_PHONE
+    chat = Chat(orders, attempts)
+    assert (await chat.say("where's my order #a1b2c3")).details["decision"] == ASK_PHONE
+    fifth = await chat.say("3333")  # the fifth wrong digits for the order, in all
+    assert fifth.details["code"] == ORDER_UNVERIFIED and attempts.failures == {"a1b2c3": 5}
+    # From now on, even the right ones are not taken from anyone: a person checks.
+    chat = Chat(orders, attempts)
+    locked = await chat.say("where's my order #A1B2C3")
+    assert locked.details["code"] == ORDER_UNVERIFIED and "1Z999" not in locked.text
+
+
+async def test_full_width_digits_and_the_order_number_again_are_no_wrong_guess(orders):
+    chat = Chat(orders)
+    await chat.say("订单2023110288到哪了")
+    again = await chat.say("订单2023110288")
+    assert again.details["decision"] != "handoff" and chat.attempts.failures == {}
+    chat = Chat(orders)
+    await chat.say("订单2023110288到哪了")
+    assert (await chat.say("５６７８")).details["decision"] == ORDER_ANSWER
 
 
 async def test_a_late_order_is_answered_and_handed_off(orders):

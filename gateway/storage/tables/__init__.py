@@ -27,6 +27,7 @@ from gateway.storage.tables.staff import (
     CannedReply,
     WebhookEndpoint,
     WebhookDelivery,
+    OrderVerificationFailure,
 )
 from gateway.storage.tables.handoffs import (
     Handoff,
@@ -66,6 +67,7 @@ __all__ = [
     "CannedReply",
     "WebhookEndpoint",
     "WebhookDelivery",
+    "OrderVerificationFailure",
     "Handoff",
     "AgentPresence",
     "Complaint",

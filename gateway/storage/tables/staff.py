@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.tables.base import Base, BigId, Timestamp
@@ -111,9 +111,26 @@ class WebhookEndpoint(Base):
     secret: Mapped[str] = mapped_column(String(256))
     events: Mapped[list] = mapped_column(JSON)
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Removed endpoints stay as rows without secret or events: a transaction that read the
+    # endpoint just before may still write a delivery for it, and its foreign key must hold
+    # (on PostgreSQL a delete would fail that transaction, a customer's message or a bot reply).
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(Timestamp())
     updated_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class OrderVerificationFailure(Base):
+    """Wrong phone digits sent for an order, whichever conversation sent them (bot/order_status.py's
+    VerificationLog). The order id is kept only as a keyed hash: its number would be personal
+    data, and the table need only tell whether the same order comes back."""
+
+    __tablename__ = "order_verification_failures"
+    __table_args__ = (Index("ix_order_verification_failures_order", "order_key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(Timestamp())
 
 
 class WebhookDelivery(Base):

@@ -1,6 +1,7 @@
 """webhook_deliveries.conversation_id: which conversation an event tells of, so that erasing its
 customer reaches the copies of their words waiting for, or kept after, delivery; and
-tried_since: a resend starts a delivery's 24 hours of tries again
+tried_since: a resend starts a delivery's 24 hours of tries again; and webhook_endpoints.removed:
+a removed endpoint stays as a row, so a delivery written for it meanwhile keeps its foreign key
 
 Revision ID: 0016
 Revises: 0015
@@ -23,6 +24,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('conversation_id', sa.String(length=32), nullable=True))
         batch.add_column(sa.Column('tried_since', sa.DateTime(timezone=True), nullable=True))
         batch.create_index('ix_webhook_deliveries_conversation_id', ['conversation_id'])
+    with op.batch_alter_table('webhook_endpoints') as batch:
+        batch.add_column(sa.Column('removed', sa.Boolean(), server_default=sa.false(), nullable=False))
     # Deliveries written before: their conversation is in their body.
     deliveries = sa.table('webhook_deliveries', sa.column('id'), sa.column('body'), sa.column('conversation_id'))
     connection = op.get_bind()
@@ -34,6 +37,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('webhook_endpoints') as batch:
+        batch.drop_column('removed')
     with op.batch_alter_table('webhook_deliveries') as batch:
         batch.drop_index('ix_webhook_deliveries_conversation_id')
         batch.drop_column('tried_since')
