@@ -12,6 +12,7 @@ import time
 from aiohttp import web
 
 MAX_AGE_SECONDS = 300
+SECRET = "whsec-0123456789abcdef"
 
 
 class WebhookReceiver:
@@ -77,3 +78,12 @@ class WebhookReceiver:
     async def wait_for(self, predicate, timeout: float = 20.0) -> None:
         async with self._arrived:
             await asyncio.wait_for(self._arrived.wait_for(lambda: predicate(self)), timeout)
+
+
+def webhook_settings(database_url: str, data_dir, **more):
+    """A gateway that polls deliveries five times a second, retries after at most half a second,
+    and may send to this receiver on 127.0.0.1."""
+    from tests.conftest import make_settings
+
+    return make_settings(database_url, data_dir, gateway_webhook_poll_seconds=0.2,
+                         gateway_webhook_retry_cap_seconds=0.5, gateway_webhook_allow_private=True, **more)

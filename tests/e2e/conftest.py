@@ -1,9 +1,12 @@
-"""Headless Chromium for the page tests: Debian's build, never a downloaded one."""
+"""Headless Chromium for the page tests: Debian's build, never a downloaded one; and a webhook
+receiver on 127.0.0.1 for the webhook tests."""
 import shutil
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
+
+from tests.fake_webhook_receiver import SECRET, WebhookReceiver
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium's own background traffic is refused on a closed network: switch it off.
@@ -19,3 +22,10 @@ async def browser():
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield browser
         await browser.close()
+
+
+@pytest.fixture
+async def receiver():
+    r = await WebhookReceiver(SECRET).start()
+    yield r
+    await r.stop()

@@ -9,12 +9,11 @@ import time
 import pytest
 
 from tests.chat_client import ChatClient
-from tests.conftest import make_settings, start_server
+from tests.conftest import start_server
 from tests.e2e.test_service_hours import login
 from tests.e2e.test_workspace_api import call, claimed, handed_off
-from tests.fake_webhook_receiver import WebhookReceiver
+from tests.fake_webhook_receiver import SECRET, WebhookReceiver, webhook_settings
 
-SECRET = "whsec-0123456789abcdef"
 DOWN_SECONDS = 30
 EVENTS = ["conversation.handed_off", "conversation.assigned", "conversation.resolved", "complaint.registered",
           "csat.received"]
@@ -22,20 +21,9 @@ EVENTS = ["conversation.handed_off", "conversation.assigned", "conversation.reso
 
 @pytest.fixture
 async def live(sqlite_url, tmp_path, encoders):
-    """Deliveries polled five times a second, and retried after at most half a second."""
-    server = await start_server(make_settings(sqlite_url, tmp_path, gateway_webhook_poll_seconds=0.2,
-                                              gateway_webhook_retry_cap_seconds=0.5,
-                                              gateway_webhook_timeout_seconds=30,
-                                              gateway_webhook_allow_private=True), encoders)
+    server = await start_server(webhook_settings(sqlite_url, tmp_path, gateway_webhook_timeout_seconds=30), encoders)
     yield server
     await server.stop()
-
-
-@pytest.fixture
-async def receiver():
-    r = await WebhookReceiver(SECRET).start()
-    yield r
-    await r.stop()
 
 
 async def register(server, admin: str, url: str, events=EVENTS, secret=SECRET, trusted=False) -> dict:

@@ -6,31 +6,20 @@ import pytest
 from playwright.async_api import expect
 
 from gateway.conversations.webhook_events import EVENT_TYPES
-from tests.conftest import make_settings, start_server
+from tests.conftest import start_server
 from tests.e2e.test_console_browser import DESKTOP, PASSWORD
 from tests.e2e.test_workspace_api import handed_off
-from tests.fake_webhook_receiver import WebhookReceiver
+from tests.fake_webhook_receiver import SECRET, webhook_settings
 
 pytestmark = pytest.mark.browser
 
-SECRET = "whsec-0123456789abcdef"
 
 
 @pytest.fixture
 async def live(sqlite_url, tmp_path, encoders):
-    """Deliveries polled five times a second, to a receiver on 127.0.0.1."""
-    server = await start_server(make_settings(sqlite_url, tmp_path, gateway_webhook_poll_seconds=0.2,
-                                              gateway_webhook_retry_cap_seconds=0.5,
-                                              gateway_webhook_allow_private=True), encoders)
+    server = await start_server(webhook_settings(sqlite_url, tmp_path), encoders)
     yield server
     await server.stop()
-
-
-@pytest.fixture
-async def receiver():
-    r = await WebhookReceiver(SECRET).start()
-    yield r
-    await r.stop()
 
 
 async def open_webhooks(browser, server, username, role):
