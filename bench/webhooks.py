@@ -1,13 +1,17 @@
-"""Chat acks with a webhook endpoint that hangs, beside the same load with no endpoint.
+"""Chat acks with a webhook endpoint that hangs, beside the same load with an endpoint that
+answers at once, and with none.
 
-    .venv/bin/python bench/webhooks.py [--customers 50] [--messages 5] [--rounds 3]
+    .venv/bin/python bench/webhooks.py [--customers 50] [--messages 20] [--rounds 4]
 
-The gateway runs as its own process (`cs-gateway serve`, SQLite in a temp dir). Rounds
-alternate, A B B A: none, then one endpoint subscribed to every event the gateway sends, whose receiver
-(in this process, on 127.0.0.1) accepts the connection and never answers. In a round each
-customer asks for a person (a hand-off: an event for the endpoint) and then writes a few
-lines; every ack is timed. Figures are medians over the rounds of each kind, side by side;
-nothing is asserted.
+The gateway runs as its own process (`cs-gateway serve`, SQLite in a temp dir). Each round has
+one of three set-ups: no endpoint; one endpoint subscribed to every event the gateway sends
+(every customer line is a `message.created`) whose receiver answers 204 at once; the same
+endpoint with a receiver that accepts the connection and never answers (both receivers in this
+process, on 127.0.0.1). Hanging against answering is what a dead endpoint costs chat; answering
+against none is what recording events costs. The rounds go A B C C B A…: acks slow down as
+the database grows, and the mirrored order cancels that drift. In a round each customer asks
+for a person (a hand-off: an event for the endpoint) and then writes its lines; every ack is
+timed. Figures are medians over the rounds of each set-up, side by side; nothing is asserted.
 """
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ from gateway.conversations.webhook_events import EVENT_TYPES  # noqa: E402
 from tests.chat_client import ChatClient  # noqa: E402
 
 PASSWORD = "bench-password-1"
+NONE, ANSWERING, HANGING = "no endpoint", "an answering endpoint", "a hanging endpoint"
+KINDS = (NONE, ANSWERING, HANGING)
 EVENTS = list(EVENT_TYPES)  # every customer message and bot reply is one (message.created)
 
 
@@ -41,7 +47,8 @@ def log(message: str) -> None:
 
 
 class HangingReceiver:
-    def __init__(self):
+    def __init__(self, hangs: bool = True):
+        self.hangs = hangs
         self.requests = 0
         self.release = asyncio.Event()
 
@@ -49,6 +56,9 @@ class HangingReceiver:
         # The gateway gives each endpoint one request at a time: a hang holds that one until the
         # attempt's timeout, then the same delivery is tried again.
         self.requests += 1
+        if not self.hangs:
+            await request.read()
+            return web.Response(status=204)
         await self.release.wait()
         return web.Response(status=503)
 
@@ -92,8 +102,8 @@ def ms(values: list[float], q: float) -> float:
 
 
 async def main(args) -> None:
-    receiver = HangingReceiver()
-    hook_url = await receiver.start()
+    receiver, healthy = HangingReceiver(), HangingReceiver(hangs=False)
+    hook_urls = {HANGING: await receiver.start(), ANSWERING: await healthy.start()}
     with tempfile.TemporaryDirectory(prefix="csgw-webhooks-") as tmp:
         env = {**os.environ, "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/gateway.db", "GATEWAY_DATA_DIR": tmp,
                "GATEWAY_SECRET_KEY": uuid.uuid4().hex * 2, "GATEWAY_FIRST_RESPONSE_SLA_SECONDS": "3600",
@@ -105,7 +115,7 @@ async def main(args) -> None:
         await run_cli(env, tmp, "user", "add", "bench-admin", "--role", "admin", "--password-stdin", stdin=PASSWORD)
         port = free_port()
         server = await spawn("gateway", [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(port)], env, tmp, port)
-        figures: dict[str, list[tuple[float, float]]] = {"no endpoint": [], "a hanging endpoint": []}
+        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in KINDS}
         try:
             log(f"gateway ready in {await wait_ready(server):.1f} s")
             async with aiohttp.ClientSession() as http:
@@ -113,16 +123,16 @@ async def main(args) -> None:
                                      json={"username": "bench-admin", "password": PASSWORD}) as r:
                     headers = {"Authorization": f"Bearer {(await r.json())['token']}"}
                 await one_round(server.url, 5, 1, 0)  # warm-up, not counted
-                for round_ in range(2 * args.rounds):
-                    # A B B A: acks slow down as the database grows, and this order cancels that drift.
-                    hanging = round_ % 4 in (1, 2)
+                for round_ in range(len(KINDS) * args.rounds):
+                    # A B C C B A: acks slow down as the database grows, and this order cancels that drift.
+                    block, at = divmod(round_, len(KINDS))
+                    name = KINDS[at] if block % 2 == 0 else KINDS[-1 - at]
                     endpoint = None
-                    if hanging:
+                    if name in hook_urls:
                         async with http.post(server.url + "/api/webhooks", headers=headers, json={
-                                "url": hook_url, "secret": "bench-secret-0123456789", "events": EVENTS}) as r:
+                                "url": hook_urls[name], "secret": "bench-secret-0123456789", "events": EVENTS}) as r:
                             endpoint = (await r.json())["id"]
                     acks = await one_round(server.url, args.customers, args.messages, args.pause)
-                    name = "a hanging endpoint" if hanging else "no endpoint"
                     figures[name].append((ms(acks, .5), ms(acks, .99)))
                     log(f"round {round_ + 1} ({name}): {len(acks)} acks, p50 {ms(acks, .5):.1f} ms, "
                         f"p99 {ms(acks, .99):.1f} ms; receiver held {receiver.requests} requests so far")
@@ -132,15 +142,19 @@ async def main(args) -> None:
         finally:
             await stop(server)
             await receiver.stop()
+            await healthy.stop()
     print(f"\nchat acks, {args.customers} customers x (a hand-off + {args.messages} lines), "
-          f"{args.rounds} rounds of each, alternating:")
-    print(f"  {'':20} {'p50 ms':>8} {'p99 ms':>8}   (median over rounds)")
-    for name, rounds in figures.items():
-        print(f"  {name:20} {statistics.median(r[0] for r in rounds):8.1f} {statistics.median(r[1] for r in rounds):8.1f}")
-    base, hang = figures["no endpoint"], figures["a hanging endpoint"]
-    print(f"  ratio, hanging / none: p50 {statistics.median(r[0] for r in hang) / statistics.median(r[0] for r in base):.2f}x, "
-          f"p99 {statistics.median(r[1] for r in hang) / statistics.median(r[1] for r in base):.2f}x")
-    print(f"  requests the receiver held open: {receiver.requests}")
+          f"{args.rounds} rounds of each, mirrored:")
+    print(f"  {'':24} {'p50 ms':>8} {'p99 ms':>8}   (median over rounds)")
+    median = {name: (statistics.median(r[0] for r in rounds), statistics.median(r[1] for r in rounds))
+              for name, rounds in figures.items()}
+    for name, (p50, p99) in median.items():
+        print(f"  {name:24} {p50:8.1f} {p99:8.1f}")
+    for over, under in ((HANGING, ANSWERING), (ANSWERING, NONE)):
+        print(f"  {over} / {under}: p50 {median[over][0] / median[under][0]:.2f}x, "
+              f"p99 {median[over][1] / median[under][1]:.2f}x")
+    print(f"  requests the hanging receiver held open: {receiver.requests}; "
+          f"deliveries the answering one took: {healthy.requests}")
 
 
 if __name__ == "__main__":
