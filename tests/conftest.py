@@ -165,7 +165,9 @@ async def start_server(settings: Settings, encoders, port: int = 0, *, wait_for_
 
     await migrate_database(settings)
     gateway = build(settings, encoders=encoders, **build_kwargs)
-    runner = web.AppRunner(gateway.app, access_log=None)
+    # A test's gateway stops at once: the default waits up to a minute for open requests (a
+    # Socket.IO connection whose client went away under load), and a test may only take two.
+    runner = web.AppRunner(gateway.app, access_log=None, shutdown_timeout=2)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()

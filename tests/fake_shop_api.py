@@ -23,7 +23,7 @@ class ShopApi:
     async def start(self) -> "ShopApi":
         app = web.Application()
         app.router.add_get("/api/orders/{order_id}", self._order)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

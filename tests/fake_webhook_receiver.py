@@ -32,7 +32,7 @@ class WebhookReceiver:
     async def start(self) -> "WebhookReceiver":
         app = web.Application()
         app.router.add_post("/hook", self._hook)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, shutdown_timeout=1)  # the gateway's keep-alive connection is not waited for
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

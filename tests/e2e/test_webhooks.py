@@ -107,13 +107,15 @@ async def test_a_receiver_that_hangs_holds_back_only_itself(live, receiver):
         await register(live, admin, stuck.url, events=["conversation.handed_off"])
         await register(live, admin, receiver.url, events=["conversation.handed_off"])
         chat = await ChatClient().connect(live.url)
-        ack = await chat.send("转人工", "c-1")
-        assert ack.get("status") == "stored"
-        # Well inside the stuck request's 30 s: the healthy receiver does not wait for it.
-        await stuck.wait_for(lambda r: r.attempts >= 1, timeout=10)
-        await receiver.wait_for(lambda r: len(r.accepted) == 1, timeout=3)
-        assert stuck.attempts == 1 and stuck.accepted == []
-        await chat.close()
+        try:
+            ack = await chat.send("转人工", "c-1")
+            assert ack.get("status") == "stored"
+            # Well inside the stuck request's 30 s: the healthy receiver does not wait for it.
+            await stuck.wait_for(lambda r: r.attempts >= 1, timeout=10)
+            await receiver.wait_for(lambda r: len(r.accepted) == 1, timeout=3)
+            assert stuck.attempts == 1 and stuck.accepted == []
+        finally:
+            await chat.close()
     finally:
         stuck.hang = False
         await stuck.stop()
