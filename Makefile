@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
-# Two workers, one test module each at a time (pytest-xdist): most of the suite waits on
-# servers, browsers and subprocesses, and serially it took 17 minutes here; in two, 10.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
+# One process by default. `make test PYTEST_WORKERS="-n 2 --dist loadfile"` runs the suite in two
+# (pytest-xdist): 10 minutes here instead of 17, but there the hanging-webhook-receiver test's
+# teardown has hung past its timeout in 2 of 2 CI runs, a cause not yet found.
+PYTEST_WORKERS ?=
 
 .PHONY: run test install clean
 
