@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 # One process by default. `make test PYTEST_WORKERS="-n 2 --dist loadfile"` runs the suite in two
 # (pytest-xdist): 10 minutes here instead of 17, but there the hanging-webhook-receiver test's
-# teardown has hung past its timeout in 2 of 2 CI runs, a cause not yet found.
+# teardown has hung past its timeout in 2 of 3 CI runs, a cause not yet found.
 PYTEST_WORKERS ?=
 
 .PHONY: run test install clean
