@@ -2,7 +2,6 @@
 digits, answer or hand off; and everything else left to the retrieval bot."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
@@ -12,18 +11,11 @@ from bot.order_responder import (ASK_NUMBER, ASK_PHONE, ORDER_ANSWER, ORDER_LATE
                                  ORDER_UNKNOWN, ORDER_UNVERIFIED, OrderStatusResponder)
 from bot.order_status import FAILED, TIMED_OUT, MemoryOrders, MemoryVerificationLog, Order
 from bot.responder import BotReply
+from tests.unit.test_button_press_history import Said
 
 TODAY = date(2026, 12, 7)
 ON_ITS_WAY = Order("2023110288", "in_transit", "SF Express", "SF1234567890", date(2026, 12, 9), "5678")
 LATE = Order("A1B2C3", "shipped", "UPS", "1Z999", date(2026, 12, 1), "4321")
-
-
-@dataclass
-class Said:
-    id: int
-    sender: str
-    text: str
-    meta: dict = field(default_factory=dict)
 
 
 class KnowledgeBaseBot:
